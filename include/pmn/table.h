@@ -1,0 +1,124 @@
+/*
+ * include/pmn/table.h
+ *
+ * A table handle: its current schema, options and snapshots, and reading rows
+ * (batch scan at a snapshot, timestamp or tag) and writing rows (upserts,
+ * deletes, commits that carry a caller's checkpoint in snapshot properties).
+ *
+ * Ownership: handles are freed with their _free function; rows returned by
+ * pmn_scan_next are borrowed until the next call.
+ */
+#ifndef PMN_TABLE_H
+#define PMN_TABLE_H
+
+#include "pmn/catalog.h"
+
+/* Row kinds as Paimon stores them in _VALUE_KIND. */
+typedef enum pmn_row_kind {
+    PMN_ROW_INSERT = 0,        /* +I */
+    PMN_ROW_UPDATE_BEFORE = 1, /* -U */
+    PMN_ROW_UPDATE_AFTER = 2,  /* +U */
+    PMN_ROW_DELETE = 3,        /* -D */
+} pmn_row_kind;
+
+/* ---- the table handle ---- */
+
+void pmn_table_free(pmn_table *t);
+const char *pmn_table_name(const pmn_table *t);     /* "db.table" */
+const char *pmn_table_path(const pmn_table *t);     /* directory of the table */
+const pmn_type *pmn_table_row_type(const pmn_table *t); /* ROW of the current schema */
+int64_t pmn_table_schema_id(const pmn_table *t);
+size_t pmn_table_primary_keys(const pmn_table *t, const char *const **keys);
+size_t pmn_table_partition_keys(const pmn_table *t, const char *const **keys);
+/* pmn_table_option: value of a table option, or NULL if unset (defaults not applied). */
+const char *pmn_table_option(const pmn_table *t, const char *key);
+size_t pmn_table_options(const pmn_table *t, const pmn_kv **options);
+/* pmn_table_reload: re-read the latest schema (after another process evolved it). */
+int pmn_table_reload(pmn_table *t);
+
+/* ---- snapshots ---- */
+
+typedef struct pmn_snapshot_info {
+    int64_t id;
+    int64_t schema_id;
+    const char *commit_user;
+    int64_t commit_identifier;
+    const char *commit_kind; /* APPEND, COMPACT, OVERWRITE, ANALYZE */
+    int64_t time_millis;
+    int64_t total_record_count;
+    int64_t delta_record_count;
+    const pmn_kv *properties; /* caller checkpoint (e.g. source LSN) */
+    size_t nproperties;
+} pmn_snapshot_info;
+
+/* pmn_table_latest_snapshot: id of the latest snapshot, 0 if the table has none. */
+int pmn_table_latest_snapshot(pmn_table *t, int64_t *id);
+int pmn_table_earliest_snapshot(pmn_table *t, int64_t *id);
+/* pmn_table_snapshot: details of snapshot `id`; strings borrowed until the next call on t. */
+int pmn_table_snapshot(pmn_table *t, int64_t id, pmn_snapshot_info *info);
+
+/* ---- batch read ---- */
+
+typedef enum pmn_filter_op {
+    PMN_FILTER_EQ,
+    PMN_FILTER_LT,
+    PMN_FILTER_LE,
+    PMN_FILTER_GT,
+    PMN_FILTER_GE,
+    PMN_FILTER_IS_NULL,
+    PMN_FILTER_IS_NOT_NULL,
+} pmn_filter_op;
+
+/* A filter on one column. Filters only prune (partitions, buckets, files by min/max key and
+ * stats); a scan may still return rows that do not match, so callers apply them again. */
+typedef struct pmn_filter {
+    int field;         /* index into the table's row type */
+    pmn_filter_op op;
+    pmn_datum value;   /* borrowed for the lifetime of the scan */
+} pmn_filter;
+
+typedef struct pmn_scan_options {
+    int64_t snapshot_id;      /* > 0: read this snapshot */
+    int64_t timestamp_millis; /* > 0: latest snapshot with timeMillis <= this */
+    const char *tag;          /* non-NULL: read the snapshot of this tag */
+    const int *projection;    /* field indexes to decode; NULL = all */
+    size_t nprojection;
+    const pmn_filter *filters; /* conjunction; may be NULL */
+    size_t nfilters;
+} pmn_scan_options;
+
+typedef struct pmn_scan pmn_scan;
+
+/* pmn_scan_open: plan a read of the table's merged rows at the chosen snapshot. */
+int pmn_scan_open(pmn_table *t, const pmn_scan_options *opts, pmn_scan **out);
+/* pmn_scan_next: next row, one datum per field of the table's row type (fields left out of the
+ * projection are NULL). Borrowed until the next call. Returns PMN_ITEROVER at the end. */
+int pmn_scan_next(pmn_scan *s, const pmn_datum **row);
+/* pmn_scan_snapshot_id: the snapshot being read (0 for an empty table). */
+int64_t pmn_scan_snapshot_id(const pmn_scan *s);
+/* pmn_scan_stats: data files opened and rows decoded so far (for pushdown tests). */
+void pmn_scan_stats(const pmn_scan *s, uint64_t *files_read, uint64_t *rows_read);
+void pmn_scan_free(pmn_scan *s);
+
+/* ---- write ---- */
+
+typedef struct pmn_writer pmn_writer;
+
+/* pmn_writer_open: a writer for the table's current schema. commit_user identifies the writer
+ * across restarts (exactly-once recovery); NULL picks a random one. */
+int pmn_writer_open(pmn_table *t, const char *commit_user, pmn_writer **out);
+/* pmn_writer_write: one row (a datum per field of the current row type). For primary-key
+ * tables INSERT/UPDATE_AFTER upsert and DELETE/UPDATE_BEFORE delete by key. */
+int pmn_writer_write(pmn_writer *w, pmn_row_kind kind, const pmn_datum *row);
+/* pmn_writer_commit: flush buffered rows and commit one snapshot carrying `properties`.
+ * Writes nothing if there is nothing to commit and no properties changed (snapshot_id = 0). */
+int pmn_writer_commit(pmn_writer *w, int64_t commit_identifier, const pmn_kv *properties,
+                      size_t nproperties, int64_t *snapshot_id);
+/* pmn_writer_truncate: commit an OVERWRITE snapshot that removes every row. */
+int pmn_writer_truncate(pmn_writer *w, int64_t commit_identifier, const pmn_kv *properties,
+                        size_t nproperties, int64_t *snapshot_id);
+/* pmn_writer_abort: drop buffered rows and remove files written but not committed. */
+void pmn_writer_abort(pmn_writer *w);
+void pmn_writer_free(pmn_writer *w);
+
+#endif

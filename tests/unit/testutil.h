@@ -1,0 +1,29 @@
+/*
+ * tests/unit/testutil.h
+ *
+ * Shared helpers for the cmocka unit tests: cmocka's includes in the right
+ * order, a scratch directory per test, and fixture paths.
+ */
+#ifndef PMN_TESTUTIL_H
+#define PMN_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+/* pmn_test_tmpdir: a fresh empty directory for this test (caller frees). */
+char *pmn_test_tmpdir(const char *name);
+/* pmn_test_fixture: PMN_FIXTURES_DIR/<rel> on the heap (caller frees). */
+char *pmn_test_fixture(const char *rel);
+/* assert that a pmn call returned 0, printing pmn_error_last() otherwise. */
+#define assert_pmn_ok(expr)                                                                        \
+    do {                                                                                           \
+        int rc_ = (expr);                                                                          \
+        if (rc_ != 0)                                                                              \
+            fail_msg("%s returned %d: %s", #expr, rc_, pmn_error_last());                         \
+    } while (0)
+
+#endif
