@@ -38,10 +38,10 @@ int32_t pmn_binary_row_hash(const uint8_t *image, size_t len);
 /* pmn_bucket_of: abs(hash % num_buckets) with Java's truncating %. */
 int32_t pmn_bucket_of(int32_t hash, int32_t num_buckets);
 
-/* pmn_partition_path: "k1=v1/k2=v2" with Java's toString of each value, NULL/empty/blank ->
- * default_name, and Paimon's %XX escaping (paimon-format.md §1). "" for no partition keys.
- * Caller frees. */
-char *pmn_partition_path(const pmn_type *row, const int32_t *key_fields, int32_t nkeys,
-                         const pmn_datum *vals, const char *default_name);
+/* pmn_partition_path: "k1=v1/k2=v2" for n partition columns (names, types, values) with Java's
+ * toString of each value, NULL/empty/blank -> default_name, and Paimon's %XX escaping
+ * (paimon-format.md §1). "" when n = 0. Caller frees. */
+char *pmn_partition_path(const char *const *names, const pmn_type *const *types,
+                         const pmn_datum *vals, int32_t n, const char *default_name);
 
 #endif
