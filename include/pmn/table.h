@@ -121,4 +121,14 @@ int pmn_writer_truncate(pmn_writer *w, int64_t commit_identifier, const pmn_kv *
 void pmn_writer_abort(pmn_writer *w);
 void pmn_writer_free(pmn_writer *w);
 
+/* ---- verification ---- */
+
+/* pmn_table_check: verify the rules that make a table readable by Java Paimon
+ * (paimon-format.md §17) on every snapshot and live file: contiguous snapshot ids, version 3,
+ * non-decreasing times, exact file sizes, null-first unions, _VERSION, sorted unique keys per
+ * file with exact min/max key and delete counts, stats arity, non-overlapping levels >= 1.
+ * *report (caller frees) lists each violation on its own line; *violations counts them.
+ * Returns an error only when the table cannot be read at all. */
+int pmn_table_check(pmn_table *t, char **report, size_t *violations);
+
 #endif

@@ -25,13 +25,16 @@ const char pmn_usage_table[] =
     "       pgpaimon table snapshots --warehouse W DB.TABLE\n"
     "       pgpaimon table scan      --warehouse W DB.TABLE [--snapshot N | --timestamp-millis T "
     "| --tag NAME]\n"
+    "       pgpaimon table check     --warehouse W DB.TABLE\n"
     "\n"
     "  list       databases of the warehouse, or the tables of DB\n"
     "  schema     the table's current schema (columns, keys, options)\n"
     "  snapshots  one line per snapshot: id, schema id, commit kind, time, record counts,\n"
     "             properties\n"
     "  scan       the table's merged rows as JSON Lines, one object per row; with --snapshot,\n"
-    "             --timestamp-millis or --tag, as of that point (time travel)\n";
+    "             --timestamp-millis or --tag, as of that point (time travel)\n"
+    "  check      verify the rules that make the table readable by Java Paimon; lists each\n"
+    "             violation and exits 4 if there is any\n";
 
 typedef struct table_args {
     const char *warehouse;
@@ -266,6 +269,31 @@ static int cmd_scan(const table_args *a)
     return exit_code;
 }
 
+static int cmd_check(const table_args *a)
+{
+    pmn_catalog *cat = NULL;
+    pmn_table *t = NULL;
+    int rc = open_table(a, &cat, &t);
+    if (rc) {
+        pmn_catalog_free(cat);
+        return rc;
+    }
+    char *report = NULL;
+    size_t violations = 0;
+    rc = pmn_table_check(t, &report, &violations);
+    int exit_code = rc ? pmn_cli_fail(rc) : 0;
+    if (rc == 0) {
+        fputs(report, stdout);
+        printf("%s: %zu violation%s\n", pmn_table_name(t), violations, violations == 1 ? "" : "s");
+        if (violations)
+            exit_code = PMN_EXIT_LAKE;
+    }
+    free(report);
+    pmn_table_free(t);
+    pmn_catalog_free(cat);
+    return exit_code;
+}
+
 int pmn_cmd_table(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -292,6 +320,8 @@ int pmn_cmd_table(int argc, char **argv)
         return cmd_snapshots(&a);
     if (!strcmp(sub, "scan"))
         return cmd_scan(&a);
+    if (!strcmp(sub, "check"))
+        return cmd_check(&a);
     fprintf(stderr, "pgpaimon table: unknown subcommand \"%s\"\n\n%s", sub, pmn_usage_table);
     return PMN_EXIT_USAGE;
 }

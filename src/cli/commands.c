@@ -14,7 +14,7 @@
 
 /* One entry per command; the list ends with a NULL name. */
 static const pmn_command commands[] = {
-    {"table", "inspect and read lake tables (list, schema, snapshots, scan)", pmn_usage_table,
+    {"table", "inspect, read and verify lake tables (list, schema, snapshots, scan, check)", pmn_usage_table,
      pmn_cmd_table},
     {NULL, NULL, NULL, NULL},
 };

@@ -64,6 +64,23 @@ static char *scan_json(const char *warehouse, const char *db, const char *table,
     return (char *)pmn_buf_detach(&out, NULL);
 }
 
+/* assert_table_checks: pmn_table_check finds no violation in db.table. */
+static void assert_table_checks(const char *warehouse, const char *db, const char *table)
+{
+    pmn_catalog *cat;
+    pmn_table *t;
+    assert_pmn_ok(pmn_catalog_open(warehouse, false, &cat));
+    assert_pmn_ok(pmn_table_open(cat, db, table, &t));
+    char *report;
+    size_t violations;
+    assert_pmn_ok(pmn_table_check(t, &report, &violations));
+    if (violations)
+        fail_msg("%s.%s: %zu violations:\n%s", db, table, violations, report);
+    free(report);
+    pmn_table_free(t);
+    pmn_catalog_free(cat);
+}
+
 /* ---- Java-written fixtures ---- */
 
 static void test_lake__fixture_pk_with_multiple_type(void **state)
@@ -87,6 +104,7 @@ static void test_lake__fixture_pk_with_multiple_type(void **state)
     assert_non_null(strstr(got, "Emily"));
     assert_null(strstr(got, "Lucy"));
     free(got);
+    assert_table_checks(wh, "pk_with_multiple_type", "pk_with_multiple_type");
     free(wh);
 }
 
@@ -111,6 +129,7 @@ static void test_lake__fixture_append_multiple(void **state)
         lines += *p == '\n';
     assert_int_equal(lines, 4);
     free(got);
+    assert_table_checks(wh, "append_multiple", "append_multiple");
     free(wh);
 }
 
@@ -263,6 +282,7 @@ static void test_lake__roundtrip_and_model(void **state)
     assert_int_equal(info.nproperties, 1);
     assert_string_equal(info.properties[0].value, "60");
     pmn_writer_free(w);
+    assert_table_checks(dir, "db", "orders");
     for (int c = 1; c <= COMMITS; c++)
         free(history[c]);
     free(m.qty);
