@@ -62,6 +62,8 @@ struct pmn_scan {
     size_t *heap;            /* run indexes, min-heap by (key, seq) */
     size_t nheap;
     long pending_advance;    /* run to advance before the next row (-1 none) */
+    const pmn_datum *upper;  /* upper bound on the first key column from the filters, or NULL */
+    bool upper_inclusive;
     pmn_datum *out;
     pmn_arena out_arena;     /* converted values of the current row */
     uint64_t files_read, rows_read;
@@ -335,6 +337,17 @@ int pmn_scan_open(pmn_table *t, const pmn_scan_options *o, pmn_scan **out)
         s->nfilters = o->nfilters;
     }
     s->out = pmn_xcalloc((size_t)n + 1, sizeof *s->out);
+    if (s->pk && t->keys.ntrimmed_pk > 0) {
+        for (size_t i = 0; i < s->nfilters; i++) {
+            const pmn_filter *f = &s->filters[i];
+            if (f->field != t->keys.trimmed_pk[0] || f->value.is_null)
+                continue;
+            if (f->op == PMN_FILTER_EQ || f->op == PMN_FILTER_LE || f->op == PMN_FILTER_LT) {
+                s->upper = &f->value;
+                s->upper_inclusive = f->op != PMN_FILTER_LT;
+            }
+        }
+    }
 
     /* groups of (partition, bucket), pruned */
     pmn_arena scratch = PMN_ARENA_INIT;
@@ -438,9 +451,17 @@ static int run_advance(pmn_scan *s, run *r)
         r->done = true;
         return 0;
     }
-    if (rc == 0)
-        s->rows_read++;
-    return rc;
+    if (rc)
+        return rc;
+    s->rows_read++;
+    if (s->upper) {
+        /* files are sorted by key: past the filter's upper bound nothing more can match */
+        const pmn_key_layout *k = &s->t->keys;
+        int c = pmn_datum_compare(k->trimmed_pk_types[0], &r->vals[k->trimmed_pk[0]], s->upper);
+        if (c > 0 || (c == 0 && !s->upper_inclusive))
+            r->done = true;
+    }
+    return 0;
 }
 
 static void close_group(pmn_scan *s)
