@@ -55,6 +55,7 @@ struct pmn_writer {
     pmn_datum *key_vals;
     pmn_arena lookup_arena; /* the row returned by pmn_writer_lookup */
     pmn_datum *lookup_row;
+    bool truncate_pending; /* next commit removes every previously committed row */
 };
 
 int pmn_writer_open(pmn_table *t, const char *commit_user, pmn_writer **out)
@@ -301,12 +302,13 @@ int pmn_writer_commit(pmn_writer *w, int64_t commit_identifier, const pmn_kv *pr
     int rc = flush_all(w);
     if (rc)
         return rc;
-    if (w->npending == 0 && nproperties == 0)
+    if (w->npending == 0 && nproperties == 0 && !w->truncate_pending)
         return 0;
     pmn_commit_request req = {
         .entries = w->pending,
         .nentries = w->npending,
-        .commit_kind = "APPEND",
+        .delete_all = w->truncate_pending,
+        .commit_kind = w->truncate_pending ? "OVERWRITE" : "APPEND",
         .commit_user = w->commit_user,
         .commit_identifier = commit_identifier,
         .properties = properties,
@@ -316,29 +318,20 @@ int pmn_writer_commit(pmn_writer *w, int64_t commit_identifier, const pmn_kv *pr
     if (rc)
         return pmn_error_wrap("committing %s: ", w->t->full_name);
     clear_pending(w);
+    w->truncate_pending = false;
     return 0;
 }
 
-int pmn_writer_truncate(pmn_writer *w, int64_t commit_identifier, const pmn_kv *properties,
-                        size_t nproperties, int64_t *snapshot_id)
+int pmn_writer_truncate(pmn_writer *w)
 {
-    /* rows buffered before the truncate are committed first, in their own snapshot */
-    int64_t ignored;
-    int rc = pmn_writer_commit(w, commit_identifier, NULL, 0, &ignored);
-    if (rc)
-        return rc;
-    pmn_commit_request req = {
-        .delete_all = true,
-        .commit_kind = "OVERWRITE",
-        .commit_user = w->commit_user,
-        .commit_identifier = commit_identifier,
-        .properties = properties,
-        .nproperties = nproperties,
-    };
-    rc = pmn_commit(w->t, &req, snapshot_id);
-    if (rc)
-        return pmn_error_wrap("truncating %s: ", w->t->full_name);
+    pmn_writer_abort(w);
+    w->truncate_pending = true;
     return 0;
+}
+
+int pmn_writer_flush(pmn_writer *w)
+{
+    return flush_all(w);
 }
 
 /* key_equal: the primary-key columns of two full rows are equal. */
