@@ -18,10 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* serr: PMN_ECORRUPT for a malformed schema document. */
-static int serr(const char *fmt, const char *key)
+/* missing / bad: PMN_ECORRUPT for a malformed schema document. */
+static int missing(const char *key)
 {
-    return pmn_error_set(PMN_ECORRUPT, fmt, key);
+    return pmn_error_set(PMN_ECORRUPT, "missing \"%s\"", key);
+}
+
+static int bad(const char *key, const char *what)
+{
+    return pmn_error_set(PMN_ECORRUPT, "\"%s\" %s", key, what);
 }
 
 static int get_long(const json_t *root, const char *key, bool required, int64_t def,
@@ -30,12 +35,12 @@ static int get_long(const json_t *root, const char *key, bool required, int64_t 
     const json_t *v = json_object_get(root, key);
     if (!v || json_is_null(v)) {
         if (required)
-            return serr("missing \"%s\"", key);
+            return missing(key);
         *out = def;
         return 0;
     }
     if (!json_is_integer(v))
-        return serr("\"%s\" must be an integer", key);
+        return bad(key, "must be an integer");
     *out = (int64_t)json_integer_value(v);
     return 0;
 }
@@ -46,9 +51,9 @@ static int get_string_array(const json_t *root, const char *key, char ***out, si
     *n = 0;
     const json_t *a = json_object_get(root, key);
     if (!a)
-        return serr("missing \"%s\"", key);
+        return missing(key);
     if (!json_is_array(a))
-        return serr("\"%s\" must be an array of strings", key);
+        return bad(key, "must be an array of strings");
     size_t cnt = json_array_size(a);
     char **v = pmn_xcalloc(cnt ? cnt : 1, sizeof *v);
     for (size_t i = 0; i < cnt; i++) {
@@ -57,7 +62,7 @@ static int get_string_array(const json_t *root, const char *key, char ***out, si
             for (size_t j = 0; j < i; j++)
                 free(v[j]);
             free(v);
-            return serr("\"%s\" must be an array of strings", key);
+            return bad(key, "must be an array of strings");
         }
         v[i] = pmn_xstrdup(json_string_value(s));
     }
@@ -71,9 +76,9 @@ static int get_options(const json_t *root, pmn_options *o)
 {
     const json_t *obj = json_object_get(root, "options");
     if (!obj)
-        return serr("missing \"%s\"", "options");
+        return missing("options");
     if (!json_is_object(obj))
-        return serr("\"%s\" must be an object", "options");
+        return bad("options", "must be an object");
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)obj, k, v)
@@ -109,7 +114,7 @@ int pmn_schema_from_json(const char *json, size_t len, pmn_schema **out)
     if ((rc = get_long(root, "version", false, 1, &v)))
         goto done;
     if (v < INT32_MIN || v > INT32_MAX) {
-        rc = serr("\"%s\" out of range", "version");
+        rc = bad("version", "out of range");
         goto done;
     }
     s->version = (int32_t)v;
@@ -117,7 +122,7 @@ int pmn_schema_from_json(const char *json, size_t len, pmn_schema **out)
         goto done;
     const json_t *fields = json_object_get(root, "fields");
     if (!fields) {
-        rc = serr("missing \"%s\"", "fields");
+        rc = missing("fields");
         goto done;
     }
     if ((rc = pmn_row_from_fields_json(fields, &s->row)))
@@ -125,7 +130,7 @@ int pmn_schema_from_json(const char *json, size_t len, pmn_schema **out)
     if ((rc = get_long(root, "highestFieldId", true, 0, &v)))
         goto done;
     if (v < INT32_MIN || v > INT32_MAX) {
-        rc = serr("\"%s\" out of range", "highestFieldId");
+        rc = bad("highestFieldId", "out of range");
         goto done;
     }
     s->highest_field_id = (int32_t)v;
@@ -143,7 +148,7 @@ int pmn_schema_from_json(const char *json, size_t len, pmn_schema **out)
     const json_t *c = json_object_get(root, "comment");
     if (c && !json_is_null(c)) {
         if (!json_is_string(c)) {
-            rc = serr("\"%s\" must be a string", "comment");
+            rc = bad("comment", "must be a string");
             goto done;
         }
         s->comment = pmn_xstrdup(json_string_value(c));
@@ -152,12 +157,12 @@ int pmn_schema_from_json(const char *json, size_t len, pmn_schema **out)
         goto done;
     for (size_t i = 0; i < s->npartition_keys; i++)
         if (pmn_type_find_field(s->row, s->partition_keys[i]) < 0) {
-            rc = serr("partition key \"%s\" is not a field", s->partition_keys[i]);
+            rc = pmn_error_set(PMN_ECORRUPT, "partition key \"%s\" is not a field", s->partition_keys[i]);
             goto done;
         }
     for (size_t i = 0; i < s->nprimary_keys; i++)
         if (pmn_type_find_field(s->row, s->primary_keys[i]) < 0) {
-            rc = serr("primary key \"%s\" is not a field", s->primary_keys[i]);
+            rc = pmn_error_set(PMN_ECORRUPT, "primary key \"%s\" is not a field", s->primary_keys[i]);
             goto done;
         }
 done:
