@@ -694,10 +694,10 @@ json_t *pmn_row_to_fields_json(const pmn_type *row)
         const pmn_field *f = &row->fields[i];
         json_t *o = json_object();
         json_object_set_new(o, "id", json_integer(f->id));
-        json_object_set_new(o, "name", json_string(f->name));
+        json_object_set_new(o, "name", json_string_nocheck(f->name));
         json_object_set_new(o, "type", pmn_type_to_json(f->type));
         if (f->description)
-            json_object_set_new(o, "description", json_string(f->description));
+            json_object_set_new(o, "description", json_string_nocheck(f->description));
         json_array_append_new(a, o);
     }
     return a;

@@ -239,6 +239,7 @@ static void test_schema__writes_jackson_layout(void **state)
     free(json);
     /* empty collections print as Jackson does */
     pmn_options_dispose(&s->options);
+    free(s->partition_keys[0]);
     s->npartition_keys = 0;
     free(s->comment);
     s->comment = NULL;
