@@ -597,6 +597,40 @@ static void test_snapshot__tags(void **state)
     free(table);
 }
 
+/* every truncation and many single-byte edits of a real snapshot: an error or a snapshot */
+static void test_snapshot__mutations_never_crash(void **state)
+{
+    char *path = pmn_test_fixture(PK_TABLE "/snapshot/snapshot-1");
+    char *orig = read_text(path);
+    size_t len = strlen(orig);
+    char *buf = pmn_xmalloc(len + 1);
+    static const char repl[] = "\"{}[],:0a-\\ n";
+    for (size_t i = 0; i < len; i++) {
+        pmn_snapshot *s = NULL;
+        int rc = pmn_snapshot_from_json(orig, i, &s);
+        assert_true(rc == 0 || rc == PMN_ECORRUPT);
+        pmn_snapshot_free(s);
+        for (size_t r = 0; r < sizeof repl - 1; r++) {
+            memcpy(buf, orig, len + 1);
+            buf[i] = repl[r];
+            s = NULL;
+            rc = pmn_snapshot_from_json(buf, len, &s);
+            assert_true(rc == 0 || rc == PMN_ECORRUPT);
+            if (rc == 0) {
+                char *json = pmn_snapshot_to_json(s);
+                pmn_snapshot *again;
+                assert_pmn_ok(pmn_snapshot_from_json(json, strlen(json), &again));
+                pmn_snapshot_free(again);
+                free(json);
+            }
+            pmn_snapshot_free(s);
+        }
+    }
+    free(buf);
+    free(orig);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -610,6 +644,7 @@ int main(void)
         cmocka_unit_test(test_snapshot__time_travel),
         cmocka_unit_test(test_snapshot__corrupt_files_name_the_file),
         cmocka_unit_test(test_snapshot__tags),
+        cmocka_unit_test(test_snapshot__mutations_never_crash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -410,6 +410,46 @@ static void test_schema__corrupt_files_name_the_file(void **state)
     free(table);
 }
 
+/* every truncation and many single-byte edits of a real schema: an error or a schema, never a
+ * crash (run under ASan in CI) */
+static void test_schema__mutations_never_crash(void **state)
+{
+    char *path = pmn_test_fixture(PK_TABLE "/schema/schema-0");
+    char *orig = read_text(path);
+    size_t len = strlen(orig);
+    char *buf = pmn_xmalloc(len + 1);
+    static const char repl[] = "\"{}[],:0a-\\ ";
+    size_t accepted = 0;
+    for (size_t i = 0; i < len; i++) {
+        pmn_schema *s = NULL;
+        int rc = pmn_schema_from_json(orig, i, &s);
+        assert_true(rc == 0 || rc == PMN_ECORRUPT);
+        pmn_schema_free(s);
+        for (size_t r = 0; r < sizeof repl - 1; r++) {
+            memcpy(buf, orig, len + 1);
+            buf[i] = repl[r];
+            s = NULL;
+            rc = pmn_schema_from_json(buf, len, &s);
+            assert_true(rc == 0 || rc == PMN_ECORRUPT);
+            if (rc == 0) {
+                accepted++;
+                char *json = pmn_schema_to_json(s);
+                pmn_schema *again;
+                assert_pmn_ok(pmn_schema_from_json(json, strlen(json), &again));
+                pmn_schema_free(again);
+                free(json);
+            } else {
+                assert_true(strlen(pmn_error_last()) > 0);
+            }
+            pmn_schema_free(s);
+        }
+    }
+    assert_true(accepted > 0); /* e.g. edits inside names and option values */
+    free(buf);
+    free(orig);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -419,6 +459,7 @@ int main(void)
         cmocka_unit_test(test_schema__legacy_defaults),
         cmocka_unit_test(test_schema__commit_list_load),
         cmocka_unit_test(test_schema__corrupt_files_name_the_file),
+        cmocka_unit_test(test_schema__mutations_never_crash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
