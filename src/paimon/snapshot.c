@@ -66,7 +66,34 @@ static bool valid_commit_kind(const char *k)
            !strcmp(k, "ANALYZE");
 }
 
-static int parse_root(const json_t *root, pmn_snapshot *s)
+/* raw_number: the number text that follows the key "name" in the JSON source, so that
+ * 86400.000000000 survives a read/write cycle as written; NULL if not found. The
+ * document has been parsed already, so a bare-quoted key followed by ':' is a real key. */
+static char *raw_number(const char *json, size_t len, const char *name)
+{
+    size_t nl = strlen(name);
+    for (size_t i = 0; i + nl + 2 <= len; i++) {
+        if (json[i] != '"' || (i > 0 && json[i - 1] == '\\') ||
+            memcmp(json + i + 1, name, nl) != 0 || json[i + 1 + nl] != '"')
+            continue;
+        size_t j = i + nl + 2;
+        while (j < len && (json[j] == ' ' || json[j] == '\t' || json[j] == '\n' || json[j] == '\r'))
+            j++;
+        if (j >= len || json[j] != ':')
+            continue;
+        for (j++; j < len && (json[j] == ' ' || json[j] == '\t' || json[j] == '\n' || json[j] == '\r');
+             j++)
+            ;
+        size_t k = j;
+        while (k < len && strchr("+-0123456789.eE", json[k]) && json[k])
+            k++;
+        if (k > j)
+            return pmn_xstrndup(json + j, k - j);
+    }
+    return NULL;
+}
+
+static int parse_root(const json_t *root, const char *json, size_t len, pmn_snapshot *s)
 {
     int rc;
     int64_t v = 1;
@@ -124,8 +151,11 @@ static int parse_root(const json_t *root, pmn_snapshot *s)
     if (ttr && !json_is_null(ttr)) {
         if (!json_is_number(ttr) && !json_is_string(ttr))
             return pmn_error_set(PMN_ECORRUPT, "\"tagTimeRetained\" must be a number");
-        s->tag_time_retained =
-            json_dumps(ttr, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+        if (json_is_number(ttr))
+            s->tag_time_retained = raw_number(json, len, "tagTimeRetained");
+        if (!s->tag_time_retained)
+            s->tag_time_retained =
+                json_dumps(ttr, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
     }
     return 0;
 }
@@ -149,7 +179,7 @@ int pmn_snapshot_from_json(const char *json, size_t len, pmn_snapshot **out)
     if (!root)
         return pmn_error_set(PMN_ECORRUPT, "invalid JSON at line %d: %s", jerr.line, jerr.text);
     pmn_snapshot *s = snapshot_new();
-    int rc = parse_root(root, s);
+    int rc = parse_root(root, json, len, s);
     json_decref(root);
     if (rc) {
         pmn_snapshot_free(s);
