@@ -48,13 +48,13 @@ typedef struct tok {
 } tok;
 
 static const char *const KEYWORDS[] = {
-    "CHAR",     "VARCHAR",  "STRING",   "BOOLEAN",   "BINARY",    "VARBINARY", "BYTES",
-    "DECIMAL",  "NUMERIC",  "DEC",      "TINYINT",   "SMALLINT",  "INT",       "INTEGER",
-    "BIGINT",   "FLOAT",    "DOUBLE",   "PRECISION", "DATE",      "TIME",      "WITH",
-    "WITHOUT",  "LOCAL",    "ZONE",     "TIMESTAMP", "TIMESTAMP_LTZ", "INTERVAL", "YEAR",
-    "MONTH",    "DAY",      "HOUR",     "MINUTE",    "SECOND",    "TO",        "ARRAY",
-    "VECTOR",   "MULTISET", "MAP",      "ROW",       "NULL",      "RAW",       "LEGACY",
-    "VARIANT",  "BLOB",     "GEOMETRY", "GEOGRAPHY", "NOT",       NULL,
+    "CHAR",    "VARCHAR",  "STRING",   "BOOLEAN",   "BINARY",        "VARBINARY", "BYTES",
+    "DECIMAL", "NUMERIC",  "DEC",      "TINYINT",   "SMALLINT",      "INT",       "INTEGER",
+    "BIGINT",  "FLOAT",    "DOUBLE",   "PRECISION", "DATE",          "TIME",      "WITH",
+    "WITHOUT", "LOCAL",    "ZONE",     "TIMESTAMP", "TIMESTAMP_LTZ", "INTERVAL",  "YEAR",
+    "MONTH",   "DAY",      "HOUR",     "MINUTE",    "SECOND",        "TO",        "ARRAY",
+    "VECTOR",  "MULTISET", "MAP",      "ROW",       "NULL",          "RAW",       "LEGACY",
+    "VARIANT", "BLOB",     "GEOMETRY", "GEOGRAPHY", "NOT",           NULL,
 };
 
 static bool is_keyword(const char *upper)
@@ -158,9 +158,9 @@ static void tokenize(const char *s, toks *out)
 typedef struct parser {
     const char *input;
     toks t;
-    size_t cur;     /* index of the next token */
-    bool nested;    /* accept ARRAY<..>, MULTISET<..>, MAP<..>, ROW<..> */
-    int code;       /* error code to report */
+    size_t cur;  /* index of the next token */
+    bool nested; /* accept ARRAY<..>, MULTISET<..>, MAP<..>, ROW<..> */
+    int code;    /* error code to report */
     int depth;
     int32_t next_id; /* ids of ROW fields in SQL mode, depth-first from 0 */
 } parser;
@@ -379,8 +379,8 @@ static int parse_type_by_keyword(parser *p, pmn_type **out)
     if (!strcmp(kw, "CHAR") || !strcmp(kw, "BINARY") || !strcmp(kw, "VARCHAR") ||
         !strcmp(kw, "VARBINARY")) {
         bool is_char = !strcmp(kw, "CHAR"), is_varchar = !strcmp(kw, "VARCHAR");
-        t = pmn_type_new(is_char      ? PMN_TYPE_CHAR
-                         : is_varchar ? PMN_TYPE_VARCHAR
+        t = pmn_type_new(is_char                 ? PMN_TYPE_CHAR
+                         : is_varchar            ? PMN_TYPE_VARCHAR
                          : !strcmp(kw, "BINARY") ? PMN_TYPE_BINARY
                                                  : PMN_TYPE_VARBINARY);
         if (t->root == PMN_TYPE_VARCHAR || t->root == PMN_TYPE_VARBINARY)
@@ -714,8 +714,9 @@ static int type_from_json(jctx *c, const json_t *node, pmn_type **out);
 static int jerr(const json_t *node, const char *cause)
 {
     char *text = node ? json_dumps(node, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-    int rc = pmn_error_set(PMN_ECORRUPT, "cannot parse type %.200s%s: %s", text ? text : "(missing)",
-                           text && strlen(text) > 200 ? "..." : "", cause);
+    int rc =
+        pmn_error_set(PMN_ECORRUPT, "cannot parse type %.200s%s: %s", text ? text : "(missing)",
+                      text && strlen(text) > 200 ? "..." : "", cause);
     free(text);
     return rc;
 }

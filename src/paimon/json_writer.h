@@ -21,23 +21,27 @@
 #include <stdint.h>
 
 typedef struct pmn_jw {
-    pmn_buf *out;     /* borrowed */
-    int nesting;      /* open objects (arrays do not indent) */
-    size_t depth;     /* open containers */
+    pmn_buf *out; /* borrowed */
+    int nesting;  /* open objects (arrays do not indent) */
+    size_t depth; /* open containers */
     size_t cap;
-    bool *is_object;  /* per open container */
-    size_t *count;    /* entries written so far per open container */
+    bool *is_object; /* per open container */
+    size_t *count;   /* entries written so far per open container */
 } pmn_jw;
 
 /* pmn_jw_init: write into out (appends). Dispose with pmn_jw_dispose. */
 void pmn_jw_init(pmn_jw *w, pmn_buf *out);
+/* pmn_jw_dispose: free the writer's stack; the output buffer stays with the caller. */
 void pmn_jw_dispose(pmn_jw *w);
+/* pmn_jw_begin_object .. pmn_jw_end_array: open/close containers; calls must nest properly
+ * (the writer trusts its caller: it formats our own models, never untrusted input). */
 void pmn_jw_begin_object(pmn_jw *w);
 void pmn_jw_end_object(pmn_jw *w);
 void pmn_jw_begin_array(pmn_jw *w);
 void pmn_jw_end_array(pmn_jw *w);
 /* pmn_jw_key: the next object entry's name; a value call must follow. */
 void pmn_jw_key(pmn_jw *w, const char *key);
+/* pmn_jw_string .. pmn_jw_null: scalar values (strings are NUL-terminated UTF-8). */
 void pmn_jw_string(pmn_jw *w, const char *s);
 void pmn_jw_int(pmn_jw *w, int64_t v);
 void pmn_jw_bool(pmn_jw *w, bool v);

@@ -183,10 +183,9 @@ int pmn_parse_duration_ms(const char *s, int64_t *ms)
     static const char *const h[] = {"h", "hour", "hours", NULL};
     static const char *const mi[] = {"min", "m", "minute", "minutes", NULL};
     static const char *const sec[] = {"s", "sec", "secs", "second", "seconds", NULL};
-    static const char *const msl[] = {"ms", "milli", "millis", "millisecond", "milliseconds",
-                                      NULL};
-    static const char *const us[] = {"\xc2\xb5s", "micro", "micros", "microsecond",
-                                     "microseconds", NULL};
+    static const char *const msl[] = {"ms", "milli", "millis", "millisecond", "milliseconds", NULL};
+    static const char *const us[] = {"\xc2\xb5s",   "micro",        "micros",
+                                     "microsecond", "microseconds", NULL};
     static const char *const ns[] = {"ns", "nano", "nanos", "nanosecond", "nanoseconds", NULL};
     int64_t v;
     char unit[32];
@@ -260,8 +259,7 @@ int pmn_options_get_bool(const pmn_options *o, const char *key, bool def, bool *
     return 0;
 }
 
-int pmn_options_get_memory(const pmn_options *o, const char *key, int64_t def_bytes,
-                           int64_t *bytes)
+int pmn_options_get_memory(const pmn_options *o, const char *key, int64_t def_bytes, int64_t *bytes)
 {
     const char *v = pmn_options_get(o, key);
     if (!v) {

@@ -25,8 +25,7 @@
 /* ---------------------------------------------------------------------------------------- */
 /* JSON model                                                                               */
 
-static int get_long(const json_t *root, const char *key, bool required, bool *present,
-                    int64_t *out)
+static int get_long(const json_t *root, const char *key, bool required, bool *present, int64_t *out)
 {
     const json_t *v = json_object_get(root, key);
     if (present)
@@ -81,7 +80,8 @@ static char *raw_number(const char *json, size_t len, const char *name)
             j++;
         if (j >= len || json[j] != ':')
             continue;
-        for (j++; j < len && (json[j] == ' ' || json[j] == '\t' || json[j] == '\n' || json[j] == '\r');
+        for (j++;
+             j < len && (json[j] == ' ' || json[j] == '\t' || json[j] == '\n' || json[j] == '\r');
              j++)
             ;
         size_t k = j;
@@ -109,8 +109,7 @@ static int parse_root(const json_t *root, const char *json, size_t len, pmn_snap
         (rc = get_string(root, "baseManifestList", true, &s->base_manifest_list)) ||
         (rc = get_long(root, "baseManifestListSize", false, NULL, &s->base_manifest_list_size)) ||
         (rc = get_string(root, "deltaManifestList", true, &s->delta_manifest_list)) ||
-        (rc = get_long(root, "deltaManifestListSize", false, NULL,
-                       &s->delta_manifest_list_size)) ||
+        (rc = get_long(root, "deltaManifestListSize", false, NULL, &s->delta_manifest_list_size)) ||
         (rc = get_string(root, "changelogManifestList", false, &s->changelog_manifest_list)) ||
         (rc = get_long(root, "changelogManifestListSize", false, NULL,
                        &s->changelog_manifest_list_size)) ||
@@ -448,8 +447,7 @@ int pmn_snapshot_earliest_id(const char *table_path, int64_t *id)
 int pmn_snapshot_write_hint(const char *table_path, const char *hint, int64_t id)
 {
     if (strcmp(hint, "LATEST") != 0 && strcmp(hint, "EARLIEST") != 0)
-        return pmn_error_set(PMN_EINVALID, "unknown snapshot hint '%s' (LATEST or EARLIEST)",
-                             hint);
+        return pmn_error_set(PMN_EINVALID, "unknown snapshot hint '%s' (LATEST or EARLIEST)", hint);
     char *path = pmn_xasprintf("%s/snapshot/%s", table_path, hint);
     char text[24];
     int n = snprintf(text, sizeof text, "%" PRId64, id);

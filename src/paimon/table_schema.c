@@ -29,8 +29,7 @@ static int bad(const char *key, const char *what)
     return pmn_error_set(PMN_ECORRUPT, "\"%s\" %s", key, what);
 }
 
-static int get_long(const json_t *root, const char *key, bool required, int64_t def,
-                    int64_t *out)
+static int get_long(const json_t *root, const char *key, bool required, int64_t def, int64_t *out)
 {
     const json_t *v = json_object_get(root, key);
     if (!v || json_is_null(v)) {
@@ -157,12 +156,14 @@ int pmn_schema_from_json(const char *json, size_t len, pmn_schema **out)
         goto done;
     for (size_t i = 0; i < s->npartition_keys; i++)
         if (pmn_type_find_field(s->row, s->partition_keys[i]) < 0) {
-            rc = pmn_error_set(PMN_ECORRUPT, "partition key \"%s\" is not a field", s->partition_keys[i]);
+            rc = pmn_error_set(PMN_ECORRUPT, "partition key \"%s\" is not a field",
+                               s->partition_keys[i]);
             goto done;
         }
     for (size_t i = 0; i < s->nprimary_keys; i++)
         if (pmn_type_find_field(s->row, s->primary_keys[i]) < 0) {
-            rc = pmn_error_set(PMN_ECORRUPT, "primary key \"%s\" is not a field", s->primary_keys[i]);
+            rc = pmn_error_set(PMN_ECORRUPT, "primary key \"%s\" is not a field",
+                               s->primary_keys[i]);
             goto done;
         }
 done:

@@ -194,8 +194,9 @@ static void test_type__complex_json_exactly_as_java(void **state)
     /* ROW<a ARRAY<INT NOT NULL> NOT NULL, m MAP<STRING NOT NULL, MULTISET<BIGINT>>,
      *     r ROW<x DECIMAL(5, 2), y BYTES> NOT NULL> */
     pmn_type *row = pmn_type_row();
-    pmn_type_row_add(row, 0, "a",
-                     pmn_type_not_null(pmn_type_array(pmn_type_not_null(pmn_type_new(PMN_TYPE_INT)))));
+    pmn_type_row_add(
+        row, 0, "a",
+        pmn_type_not_null(pmn_type_array(pmn_type_not_null(pmn_type_new(PMN_TYPE_INT)))));
     pmn_type *ms = pmn_type_new(PMN_TYPE_MULTISET);
     ms->elem = pmn_type_new(PMN_TYPE_BIGINT);
     pmn_type_row_add(row, 1, "m",
@@ -376,8 +377,9 @@ static void test_type__sql_strings(void **state)
     assert_int_equal(pmn_type_highest_field_id(t), 3);
     pmn_type_free(t);
 
-    static const char *const bad[] = {"MAP<INT>", "ARRAY<>", "ARRAY<INT", "ROW<a>",
-                                      "ROW<a INT,>", "MAP<INT, INT, INT>", "TEXT", "ARRAY"};
+    static const char *const bad[] = {"MAP<INT>", "ARRAY<>",     "ARRAY<INT",
+                                      "ROW<a>",   "ROW<a INT,>", "MAP<INT, INT, INT>",
+                                      "TEXT",     "ARRAY"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         t = (pmn_type *)1;
         if (pmn_type_parse_sql(bad[i], &t) != PMN_EINVALID)

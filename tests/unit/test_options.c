@@ -79,22 +79,39 @@ static void test_options__memory_sizes(void **state)
         const char *text;
         int64_t bytes;
     } ok[] = {
-        {"256 mb", 256LL << 20}, {"64kb", 64LL << 10},     {"1 gb", 1LL << 30},
-        {"128MB", 128LL << 20},  {"100", 100},             {"  7  ", 7},
-        {"1b", 1},               {"2 bytes", 2},           {"3 kibibytes", 3LL << 10},
-        {"5k", 5LL << 10},       {"6 m", 6LL << 20},       {"2g", 2LL << 30},
-        {"1t", 1LL << 40},       {"2 TB", 2LL << 40},      {"1 tebibytes", 1LL << 40},
-        {"4 Mebibytes", 4LL << 20}, {"0", 0},
+        {"256 mb", 256LL << 20},
+        {"64kb", 64LL << 10},
+        {"1 gb", 1LL << 30},
+        {"128MB", 128LL << 20},
+        {"100", 100},
+        {"  7  ", 7},
+        {"1b", 1},
+        {"2 bytes", 2},
+        {"3 kibibytes", 3LL << 10},
+        {"5k", 5LL << 10},
+        {"6 m", 6LL << 20},
+        {"2g", 2LL << 30},
+        {"1t", 1LL << 40},
+        {"2 TB", 2LL << 40},
+        {"1 tebibytes", 1LL << 40},
+        {"4 Mebibytes", 4LL << 20},
+        {"0", 0},
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         int64_t v = -1;
         int rc = pmn_parse_memory_size(ok[i].text, &v);
         if (rc != 0 || v != ok[i].bytes)
-            fail_msg("'%s': rc %d value %lld (%s)", ok[i].text, rc, (long long)v,
-                     pmn_error_last());
+            fail_msg("'%s': rc %d value %lld (%s)", ok[i].text, rc, (long long)v, pmn_error_last());
     }
-    static const char *const bad[] = {"", "   ", "mb", "-1 mb", "1.5 gb", "12 xb", "1 kbb",
-                                      "9999999999999 tb", "99999999999999999999"};
+    static const char *const bad[] = {"",
+                                      "   ",
+                                      "mb",
+                                      "-1 mb",
+                                      "1.5 gb",
+                                      "12 xb",
+                                      "1 kbb",
+                                      "9999999999999 tb",
+                                      "99999999999999999999"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t v;
         if (pmn_parse_memory_size(bad[i], &v) != PMN_EINVALID)
@@ -121,21 +138,32 @@ static void test_options__durations(void **state)
         const char *text;
         int64_t ms;
     } ok[] = {
-        {"1 h", 3600000},     {"30 s", 30000},       {"500 ms", 500},       {"10 min", 600000},
-        {"1d", 86400000},     {"2 hours", 7200000},  {"100", 100},          {"5 m", 300000},
-        {"3 minutes", 180000}, {"2 secs", 2000},     {"1 second", 1000},    {"7 days", 604800000},
-        {"4 millis", 4},      {"1 HOUR", 3600000},   {"2500 micros", 2},    {"3000000 ns", 3},
+        {"1 h", 3600000},
+        {"30 s", 30000},
+        {"500 ms", 500},
+        {"10 min", 600000},
+        {"1d", 86400000},
+        {"2 hours", 7200000},
+        {"100", 100},
+        {"5 m", 300000},
+        {"3 minutes", 180000},
+        {"2 secs", 2000},
+        {"1 second", 1000},
+        {"7 days", 604800000},
+        {"4 millis", 4},
+        {"1 HOUR", 3600000},
+        {"2500 micros", 2},
+        {"3000000 ns", 3},
         {"0", 0},
     };
     for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
         int64_t v = -1;
         int rc = pmn_parse_duration_ms(ok[i].text, &v);
         if (rc != 0 || v != ok[i].ms)
-            fail_msg("'%s': rc %d value %lld (%s)", ok[i].text, rc, (long long)v,
-                     pmn_error_last());
+            fail_msg("'%s': rc %d value %lld (%s)", ok[i].text, rc, (long long)v, pmn_error_last());
     }
-    static const char *const bad[] = {"", "h", "1 week", "1.5 h", "-3 s", "1 hr",
-                                      "9223372036854775807 d"};
+    static const char *const bad[] = {
+        "", "h", "1 week", "1.5 h", "-3 s", "1 hr", "9223372036854775807 d"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int64_t v;
         if (pmn_parse_duration_ms(bad[i], &v) != PMN_EINVALID)

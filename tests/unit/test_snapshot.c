@@ -269,11 +269,10 @@ static void test_snapshot__writes_09_key_set(void **state)
 static void test_snapshot__reads_newer_and_older_keys(void **state)
 {
     /* 2.0-style extra keys are ignored; a missing version means 1 */
-    const char *text =
-        "{\"uuid\":\"u\",\"id\":4,\"schemaId\":1,\"baseManifestList\":\"b\","
-        "\"deltaManifestList\":\"d\",\"commitUser\":\"cu\",\"commitIdentifier\":-1,"
-        "\"commitKind\":\"OVERWRITE\",\"timeMillis\":7,\"logOffsets\":{\"0\":5},"
-        "\"nextRowId\":3,\"operation\":{\"x\":[1,2]},\"properties\":null}";
+    const char *text = "{\"uuid\":\"u\",\"id\":4,\"schemaId\":1,\"baseManifestList\":\"b\","
+                       "\"deltaManifestList\":\"d\",\"commitUser\":\"cu\",\"commitIdentifier\":-1,"
+                       "\"commitKind\":\"OVERWRITE\",\"timeMillis\":7,\"logOffsets\":{\"0\":5},"
+                       "\"nextRowId\":3,\"operation\":{\"x\":[1,2]},\"properties\":null}";
     pmn_snapshot *s;
     assert_pmn_ok(pmn_snapshot_from_json(text, strlen(text), &s));
     assert_int_equal(s->version, 1);
@@ -306,8 +305,8 @@ static void test_snapshot__hints(void **state)
     assert_pmn_ok(pmn_snapshot_latest_id(table, &id));
     assert_int_equal(id, 12);
 
-    static const char *const bad_latest[] = {"3", "0", "-4", "abc", "", "12\n", " 12", "999",
-                                             "99999999999999999999999", "1.5"};
+    static const char *const bad_latest[] = {
+        "3", "0", "-4", "abc", "", "12\n", " 12", "999", "99999999999999999999999", "1.5"};
     for (size_t i = 0; i < sizeof bad_latest / sizeof bad_latest[0]; i++) {
         write_file(latest, bad_latest[i]);
         id = -1;
@@ -458,7 +457,7 @@ static void test_snapshot__time_travel(void **state)
     }
     static const struct {
         int64_t t, id;
-    } cases[] = {{1000, 1}, {1500, 1}, {1999, 1}, {2000, 3}, {2999, 3}, {3000, 4},
+    } cases[] = {{1000, 1}, {1500, 1}, {1999, 1}, {2000, 3}, {2999, 3},     {3000, 4},
                  {4999, 4}, {5000, 6}, {8999, 6}, {9000, 7}, {INT64_MAX, 7}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         id = -1;
@@ -505,7 +504,8 @@ static void test_snapshot__corrupt_files_name_the_file(void **state)
          "\"commitUser\":\"u\",\"commitIdentifier\":1,\"commitKind\":\"APPEND\",\"timeMillis\":1,"
          "\"properties\":{\"a\":1}}",
          "property \"a\""},
-        {"{\"id\":6,\"schemaId\":0,\"baseManifestList\":7}", "\"baseManifestList\" must be a string"},
+        {"{\"id\":6,\"schemaId\":0,\"baseManifestList\":7}",
+         "\"baseManifestList\" must be a string"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         write_file(path, cases[i].text);

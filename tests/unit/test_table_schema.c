@@ -84,10 +84,11 @@ static void test_schema__pk_fixture(void **state)
     assert_int_equal(s->version, 3);
     assert_int_equal(s->id, 0);
     assert_int_equal(s->row->nfields, 12);
-    static const char *const types[] = {"BOOLEAN", "TINYINT", "SMALLINT NOT NULL", "INT",
-                                        "BIGINT", "FLOAT", "DOUBLE", "STRING NOT NULL", "BYTES",
-                                        "DATE", "DECIMAL(5, 2)",
-                                        "ROW<`f0` MAP<STRING, INT>, `f1` ARRAY<INT>>"};
+    static const char *const types[] = {
+        "BOOLEAN", "TINYINT",         "SMALLINT NOT NULL",
+        "INT",     "BIGINT",          "FLOAT",
+        "DOUBLE",  "STRING NOT NULL", "BYTES",
+        "DATE",    "DECIMAL(5, 2)",   "ROW<`f0` MAP<STRING, INT>, `f1` ARRAY<INT>>"};
     for (int i = 0; i < 12; i++) {
         char *name = pmn_xasprintf("f%d", i);
         assert_string_equal(s->row->fields[i].name, name);
@@ -159,11 +160,22 @@ static void test_schema__append_fixtures(void **state)
     table = pmn_test_fixture(APPEND_MULTI);
     assert_pmn_ok(pmn_schema_load(table, 0, &s));
     assert_int_equal(s->row->nfields, 17);
-    static const char *const types[] = {
-        "TINYINT", "SMALLINT", "INT", "BIGINT", "FLOAT", "DOUBLE", "STRING", "BYTES", "DATE",
-        "DECIMAL(5, 2)", "TIMESTAMP(0)", "TIMESTAMP(3)", "TIMESTAMP(6)",
-        "TIMESTAMP(0) WITH LOCAL TIME ZONE", "TIMESTAMP(3) WITH LOCAL TIME ZONE",
-        "TIMESTAMP(6) WITH LOCAL TIME ZONE"};
+    static const char *const types[] = {"TINYINT",
+                                        "SMALLINT",
+                                        "INT",
+                                        "BIGINT",
+                                        "FLOAT",
+                                        "DOUBLE",
+                                        "STRING",
+                                        "BYTES",
+                                        "DATE",
+                                        "DECIMAL(5, 2)",
+                                        "TIMESTAMP(0)",
+                                        "TIMESTAMP(3)",
+                                        "TIMESTAMP(6)",
+                                        "TIMESTAMP(0) WITH LOCAL TIME ZONE",
+                                        "TIMESTAMP(3) WITH LOCAL TIME ZONE",
+                                        "TIMESTAMP(6) WITH LOCAL TIME ZONE"};
     for (int i = 0; i < 16; i++) {
         sql = field_sql(s, i);
         assert_string_equal(sql, types[i]);
@@ -369,7 +381,8 @@ static void test_schema__corrupt_files_name_the_file(void **state)
     static const struct {
         const char *text, *needle;
     } cases[] = {
-        {"{\n  \"version\" : 3,\n  \"id\" : 3,\n  \"fields\" : [ {\n    oops", "invalid JSON at line 5"},
+        {"{\n  \"version\" : 3,\n  \"id\" : 3,\n  \"fields\" : [ {\n    oops",
+         "invalid JSON at line 5"},
         {"", "invalid JSON at line"},
         {"[1,2]", "must be a JSON object"},
         {"{\"version\":3,\"id\":3,\"highestFieldId\":0,\"partitionKeys\":[],\"primaryKeys\":[],"
