@@ -16,6 +16,10 @@
 static const pmn_command commands[] = {
     {"table", "inspect, read and verify lake tables (list, schema, snapshots, scan, check)", pmn_usage_table,
      pmn_cmd_table},
+    {"postgres_sync_table", "stream PostgreSQL tables into Paimon tables (Paimon's action)", NULL,
+     pmn_cmd_sync_table},
+    {"postgres_sync_database", "stream every table of a PostgreSQL schema into Paimon", NULL,
+     pmn_cmd_sync_database},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -98,7 +102,7 @@ int pmn_cli_main(int argc, char **argv)
     }
     for (size_t c = 0; commands[c].name; c++) {
         if (strcmp(argv[i], commands[c].name) == 0) {
-            if (pmn_cli_wants_help(argc - i, argv + i) && argc - i == 2) {
+            if (commands[c].usage && pmn_cli_wants_help(argc - i, argv + i) && argc - i == 2) {
                 fputs(commands[c].usage, stdout);
                 return PMN_EXIT_OK;
             }

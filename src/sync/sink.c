@@ -813,6 +813,16 @@ bool pmn_sync_sink_commit_due(const pmn_sync_sink *s)
     return dirty && pmn_monotonic_millis() - s->last_lake_commit_ms >= s->cfg->commit_interval_ms;
 }
 
+bool pmn_sync_sink_has_pending(const pmn_sync_sink *s)
+{
+    if (s->in_txn)
+        return true;
+    for (size_t i = 0; i < s->ntargets; i++)
+        if (s->targets[i]->dirty)
+            return true;
+    return false;
+}
+
 bool pmn_sync_sink_in_txn(const pmn_sync_sink *s)
 {
     return s->in_txn;

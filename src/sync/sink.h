@@ -54,6 +54,8 @@ bool pmn_sync_sink_commit_due(const pmn_sync_sink *s);
 /* pmn_sync_sink_commit: commit every table with changes; *durable_lsn = end LSN of the last
  * whole source transaction now in the lake (0 if nothing was received yet). */
 int pmn_sync_sink_commit(pmn_sync_sink *s, uint64_t *durable_lsn);
+/* pmn_sync_sink_has_pending: a transaction is open or received rows are not committed yet. */
+bool pmn_sync_sink_has_pending(const pmn_sync_sink *s);
 /* pmn_sync_sink_in_txn: a source transaction is open (its changes are not committable). */
 bool pmn_sync_sink_in_txn(const pmn_sync_sink *s);
 
