@@ -20,6 +20,10 @@ static const pmn_command commands[] = {
      pmn_cmd_sync_table},
     {"postgres_sync_database", "stream every table of a PostgreSQL schema into Paimon", NULL,
      pmn_cmd_sync_database},
+    {"status", "replication slots, WAL retained, and the lake position and lag of synced tables",
+     pmn_usage_status, pmn_cmd_status},
+    {"drop_slot", "drop a replication slot (refuses one in use)", pmn_usage_drop_slot,
+     pmn_cmd_drop_slot},
     {NULL, NULL, NULL, NULL},
 };
 

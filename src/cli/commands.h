@@ -40,5 +40,9 @@ int pmn_cmd_table(int argc, char **argv);
 extern const char pmn_usage_table[];
 int pmn_cmd_sync_table(int argc, char **argv);    /* usage from sync/config.c */
 int pmn_cmd_sync_database(int argc, char **argv);
+int pmn_cmd_status(int argc, char **argv);
+int pmn_cmd_drop_slot(int argc, char **argv);
+extern const char pmn_usage_status[];
+extern const char pmn_usage_drop_slot[];
 
 #endif
