@@ -150,6 +150,12 @@ int pmn_avro__compress(pmn_avro_codec_state *st, const uint8_t *in, size_t n, pm
     return pmn_error_set(PMN_EINVALID, "avro: unknown codec %d", (int)st->codec);
 }
 
+/* Free bytes of out, keeping pmn_buf's byte for the terminating NUL. */
+static size_t room(const pmn_buf *out)
+{
+    return out->cap > out->len + 1 ? out->cap - out->len - 1 : 0;
+}
+
 static int grow_out(pmn_buf *out, size_t limit)
 {
     if (out->cap && out->cap - 1 >= limit)
@@ -188,7 +194,7 @@ static int zstd_decompress(pmn_avro_codec_state *st, const uint8_t *in, size_t n
     ZSTD_inBuffer ib = {in, n, 0};
     size_t last = 1;
     while (ib.pos < ib.size) {
-        if (out->cap - out->len - 1 < 4096) {
+        if (room(out) < 4096) {
             int rc = grow_out(out, limit);
             if (rc)
                 return rc;
@@ -204,7 +210,7 @@ static int zstd_decompress(pmn_avro_codec_state *st, const uint8_t *in, size_t n
     }
     /* Flush whatever the decoder still holds for the last frame. */
     while (last != 0) {
-        if (out->cap - out->len - 1 < 4096) {
+        if (room(out) < 4096) {
             int rc = grow_out(out, limit);
             if (rc)
                 return rc;
@@ -234,7 +240,7 @@ static int inflate_block(pmn_avro_codec_state *st, const uint8_t *in, size_t n, 
     st->zinf.next_in = (Bytef *)in;
     st->zinf.avail_in = (uInt)n;
     for (;;) {
-        if (out->cap - out->len - 1 < 4096) {
+        if (room(out) < 4096) {
             int rc = grow_out(out, limit);
             if (rc)
                 return rc;
