@@ -96,8 +96,11 @@ int pmn_avro_writer_open(const char *path, const char *schema_json, pmn_avro_cod
 {
     *out = NULL;
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0)
+    if (fd < 0) {
+        if (errno == EEXIST)
+            return pmn_error_set(PMN_EEXISTS, "avro file %s: already exists", path);
         return pmn_error_set_errno("creating %s", path);
+    }
     pmn_avro_writer *w = pmn_xcalloc(1, sizeof *w);
     w->path = pmn_xstrdup(path);
     w->fd = fd;
