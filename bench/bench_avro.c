@@ -164,8 +164,7 @@ int main(int argc, char **argv)
             strings[i][k] = (char)('a' + rnd() % 26);
         strings[i][12] = 0;
     }
-    printf("avro data files, orders rows (id, amount, customer, price, created, qty), %s\n",
-           dir);
+    printf("avro data files, orders rows (id, amount, customer, price, created, qty), %s\n", dir);
     if (run(dir, PMN_AVRO_CODEC_ZSTD, "zstd-1", nrows) != 0)
         return 1;
     if (run(dir, PMN_AVRO_CODEC_NULL, "null", nrows) != 0)

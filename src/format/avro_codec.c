@@ -48,7 +48,7 @@ int pmn_avro_codec_from_name(const char *name, pmn_avro_codec *out)
         const char *name;
         pmn_avro_codec codec;
     } names[] = {
-        {"null", PMN_AVRO_CODEC_NULL},        {"none", PMN_AVRO_CODEC_NULL},
+        {"null", PMN_AVRO_CODEC_NULL},         {"none", PMN_AVRO_CODEC_NULL},
         {"uncompressed", PMN_AVRO_CODEC_NULL}, {"deflate", PMN_AVRO_CODEC_DEFLATE},
         {"snappy", PMN_AVRO_CODEC_SNAPPY},     {"zstd", PMN_AVRO_CODEC_ZSTD},
         {"zstandard", PMN_AVRO_CODEC_ZSTD},
@@ -205,8 +205,7 @@ static int zstd_decompress(pmn_avro_codec_state *st, const uint8_t *in, size_t n
             return pmn_error_set(PMN_ECORRUPT, "zstd: %s", ZSTD_getErrorName(last));
         out->len = ob.pos;
         if (ob.pos > limit)
-            return pmn_error_set(PMN_ECORRUPT, "block decompresses to more than %zu bytes",
-                                 limit);
+            return pmn_error_set(PMN_ECORRUPT, "block decompresses to more than %zu bytes", limit);
     }
     /* Flush whatever the decoder still holds for the last frame. */
     while (last != 0) {
@@ -282,8 +281,7 @@ int pmn_avro__decompress(pmn_avro_codec_state *st, const uint8_t *in, size_t n, 
         if (snappy_uncompressed_length((const char *)in, n - 4, &ulen) != SNAPPY_OK)
             return pmn_error_set(PMN_ECORRUPT, "snappy: bad length header");
         if (ulen > limit)
-            return pmn_error_set(PMN_ECORRUPT, "block decompresses to more than %zu bytes",
-                                 limit);
+            return pmn_error_set(PMN_ECORRUPT, "block decompresses to more than %zu bytes", limit);
         pmn_buf_reserve(out, ulen);
         size_t got = ulen;
         if (snappy_uncompress((const char *)in, n - 4, (char *)out->data, &got) != SNAPPY_OK ||

@@ -36,11 +36,11 @@ struct pmn_avro_writer {
     char *path;
     int fd;
     pmn_avro_codec_state *codec;
-    pmn_buf block;   /* encoded objects of the open block */
-    int64_t count;   /* objects in `block` */
-    pmn_buf comp;    /* compressed block */
-    pmn_buf out;     /* bytes not yet written to fd */
-    uint64_t size;   /* bytes written to fd so far */
+    pmn_buf block; /* encoded objects of the open block */
+    int64_t count; /* objects in `block` */
+    pmn_buf comp;  /* compressed block */
+    pmn_buf out;   /* bytes not yet written to fd */
+    uint64_t size; /* bytes written to fd so far */
     uint8_t sync[16];
 };
 
@@ -91,8 +91,8 @@ static void put_meta(pmn_buf *b, const char *key, const void *val, size_t len)
     pmn_avro_put_bytes(b, val, len);
 }
 
-int pmn_avro_writer_open(const char *path, const char *schema_json, pmn_avro_codec codec,
-                         int level, pmn_avro_writer **out)
+int pmn_avro_writer_open(const char *path, const char *schema_json, pmn_avro_codec codec, int level,
+                         pmn_avro_writer **out)
 {
     *out = NULL;
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -182,16 +182,16 @@ struct pmn_avro_reader {
     const uint8_t *data; /* memory mode: the whole file; file mode: inbuf */
     uint8_t *inbuf;      /* file mode: window of the file */
     size_t incap;
-    size_t pos, len;     /* unread bytes are data[pos..len) */
-    uint64_t base;       /* file offset of data[0] */
+    size_t pos, len; /* unread bytes are data[pos..len) */
+    uint64_t base;   /* file offset of data[0] */
     uint64_t file_size;
-    bool eof;            /* file mode: nothing more to read from fd */
+    bool eof; /* file mode: nothing more to read from fd */
     uint8_t sync[16];
     pmn_avro_schema *schema;
     char *schema_json;
     pmn_avro_codec codec;
     pmn_avro_codec_state *cstate;
-    pmn_buf block;       /* decompressed block */
+    pmn_buf block; /* decompressed block */
 };
 
 /* Make at least n unread bytes available if the file has them; returns how many are. */
@@ -303,8 +303,8 @@ static int parse_header(pmn_avro_reader *r)
             else if (strcmp(name, "zstandard") == 0)
                 r->codec = PMN_AVRO_CODEC_ZSTD;
             else
-                crc = pmn_error_set(PMN_ECORRUPT, "avro file %s: unsupported codec \"%s\"",
-                                    r->name, name);
+                crc = pmn_error_set(PMN_ECORRUPT, "avro file %s: unsupported codec \"%s\"", r->name,
+                                    name);
             free(name);
             if (crc)
                 return crc;
@@ -407,8 +407,9 @@ int pmn_avro_reader_next_block(pmn_avro_reader *r, pmn_avro_cursor *cursor, int6
                              r->name, (unsigned long long)block_off, (long long)size,
                              (unsigned long long)left);
     if ((uint64_t)size > AVRO_MAX_BLOCK)
-        return pmn_error_set(PMN_ECORRUPT, "avro file %s: block at offset %llu of %lld bytes is "
-                                           "larger than the %zu-byte limit",
+        return pmn_error_set(PMN_ECORRUPT,
+                             "avro file %s: block at offset %llu of %lld bytes is "
+                             "larger than the %zu-byte limit",
                              r->name, (unsigned long long)block_off, (long long)size,
                              AVRO_MAX_BLOCK);
     size_t need = hdr + (size_t)size + 16;
@@ -416,8 +417,8 @@ int pmn_avro_reader_next_block(pmn_avro_reader *r, pmn_avro_cursor *cursor, int6
     if (rc)
         return rc;
     if (avail < need) /* the file shrank under us */
-        return pmn_error_set(PMN_ECORRUPT, "avro file %s: truncated block at offset %llu",
-                             r->name, (unsigned long long)block_off);
+        return pmn_error_set(PMN_ECORRUPT, "avro file %s: truncated block at offset %llu", r->name,
+                             (unsigned long long)block_off);
     const uint8_t *body = r->data + r->pos + hdr;
     if (memcmp(body + size, r->sync, 16) != 0)
         return pmn_error_set(PMN_ECORRUPT,

@@ -19,20 +19,20 @@
 #include <string.h>
 
 typedef enum rp_op {
-    RP_SKIP,        /* writer field not requested: skip its whole schema */
-    RP_NULL,        /* writer type null: always NULL */
+    RP_SKIP, /* writer field not requested: skip its whole schema */
+    RP_NULL, /* writer type null: always NULL */
     RP_BOOL,
-    RP_INT,         /* int -> v.i */
-    RP_INT_I8,      /* int -> TINYINT, truncated like Java's (byte) cast */
-    RP_INT_I16,     /* int -> SMALLINT */
-    RP_LONG,        /* long -> v.i */
-    RP_F4,          /* float -> FLOAT */
-    RP_F4_F8,       /* float -> DOUBLE */
-    RP_F8,          /* double -> DOUBLE */
-    RP_F8_F4,       /* double -> FLOAT */
-    RP_BYTES,       /* string/bytes -> v.bin */
-    RP_FIXED,       /* fixed -> v.bin */
-    RP_DECIMAL,     /* bytes + decimal -> v.dec */
+    RP_INT,     /* int -> v.i */
+    RP_INT_I8,  /* int -> TINYINT, truncated like Java's (byte) cast */
+    RP_INT_I16, /* int -> SMALLINT */
+    RP_LONG,    /* long -> v.i */
+    RP_F4,      /* float -> FLOAT */
+    RP_F4_F8,   /* float -> DOUBLE */
+    RP_F8,      /* double -> DOUBLE */
+    RP_F8_F4,   /* double -> FLOAT */
+    RP_BYTES,   /* string/bytes -> v.bin */
+    RP_FIXED,   /* fixed -> v.bin */
+    RP_DECIMAL, /* bytes + decimal -> v.dec */
     RP_DECIMAL_FIXED,
     RP_TS_MILLIS,   /* long millis -> v.ts */
     RP_TS_MICROS,   /* long micros -> v.ts (millis + nanos of milli) */
@@ -46,17 +46,17 @@ typedef enum rp_op {
 typedef struct rp_node rp_node;
 struct rp_node {
     uint8_t op;
-    bool is_union;        /* the writer value is a union: read a branch index first */
-    int32_t null_branch;  /* union branch meaning NULL, -1 if none */
-    int32_t value_branch; /* union branch holding the value */
-    int32_t target;       /* RECORD kids: index of the requested field */
-    int32_t fixed_size;   /* RP_FIXED, RP_DECIMAL_FIXED */
-    pmn_i128 dec_mul;     /* decimal rescale factor (10^(target scale - writer scale)) */
+    bool is_union;               /* the writer value is a union: read a branch index first */
+    int32_t null_branch;         /* union branch meaning NULL, -1 if none */
+    int32_t value_branch;        /* union branch holding the value */
+    int32_t target;              /* RECORD kids: index of the requested field */
+    int32_t fixed_size;          /* RP_FIXED, RP_DECIMAL_FIXED */
+    pmn_i128 dec_mul;            /* decimal rescale factor (10^(target scale - writer scale)) */
     const pmn_avro_schema *skip; /* RP_SKIP */
     rp_node *kids;
     int32_t nkids;
-    int32_t nout;         /* RECORD: fields of the requested ROW */
-    int32_t *missing;     /* RECORD: requested fields absent from the writer */
+    int32_t nout;     /* RECORD: fields of the requested ROW */
+    int32_t *missing; /* RECORD: requested fields absent from the writer */
     int32_t nmissing;
 };
 
@@ -70,18 +70,17 @@ static const pmn_type multiset_count = {.root = PMN_TYPE_INT, .nullable = true};
 static const char *type_name(const pmn_type *t)
 {
     static const char *names[] = {
-        "BOOLEAN", "TINYINT",  "SMALLINT", "INT",       "BIGINT",        "FLOAT",    "DOUBLE",
-        "DECIMAL", "CHAR",     "VARCHAR",  "BINARY",    "VARBINARY",     "DATE",     "TIME",
-        "TIMESTAMP", "TIMESTAMP_LTZ", "ARRAY", "MULTISET", "MAP",       "ROW",
+        "BOOLEAN",   "TINYINT",       "SMALLINT", "INT",      "BIGINT",    "FLOAT", "DOUBLE",
+        "DECIMAL",   "CHAR",          "VARCHAR",  "BINARY",   "VARBINARY", "DATE",  "TIME",
+        "TIMESTAMP", "TIMESTAMP_LTZ", "ARRAY",    "MULTISET", "MAP",       "ROW",
     };
     return (size_t)t->root < sizeof names / sizeof names[0] ? names[t->root] : "?";
 }
 
 static const char *kind_name(const pmn_avro_schema *s)
 {
-    static const char *names[] = {"null",   "boolean", "int",   "long",  "float",
-                                  "double", "bytes",   "string", "record", "enum",
-                                  "array",  "map",     "union", "fixed"};
+    static const char *names[] = {"null",   "boolean", "int",  "long",  "float", "double", "bytes",
+                                  "string", "record",  "enum", "array", "map",   "union",  "fixed"};
     return (size_t)s->kind < sizeof names / sizeof names[0] ? names[s->kind] : "?";
 }
 
@@ -97,16 +96,16 @@ static int mismatch(const pmn_avro_schema *w, const pmn_type *t)
                          type_name(t));
 }
 
-static int build(pmn_avro_read_plan *plan, const pmn_avro_schema *w, const pmn_type *t,
-                 rp_node *n, int depth);
+static int build(pmn_avro_read_plan *plan, const pmn_avro_schema *w, const pmn_type *t, rp_node *n,
+                 int depth);
 
 static int build_record(pmn_avro_read_plan *plan, const pmn_avro_schema *w, const pmn_type *t,
                         rp_node *n, int depth)
 {
     n->op = RP_RECORD;
     n->nkids = w->nchildren;
-    n->kids = pmn_arena_alloc(&plan->arena, (size_t)(w->nchildren ? w->nchildren : 1) *
-                                                sizeof *n->kids);
+    n->kids =
+        pmn_arena_alloc(&plan->arena, (size_t)(w->nchildren ? w->nchildren : 1) * sizeof *n->kids);
     n->nout = t->nfields;
     bool *seen = pmn_xcalloc((size_t)(t->nfields ? t->nfields : 1), sizeof *seen);
     int rc = 0;
@@ -146,8 +145,9 @@ static int build_map(pmn_avro_read_plan *plan, const pmn_avro_schema *w, const p
     n->kids = pmn_arena_alloc(&plan->arena, sizeof *n->kids);
     if (w->kind == PMN_AVRO_MAP) {
         if (key->root != PMN_TYPE_CHAR && key->root != PMN_TYPE_VARCHAR)
-            return pmn_error_set(PMN_EINVALID, "avro map (string keys) cannot be read as %s "
-                                               "with %s keys",
+            return pmn_error_set(PMN_EINVALID,
+                                 "avro map (string keys) cannot be read as %s "
+                                 "with %s keys",
                                  type_name(t), type_name(key));
         n->op = RP_MAP;
         return build(plan, w->children[0], value, &n->kids[0], depth + 1);
@@ -172,8 +172,8 @@ static int build_map(pmn_avro_read_plan *plan, const pmn_avro_schema *w, const p
     return rc;
 }
 
-static int build(pmn_avro_read_plan *plan, const pmn_avro_schema *w, const pmn_type *t,
-                 rp_node *n, int depth)
+static int build(pmn_avro_read_plan *plan, const pmn_avro_schema *w, const pmn_type *t, rp_node *n,
+                 int depth)
 {
     if (depth > PMN_AVRO_MAX_DEPTH)
         return pmn_error_set(PMN_EINVALID, "avro: type nested too deeply");
@@ -188,8 +188,7 @@ static int build(pmn_avro_read_plan *plan, const pmn_avro_schema *w, const pmn_t
             else if (n->value_branch < 0)
                 n->value_branch = i;
             else
-                return pmn_error_set(PMN_EINVALID,
-                                     "avro union with more than one non-null branch");
+                return pmn_error_set(PMN_EINVALID, "avro union with more than one non-null branch");
         }
         if (n->value_branch < 0) {
             n->op = RP_NULL;

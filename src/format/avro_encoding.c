@@ -57,8 +57,7 @@ float pmn_avro_get_float(pmn_avro_cursor *c)
     const uint8_t *p = pmn_avro__take(c, 4);
     if (!p)
         return 0;
-    uint32_t u = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-                 (uint32_t)p[3] << 24;
+    uint32_t u = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
     float f;
     memcpy(&f, &u, 4);
     return f;

@@ -80,8 +80,8 @@ static pmn_avro_schema *lookup(parse_ctx *ctx, const char *name, const char *ns)
 }
 
 /* Full name and namespace of a named type per the spec's resolution rules. */
-static int name_type(parse_ctx *ctx, json_t *obj, const char *enclosing_ns,
-                     pmn_avro_schema *node, const char **ns_out)
+static int name_type(parse_ctx *ctx, json_t *obj, const char *enclosing_ns, pmn_avro_schema *node,
+                     const char **ns_out)
 {
     const char *name = json_string_value(json_object_get(obj, "name"));
     if (!name || !*name)
@@ -118,11 +118,9 @@ static int name_type(parse_ctx *ctx, json_t *obj, const char *enclosing_ns,
     return 0;
 }
 
-static int parse_node(parse_ctx *ctx, json_t *j, const char *ns, int depth,
-                      pmn_avro_schema **out);
+static int parse_node(parse_ctx *ctx, json_t *j, const char *ns, int depth, pmn_avro_schema **out);
 
-static int parse_object(parse_ctx *ctx, json_t *j, const char *ns, int depth,
-                        pmn_avro_schema **out)
+static int parse_object(parse_ctx *ctx, json_t *j, const char *ns, int depth, pmn_avro_schema **out)
 {
     json_t *typej = json_object_get(j, "type");
     if (!typej)
@@ -217,8 +215,7 @@ static int parse_object(parse_ctx *ctx, json_t *j, const char *ns, int depth,
     return 0;
 }
 
-static int parse_node(parse_ctx *ctx, json_t *j, const char *ns, int depth,
-                      pmn_avro_schema **out)
+static int parse_node(parse_ctx *ctx, json_t *j, const char *ns, int depth, pmn_avro_schema **out)
 {
     if (depth > PMN_AVRO_MAX_DEPTH)
         return pmn_error_set(PMN_ECORRUPT, "avro schema: nested deeper than %d levels",

@@ -40,8 +40,8 @@ static bool is_string_root(pmn_type_root r)
 
 static int gen(pmn_buf *b, const pmn_type *t, const char *row_name, bool top);
 
-static int gen_record_field(pmn_buf *b, const char *name, const pmn_type *t,
-                            const char *type_name, bool with_default)
+static int gen_record_field(pmn_buf *b, const char *name, const pmn_type *t, const char *type_name,
+                            bool with_default)
 {
     pmn_buf_puts(b, "{\"name\":");
     put_json_string(b, name);

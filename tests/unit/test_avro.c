@@ -481,9 +481,15 @@ static void test_avro__schema_parse_named_types(void **state)
     pmn_avro_schema_free(s);
 
     static const char *bad[] = {
-        "", "{", "{\"type\":\"nosuch\"}", "[]", "[\"null\",[\"int\"]]",
-        "{\"type\":\"record\",\"fields\":[]}", "{\"type\":\"record\",\"name\":\"r\"}",
-        "{\"type\":\"array\"}", "{\"type\":\"fixed\",\"name\":\"f\",\"size\":-1}",
+        "",
+        "{",
+        "{\"type\":\"nosuch\"}",
+        "[]",
+        "[\"null\",[\"int\"]]",
+        "{\"type\":\"record\",\"fields\":[]}",
+        "{\"type\":\"record\",\"name\":\"r\"}",
+        "{\"type\":\"array\"}",
+        "{\"type\":\"fixed\",\"name\":\"f\",\"size\":-1}",
         "{\"type\":\"record\",\"name\":\"r\",\"fields\":[{\"name\":\"a\",\"type\":\"r2\"}]}",
         "42",
     };
@@ -631,7 +637,7 @@ static void test_avro__append_multiple_values(void **state)
         assert_str(&d[7], bytes);
         assert_int_equal(d[8].v.i, 123);
         assert_false(d[9].is_null);
-        assert_true(d[9].v.dec == 12345); /* "123.45" as DECIMAL(5,2) */
+        assert_true(d[9].v.dec == 12345);       /* "123.45" as DECIMAL(5,2) */
         int64_t day_ms = (int64_t)k * 86400000; /* 1970-01-0<k+1> 00:00:00 */
         for (int f = 10; f <= 15; f++) {
             assert_false(d[f].is_null);
@@ -659,8 +665,8 @@ static void test_avro__pk_file_values(void **state)
     static const int kinds[] = {0, 0, 0, 0, 3, 0}; /* the -D row of snapshot 2 */
     for (int i = 0; i < 6; i++) {
         const pmn_datum *d = fr->rows[i];
-        assert_int_equal(d[0].v.i, 1);  /* _KEY_f2 */
-        assert_str(&d[1], names[i]);     /* _KEY_f7: sorted by key within a file */
+        assert_int_equal(d[0].v.i, 1); /* _KEY_f2 */
+        assert_str(&d[1], names[i]);   /* _KEY_f7: sorted by key within a file */
         assert_int_equal(d[3].v.i, kinds[i]);
         assert_int_equal(d[4].v.b, i >= 2);
         assert_int_equal(d[5].v.i, 10);
@@ -991,14 +997,14 @@ static void assert_datum_eq(const pmn_type *t, const pmn_datum *a, const pmn_dat
 }
 
 /* Write `nrows` generated rows of `row` with `codec` to `path`; returns the rows. */
-static pmn_datum *write_rows(const char *path, const pmn_type *row, pmn_avro_codec codec,
-                             int nrows, pmn_arena *a, uint64_t *size)
+static pmn_datum *write_rows(const char *path, const pmn_type *row, pmn_avro_codec codec, int nrows,
+                             pmn_arena *a, uint64_t *size)
 {
     char *schema = pmn_avro_schema_for_row(row);
     assert_non_null(schema);
     pmn_avro_writer *w;
-    assert_pmn_ok(pmn_avro_writer_open(path, schema, codec, codec == PMN_AVRO_CODEC_ZSTD ? 1 : 6,
-                                       &w));
+    assert_pmn_ok(
+        pmn_avro_writer_open(path, schema, codec, codec == PMN_AVRO_CODEC_ZSTD ? 1 : 6, &w));
     pmn_datum *rows = pmn_arena_alloc(a, (size_t)nrows * (size_t)row->nfields * sizeof(pmn_datum));
     for (int i = 0; i < nrows; i++) {
         pmn_datum *vals = rows + (size_t)i * (size_t)row->nfields;
@@ -1314,7 +1320,7 @@ static void test_avro__bad_headers_and_records(void **state)
     pmn_buf body = PMN_BUF_INIT;
     pmn_avro_put_bytes(&body, "ok", 2); /* good record */
     pmn_avro_put_long(&body, 0);
-    pmn_avro_put_long(&body, 1000); /* string length beyond the block */
+    pmn_avro_put_long(&body, 1000);                  /* string length beyond the block */
     pmn_avro_put_long(&body, 4611686018427387903LL); /* absurd array count */
     pmn_avro_put_long(&b, (int64_t)body.len);
     pmn_buf_put(&b, body.data, body.len);
@@ -1345,7 +1351,8 @@ static void test_avro__bad_headers_and_records(void **state)
 
 static void test_avro__varints_and_cursor(void **state)
 {
-    static const int64_t vals[] = {0, -1, 1, -64, 63, 64, -65, 8191, INT32_MAX, INT32_MIN,
+    static const int64_t vals[] = {0,         -1,        1,         -64,         63,
+                                   64,        -65,       8191,      INT32_MAX,   INT32_MIN,
                                    INT64_MAX, INT64_MIN, 1LL << 56, -(1LL << 56)};
     pmn_buf b = PMN_BUF_INIT;
     for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++)
