@@ -26,7 +26,7 @@
 #define AVRO_OUT_FLUSH (256 * 1024)
 /* Upper bounds that keep a corrupt or hostile file from exhausting memory. */
 #define AVRO_MAX_HEADER (64u << 20)
-#define AVRO_MAX_BLOCK ((size_t)1 << 30)
+#define AVRO_MAX_BLOCK ((size_t)256 << 20)
 
 static const uint8_t avro_magic[4] = {'O', 'b', 'j', 1};
 

@@ -395,7 +395,7 @@ static void read_blocks(const rp_node *n, pmn_avro_cursor *c, pmn_arena *a, pmn_
                         uint32_t per)
 {
     pmn_datum *items = NULL;
-    uint64_t len = 0;
+    uint64_t len = 0, cap = 0;
     const rp_node *k = &n->kids[0];
     for (;;) {
         int64_t cnt = pmn_avro__get_long(c);
@@ -414,10 +414,14 @@ static void read_blocks(const rp_node *n, pmn_avro_cursor *c, pmn_arena *a, pmn_
             pmn_avro__fail(c);
             break;
         }
-        pmn_datum *grown = pmn_arena_alloc(a, (size_t)(len + (uint64_t)cnt) * per * sizeof *grown);
-        if (len)
-            memcpy(grown, items, (size_t)len * per * sizeof *grown);
-        items = grown;
+        if (len + (uint64_t)cnt > cap) { /* geometric growth: many tiny blocks stay linear */
+            uint64_t ncap = cap * 2 > len + (uint64_t)cnt ? cap * 2 : len + (uint64_t)cnt;
+            pmn_datum *grown = pmn_arena_alloc(a, (size_t)ncap * per * sizeof *grown);
+            if (len)
+                memcpy(grown, items, (size_t)len * per * sizeof *grown);
+            items = grown;
+            cap = ncap;
+        }
         pmn_datum *d = items + len * per;
         for (int64_t i = 0; i < cnt; i++, d += per) {
             switch (n->op) {
@@ -522,7 +526,10 @@ static void read_value(const rp_node *n, pmn_avro_cursor *c, pmn_arena *a, pmn_d
         uint32_t len = (uint32_t)n->fixed_size;
         const uint8_t *p = n->op == RP_DECIMAL ? pmn_avro__get_bytes(c, &len)
                                                : pmn_avro__take(c, (size_t)n->fixed_size);
-        out->v.dec = p ? decode_decimal(c, p, len) * n->dec_mul : 0;
+        /* unsigned: a hostile value may overflow when rescaled, which must not be UB */
+        out->v.dec = p ? (pmn_i128)((unsigned __int128)decode_decimal(c, p, len) *
+                                    (unsigned __int128)n->dec_mul)
+                       : 0;
         return;
     }
     case RP_TS_MILLIS:
@@ -531,9 +538,13 @@ static void read_value(const rp_node *n, pmn_avro_cursor *c, pmn_arena *a, pmn_d
         return;
     case RP_TS_MICROS: {
         int64_t us = pmn_avro__get_long(c);
-        int64_t ms = floor_div(us, 1000);
+        int64_t ms = us / 1000, rem = us % 1000; /* floor division without overflow */
+        if (rem < 0) {
+            rem += 1000;
+            ms--;
+        }
         out->v.ts.millis = ms;
-        out->v.ts.nanos = (int32_t)(us - ms * 1000) * 1000;
+        out->v.ts.nanos = (int32_t)rem * 1000;
         return;
     }
     case RP_TIME_MICROS:
@@ -625,11 +636,17 @@ static void write_value(pmn_buf *b, const pmn_type *t, const pmn_datum *d)
         return;
     }
     case PMN_TYPE_TINYINT:
+        pmn_avro__put_long(b, (int8_t)d->v.i);
+        return;
     case PMN_TYPE_SMALLINT:
+        pmn_avro__put_long(b, (int16_t)d->v.i);
+        return;
     case PMN_TYPE_INT:
-    case PMN_TYPE_BIGINT:
     case PMN_TYPE_DATE:
-    case PMN_TYPE_TIME:
+    case PMN_TYPE_TIME: /* an Avro int must stay within 32 bits, as Java's (int) would */
+        pmn_avro__put_long(b, (int32_t)d->v.i);
+        return;
+    case PMN_TYPE_BIGINT:
         pmn_avro__put_long(b, d->v.i);
         return;
     case PMN_TYPE_FLOAT:
@@ -653,7 +670,9 @@ static void write_value(pmn_buf *b, const pmn_type *t, const pmn_datum *d)
         if (t->precision <= 3)
             pmn_avro__put_long(b, d->v.ts.millis);
         else
-            pmn_avro__put_long(b, d->v.ts.millis * 1000 + d->v.ts.nanos / 1000);
+            /* wraps like Java's long arithmetic instead of overflowing */
+            pmn_avro__put_long(b, (int64_t)((uint64_t)d->v.ts.millis * 1000u +
+                                            (uint64_t)(int64_t)(d->v.ts.nanos / 1000)));
         return;
     case PMN_TYPE_ROW:
         write_fields(b, t, d->v.list.items, d->v.list.n);

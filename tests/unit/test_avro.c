@@ -1005,7 +1005,8 @@ static pmn_datum *write_rows(const char *path, const pmn_type *row, pmn_avro_cod
     pmn_avro_writer *w;
     assert_pmn_ok(
         pmn_avro_writer_open(path, schema, codec, codec == PMN_AVRO_CODEC_ZSTD ? 1 : 6, &w));
-    pmn_datum *rows = pmn_arena_alloc(a, (size_t)nrows * (size_t)row->nfields * sizeof(pmn_datum));
+    pmn_datum *rows =
+        pmn_arena_alloc(a, ((size_t)nrows + 1) * (size_t)row->nfields * sizeof(pmn_datum));
     for (int i = 0; i < nrows; i++) {
         pmn_datum *vals = rows + (size_t)i * (size_t)row->nfields;
         for (int32_t f = 0; f < row->nfields; f++)
@@ -1178,6 +1179,57 @@ static void test_avro__zstd_frames_without_content_size(void **state)
     free(dst);
 }
 
+/* timestamp-micros -> millis + nanos-of-milli floors (Paimon's Timestamp.fromMicros). */
+static void test_avro__timestamp_micros_floor(void **state)
+{
+    pmn_type *row = pmn_type_row();
+    pmn_type_row_add(row, 0, "ts", nn(pmn_type_timestamp(PMN_TYPE_TIMESTAMP, 6)));
+    pmn_type_row_add(row, 1, "t", nn(pmn_type_timestamp(PMN_TYPE_TIMESTAMP_LTZ, 3)));
+    char *json = pmn_avro_schema_for_row(row);
+    pmn_avro_schema *s;
+    assert_pmn_ok(pmn_avro_schema_parse(json, strlen(json), &s));
+    pmn_avro_read_plan *plan;
+    assert_pmn_ok(pmn_avro_read_plan_new(s, row, &plan));
+    static const struct {
+        int64_t micros, millis;
+        int32_t nanos;
+    } cases[] = {
+        {0, 0, 0},
+        {1, 0, 1000},
+        {-1, -1, 999000},
+        {-999, -1, 1000},
+        {-1000, -1, 0},
+        {-1001, -2, 999000},
+        {INT64_MAX, INT64_MAX / 1000, 807000},
+        {INT64_MIN, INT64_MIN / 1000 - 1, 192000},
+    };
+    pmn_buf b = PMN_BUF_INIT;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        pmn_buf_reset(&b);
+        pmn_avro_put_long(&b, cases[i].micros);
+        pmn_avro_put_long(&b, -5); /* 5 ms before the epoch */
+        pmn_avro_cursor c = {b.data, b.data + b.len, false};
+        pmn_datum d[2];
+        assert_pmn_ok(pmn_avro_read_row(plan, &c, NULL, d));
+        assert_true(d[0].v.ts.millis == cases[i].millis);
+        assert_int_equal(d[0].v.ts.nanos, cases[i].nanos);
+        assert_true(d[1].v.ts.millis == -5);
+        /* and back to the same micros when in range */
+        if (cases[i].micros != INT64_MIN) {
+            pmn_buf again = PMN_BUF_INIT;
+            pmn_avro_write_row(&again, row, d);
+            assert_int_equal(again.len, b.len);
+            assert_memory_equal(again.data, b.data, b.len);
+            pmn_buf_dispose(&again);
+        }
+    }
+    pmn_buf_dispose(&b);
+    pmn_avro_read_plan_free(plan);
+    pmn_avro_schema_free(s);
+    free(json);
+    pmn_type_free(row);
+}
+
 /* ---------- (d) corruption ---------- */
 
 /* Decode everything; returns 0, or the first error code. Never crashes (run under ASan). */
@@ -1284,6 +1336,47 @@ static void test_avro__corrupt_files_fail_cleanly(void **state)
         free(path);
     }
     pmn_type_free(row);
+    pmn_fs_remove_tree(dir);
+    free(dir);
+}
+
+/* Random object bytes inside a valid null-codec container: errors or rows, never a crash. */
+static void test_avro__random_block_bodies(void **state)
+{
+    char *dir = pmn_test_tmpdir("avro-random");
+    char *path = pmn_xasprintf("%s/r.avro", dir);
+    pmn_type *row = all_types_row();
+    pmn_arena a = PMN_ARENA_INIT;
+    uint64_t size;
+    write_rows(path, row, PMN_AVRO_CODEC_NULL, 0, &a, &size); /* header only */
+    size_t hlen;
+    char *header = read_all(path, &hlen);
+    assert_int_equal(hlen, size);
+    pmn_buf f = PMN_BUF_INIT;
+    int ok = 0, bad = 0;
+    for (int iter = 0; iter < 3000; iter++) {
+        pmn_buf_reset(&f);
+        pmn_buf_put(&f, header, hlen);
+        size_t body = (size_t)(rnd() % 400);
+        pmn_avro_put_long(&f, (int64_t)(1 + rnd() % 4));
+        pmn_avro_put_long(&f, (int64_t)body);
+        for (size_t i = 0; i < body; i++) /* mostly small varints, like real data */
+            pmn_buf_putc(&f, (uint8_t)(rnd() % 3 ? rnd() % 8 : rnd()));
+        pmn_buf_put(&f, header + hlen - 16, 16);
+        uint8_t *exact = pmn_xmalloc(f.len);
+        memcpy(exact, f.data, f.len);
+        int64_t rows;
+        int rc = decode_all(exact, f.len, row, &rows);
+        assert_true(rc == 0 || rc == PMN_ECORRUPT);
+        rc == 0 ? ok++ : bad++;
+        free(exact);
+    }
+    assert_true(bad > 0);
+    pmn_buf_dispose(&f);
+    free(header);
+    pmn_arena_free(&a);
+    pmn_type_free(row);
+    free(path);
     pmn_fs_remove_tree(dir);
     free(dir);
 }
@@ -1429,10 +1522,12 @@ int main(void)
         cmocka_unit_test(test_avro__projection_and_union_records),
         cmocka_unit_test(test_avro__codec_names),
         cmocka_unit_test(test_avro__zstd_frames_without_content_size),
+        cmocka_unit_test(test_avro__timestamp_micros_floor),
         cmocka_unit_test(test_avro__round_trip_every_codec),
         cmocka_unit_test(test_avro__empty_file_and_discard),
         cmocka_unit_test(test_avro__corrupt_files_fail_cleanly),
         cmocka_unit_test(test_avro__bad_headers_and_records),
+        cmocka_unit_test(test_avro__random_block_bodies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
