@@ -114,15 +114,17 @@ int pmn_avro_codec_from_name(const char *name, pmn_avro_codec *out);
 
 typedef struct pmn_avro_writer pmn_avro_writer;
 
-/* pmn_avro_writer_open: create `path` (must not exist) with metadata avro.schema then
- * avro.codec, as Java writes them. level: compression level (zstd 1 is Paimon's default). */
+/* pmn_avro_writer_open: create `path` (must not exist: PMN_EEXISTS) with metadata avro.schema
+ * then avro.codec, as Java writes them. level: compression level (zstd 1 is Paimon's default;
+ * deflate -1..9). Blocks are cut at 64000 encoded bytes (Java's default sync interval). */
 int pmn_avro_writer_open(const char *path, const char *schema_json, pmn_avro_codec codec,
                          int level, pmn_avro_writer **out);
 /* pmn_avro_writer_buf: the buffer to encode the next object into (borrowed). */
 pmn_buf *pmn_avro_writer_buf(pmn_avro_writer *w);
 /* pmn_avro_writer_end_object: the object just encoded is complete; may flush a block. */
 int pmn_avro_writer_end_object(pmn_avro_writer *w);
-/* pmn_avro_writer_close: flush, fsync and close; *file_size = exact bytes written. Frees w. */
+/* pmn_avro_writer_close: flush, fsync and close; *file_size = exact bytes written. Frees w.
+ * On failure the partial file is unlinked. */
 int pmn_avro_writer_close(pmn_avro_writer *w, uint64_t *file_size);
 /* pmn_avro_writer_discard: close and unlink the file. Frees w. */
 void pmn_avro_writer_discard(pmn_avro_writer *w);
