@@ -260,10 +260,18 @@ int pmn_writer_write(pmn_writer *w, pmn_row_kind kind, const pmn_datum *row)
                              "table %s has no primary key, so rows cannot be deleted or updated; "
                              "give it a primary key (--primary_keys)",
                              t->full_name);
+    /* a delete needs only its key: other NOT NULL columns may be unknown (they are written
+     * as the type's zero value) */
+    bool is_delete = kind == PMN_ROW_DELETE || kind == PMN_ROW_UPDATE_BEFORE;
     for (int32_t i = 0; i < rt->nfields; i++) {
-        if (row[i].is_null && !rt->fields[i].type->nullable)
-            return pmn_error_set(PMN_EINVALID, "table %s: column %s is NOT NULL but got NULL",
-                                 t->full_name, rt->fields[i].name);
+        if (row[i].is_null && !rt->fields[i].type->nullable) {
+            bool is_key = false;
+            for (int32_t k = 0; k < t->keys.npk; k++)
+                is_key |= t->keys.pk[k] == i;
+            if (!is_delete || is_key)
+                return pmn_error_set(PMN_EINVALID, "table %s: column %s is NOT NULL but got NULL",
+                                     t->full_name, rt->fields[i].name);
+        }
     }
     const pmn_key_layout *k = &t->keys;
     for (int32_t i = 0; i < k->npartition; i++)
