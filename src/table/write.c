@@ -198,8 +198,14 @@ static int flush_group(pmn_writer *w, group *g)
     if (g->nrecs == 0)
         return 0;
     bool pk = pmn_table_is_pk(w->t);
-    if (pk)
-        qsort_r(g->recs, g->nrecs, sizeof *g->recs, cmp_record, w->t);
+    if (pk) {
+        /* CDC and snapshot input often arrives in key order already: check before sorting */
+        bool sorted = true;
+        for (size_t i = 1; i < g->nrecs && sorted; i++)
+            sorted = cmp_record(&g->recs[i - 1], &g->recs[i], w->t) <= 0;
+        if (!sorted)
+            qsort_r(g->recs, g->nrecs, sizeof *g->recs, cmp_record, w->t);
+    }
     pmn_data_file_writer *fw = NULL;
     int rc = 0;
     for (size_t i = 0; i < g->nrecs && rc == 0; i++) {
