@@ -598,6 +598,70 @@ static void test_binary_row__corrupt_bytes_rejected(void **state)
     pmn_type_free(map);
 }
 
+/* Mutated and truncated images of a row with every kind of variable-length field decode
+ * to a value or PMN_ECORRUPT, never anything else (run under ASan to catch overreads). */
+static void test_binary_row__mutations_never_overread(void **state)
+{
+    pmn_type *r = pmn_type_row();
+    pmn_type_row_add(r, 1, "m",
+                     pmn_type_map(pmn_type_new(PMN_TYPE_VARCHAR), pmn_type_new(PMN_TYPE_INT)));
+    pmn_type_row_add(r, 2, "a", pmn_type_array(pmn_type_decimal(25, 3)));
+    pmn_type *ts[] = {pmn_type_new(PMN_TYPE_VARCHAR), pmn_type_decimal(30, 2),
+                      pmn_type_timestamp(PMN_TYPE_TIMESTAMP, 6),
+                      pmn_type_array(pmn_type_array(pmn_type_new(PMN_TYPE_VARCHAR))), r};
+    const pmn_type *types[] = {ts[0], ts[1], ts[2], ts[3], ts[4]};
+    pmn_datum inner[] = {d_s("0123456789"), d_s("ab"), pmn_datum_null()};
+    pmn_datum outer[] = {d_list(inner, 3), d_list(NULL, 0)};
+    pmn_datum m[] = {d_s("a key longer than 8"), pmn_datum_int(5)};
+    pmn_datum decs[] = {d_dec(-123456789), pmn_datum_null()};
+    pmn_datum fields[] = {d_list(m, 1), d_list(decs, 2)};
+    pmn_datum v[] = {d_s("a string in the var part"), d_dec(-1), d_ts(-1, 999000),
+                     d_list(outer, 2), d_list(fields, 2)};
+    pmn_buf b = PMN_BUF_INIT;
+    pmn_binary_row_serialize(&b, types, v, 5);
+    roundtrip(types, v, 5);
+
+    uint32_t seed = 12345;
+    pmn_arena a = PMN_ARENA_INIT;
+    int corrupt = 0, ok = 0;
+    for (int iter = 0; iter < 20000; iter++) {
+        size_t len = b.len;
+        uint8_t *copy = malloc(len);
+        memcpy(copy, b.data, len);
+        int nmut = 1 + iter % 4;
+        for (int k = 0; k < nmut; k++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t pos = 4 + (seed >> 8) % (len - 4);
+            seed = seed * 1103515245u + 12345u;
+            copy[pos] = (uint8_t)(seed >> 16);
+        }
+        if (iter % 5 == 0) {
+            seed = seed * 1103515245u + 12345u;
+            len = (seed >> 8) % (len + 1);
+        }
+        /* a right-sized heap block so ASan sees any read past the end */
+        uint8_t *exact = malloc(len ? len : 1);
+        memcpy(exact, copy, len);
+        pmn_datum out[5];
+        int rc = pmn_binary_row_deserialize(exact, len, types, 5, &a, out);
+        if (rc == 0)
+            ok++;
+        else if (rc == PMN_ECORRUPT)
+            corrupt++;
+        else
+            fail_msg("iteration %d: unexpected rc %d", iter, rc);
+        free(exact);
+        free(copy);
+        pmn_arena_reset(&a);
+    }
+    assert_true(corrupt > 1000);
+    assert_true(ok > 1000);
+    pmn_arena_free(&a);
+    pmn_buf_dispose(&b);
+    for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++)
+        pmn_type_free(ts[i]);
+}
+
 /* ---- hashing and buckets ---------------------------------------------------- */
 
 static void test_binary_row__murmur_and_buckets(void **state)
@@ -775,6 +839,7 @@ int main(void)
         cmocka_unit_test(test_binary_row__many_fields_null_bits),
         cmocka_unit_test(test_binary_row__nested_roundtrip),
         cmocka_unit_test(test_binary_row__corrupt_bytes_rejected),
+        cmocka_unit_test(test_binary_row__mutations_never_overread),
         cmocka_unit_test(test_binary_row__murmur_and_buckets),
         cmocka_unit_test(test_binary_row__partition_paths),
     };
