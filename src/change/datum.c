@@ -112,8 +112,7 @@ int pmn_datum_compare(const pmn_type *type, const pmn_datum *a, const pmn_datum 
         for (uint32_t i = 0; i < n; i++) {
             int c = pmn_datum_compare(kt, &a->v.list.items[2 * i], &b->v.list.items[2 * i]);
             if (!c)
-                c = pmn_datum_compare(vt, &a->v.list.items[2 * i + 1],
-                                      &b->v.list.items[2 * i + 1]);
+                c = pmn_datum_compare(vt, &a->v.list.items[2 * i + 1], &b->v.list.items[2 * i + 1]);
             if (c)
                 return c;
         }
@@ -121,8 +120,8 @@ int pmn_datum_compare(const pmn_type *type, const pmn_datum *a, const pmn_datum 
     }
     case PMN_TYPE_ROW:
         for (int32_t i = 0; i < type->nfields; i++) {
-            int c = pmn_datum_compare(type->fields[i].type, &a->v.list.items[i],
-                                      &b->v.list.items[i]);
+            int c =
+                pmn_datum_compare(type->fields[i].type, &a->v.list.items[i], &b->v.list.items[i]);
             if (c)
                 return c;
         }

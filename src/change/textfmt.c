@@ -17,7 +17,7 @@ void pmn_civil_from_days(int64_t days, int64_t *year, int *month, int *day)
 {
     int64_t z = days + 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;                                       /* [0, 146096] */
+    int64_t doe = z - era * 146097;                                      /* [0, 146096] */
     int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
     int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
     int64_t mp = (5 * doy + 2) / 153;                                    /* [0, 11] */

@@ -333,8 +333,8 @@ int32_t pmn_binary_row_arity(const uint8_t *bytes, size_t len)
 {
     if (!bytes || len < 4)
         return -1;
-    return (int32_t)((uint32_t)bytes[0] << 24 | (uint32_t)bytes[1] << 16 |
-                     (uint32_t)bytes[2] << 8 | (uint32_t)bytes[3]);
+    return (int32_t)((uint32_t)bytes[0] << 24 | (uint32_t)bytes[1] << 16 | (uint32_t)bytes[2] << 8 |
+                     (uint32_t)bytes[3]);
 }
 
 /* ---- decoding ----------------------------------------------------------- */
@@ -349,9 +349,9 @@ static int var_region(uint64_t slot, size_t seclen, size_t *off, size_t *len)
 {
     uint64_t o = slot >> 32, l = slot & 0xffffffffu;
     if (o > seclen || l > seclen - o)
-        return pmn_error_set(PMN_ECORRUPT,
-                             "binary row: variable part at offset %llu length %llu beyond %zu bytes",
-                             (unsigned long long)o, (unsigned long long)l, seclen);
+        return pmn_error_set(
+            PMN_ECORRUPT, "binary row: variable part at offset %llu length %llu beyond %zu bytes",
+            (unsigned long long)o, (unsigned long long)l, seclen);
     *off = (size_t)o;
     *len = (size_t)l;
     return 0;
@@ -523,8 +523,7 @@ static int decode_array_at(const uint8_t *sec, size_t len, const pmn_type *et, p
                            pmn_datum **items, uint32_t *count)
 {
     if (len < 4)
-        return pmn_error_set(PMN_ECORRUPT, "binary array: %zu bytes, shorter than its header",
-                             len);
+        return pmn_error_set(PMN_ECORRUPT, "binary array: %zu bytes, shorter than its header", len);
     int32_t n = (int32_t)get_le(sec, 4);
     int w = value_width(et);
     if (n < 0)

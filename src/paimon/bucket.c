@@ -31,8 +31,8 @@ int32_t pmn_murmur3_32(const uint8_t *data, size_t len, uint32_t seed)
     PMN_ASSERT(len % 4 == 0);
     uint32_t h = seed;
     for (size_t i = 0; i < len; i += 4) {
-        uint32_t k = (uint32_t)data[i] | (uint32_t)data[i + 1] << 8 |
-                     (uint32_t)data[i + 2] << 16 | (uint32_t)data[i + 3] << 24;
+        uint32_t k = (uint32_t)data[i] | (uint32_t)data[i + 1] << 8 | (uint32_t)data[i + 2] << 16 |
+                     (uint32_t)data[i + 3] << 24;
         k *= 0xcc9e2d51u;
         k = rotl32(k, 15);
         k *= 0x1b873593u;

@@ -147,8 +147,9 @@ static void java_to_string(pmn_buf *out, const pmn_type *t, const pmn_datum *d)
     case PMN_TYPE_MULTISET:
     case PMN_TYPE_MAP:
     case PMN_TYPE_ROW:
-        /* never partition columns (Paimon rejects complex partition types) */
-        pmn_buf_puts(out, "?");
+        /* Paimon rejects complex partition columns; should a schema declare one anyway,
+         * its JSON form keeps the path deterministic. */
+        pmn_datum_to_json(t, d, out);
         break;
     }
 }

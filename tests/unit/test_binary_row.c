@@ -148,8 +148,11 @@ static void test_binary_row__spec_min_key_example(void **state)
     pmn_type *t1 = pmn_type_not_null(pmn_type_new(PMN_TYPE_VARCHAR));
     const pmn_type *types[] = {t0, t1};
     pmn_datum v[] = {pmn_datum_int(1), d_s("Alice")};
-    check_java_row(types, v, 2, "00000002" "0000000000000000" "0100000000000000"
-                                "416c696365000085");
+    check_java_row(types, v, 2,
+                   "00000002"
+                   "0000000000000000"
+                   "0100000000000000"
+                   "416c696365000085");
     pmn_datum v2[] = {pmn_datum_int(1), d_s("Tony")};
     check_java_row(types, v2, 2, "0000000200000000000000000100000000000000546f6e7900000084");
     pmn_type_free(t0);
@@ -199,22 +202,22 @@ static void test_binary_row__append_multiple_value_stats(void **state)
 
     /* row "two": 2, 10, 1, 100, 2.0, 2.0, "two", bytes stats null, 123, 123.45, day 1 x6 */
     int64_t day = 86400000;
-    pmn_datum two[17] = {pmn_datum_int(2), pmn_datum_int(10), pmn_datum_int(1),
-                         pmn_datum_int(100), d_f4(2.0f), d_f8(2.0), d_s("two"),
-                         pmn_datum_null(), pmn_datum_int(123), d_dec(12345),
-                         d_ts(day, 0), d_ts(day, 0), d_ts(day, 0), d_ts(day, 0),
-                         d_ts(day, 0), d_ts(day, 0), pmn_datum_null()};
+    pmn_datum two[17] = {
+        pmn_datum_int(2), pmn_datum_int(10), pmn_datum_int(1), pmn_datum_int(100), d_f4(2.0f),
+        d_f8(2.0),        d_s("two"),        pmn_datum_null(), pmn_datum_int(123), d_dec(12345),
+        d_ts(day, 0),     d_ts(day, 0),      d_ts(day, 0),     d_ts(day, 0),       d_ts(day, 0),
+        d_ts(day, 0),     pmn_datum_null()};
     check_java_row(types, two, 17,
                    "00000011008000010000000002000000000000000a000000000000000100000000000000"
                    "64000000000000000000004000000000000000000000004074776f000000008300000000"
                    "000000007b000000000000003930000000000000005c260500000000005c260500000000"
                    "0000000090000000005c260500000000005c260500000000000000009800000000000000"
                    "00000000005c260500000000005c260500000000");
-    pmn_datum one[17] = {pmn_datum_int(1), pmn_datum_int(10), pmn_datum_int(0),
-                         pmn_datum_int(100), d_f4(1.0f), d_f8(1.0), d_s("one"),
-                         pmn_datum_null(), pmn_datum_int(123), d_dec(12345),
-                         d_ts(0, 0), d_ts(0, 0), d_ts(0, 0), d_ts(0, 0),
-                         d_ts(0, 0), d_ts(0, 0), pmn_datum_null()};
+    pmn_datum one[17] = {
+        pmn_datum_int(1), pmn_datum_int(10), pmn_datum_int(0), pmn_datum_int(100), d_f4(1.0f),
+        d_f8(1.0),        d_s("one"),        pmn_datum_null(), pmn_datum_int(123), d_dec(12345),
+        d_ts(0, 0),       d_ts(0, 0),        d_ts(0, 0),       d_ts(0, 0),         d_ts(0, 0),
+        d_ts(0, 0),       pmn_datum_null()};
     check_java_row(types, one, 17,
                    "00000011008000010000000001000000000000000a000000000000000000000000000000"
                    "64000000000000000000803f00000000000000000000f03f6f6e65000000008300000000"
@@ -223,11 +226,11 @@ static void test_binary_row__append_multiple_value_stats(void **state)
                    "0000000000000000000000000000000000000000");
     /* row "five": f6 (string) is null as well */
     int64_t d4 = 4 * day;
-    pmn_datum five[17] = {pmn_datum_int(5), pmn_datum_int(10), pmn_datum_int(0),
-                          pmn_datum_int(100), d_f4(5.0f), d_f8(2.0), pmn_datum_null(),
-                          pmn_datum_null(), pmn_datum_int(123), d_dec(12345),
-                          d_ts(d4, 0), d_ts(d4, 0), d_ts(d4, 0), d_ts(d4, 0),
-                          d_ts(d4, 0), d_ts(d4, 0), pmn_datum_null()};
+    pmn_datum five[17] = {
+        pmn_datum_int(5), pmn_datum_int(10), pmn_datum_int(0), pmn_datum_int(100), d_f4(5.0f),
+        d_f8(2.0),        pmn_datum_null(),  pmn_datum_null(), pmn_datum_int(123), d_dec(12345),
+        d_ts(d4, 0),      d_ts(d4, 0),       d_ts(d4, 0),      d_ts(d4, 0),        d_ts(d4, 0),
+        d_ts(d4, 0),      pmn_datum_null()};
     check_java_row(types, five, 17,
                    "0000001100c000010000000005000000000000000a000000000000000000000000000000"
                    "64000000000000000000a040000000000000000000000040000000000000000000000000"
@@ -258,16 +261,18 @@ static void test_binary_row__pk_value_stats(void **state)
     const pmn_type *types[12];
     for (int i = 0; i < 12; i++)
         types[i] = ts[i];
-    pmn_datum min[12] = {d_bool(false), pmn_datum_int(10), pmn_datum_int(1), pmn_datum_int(1),
-                         pmn_datum_int(1000), d_f4(1.5f), d_f8(2.5), d_s("Alice"),
-                         pmn_datum_null(), pmn_datum_int(100), d_dec(12345), pmn_datum_null()};
+    pmn_datum min[12] = {d_bool(false),      pmn_datum_int(10),   pmn_datum_int(1),
+                         pmn_datum_int(1),   pmn_datum_int(1000), d_f4(1.5f),
+                         d_f8(2.5),          d_s("Alice"),        pmn_datum_null(),
+                         pmn_datum_int(100), d_dec(12345),        pmn_datum_null()};
     check_java_row(types, min, 12,
                    "0000000c000009000000000000000000000000000a000000000000000100000000000000"
                    "0100000000000000e8030000000000000000c03f000000000000000000000440416c6963"
                    "650000850000000000000000640000000000000039300000000000000000000000000000");
-    pmn_datum max[12] = {d_bool(true), pmn_datum_int(10), pmn_datum_int(1), pmn_datum_int(1),
-                         pmn_datum_int(1000), d_f4(1.5f), d_f8(2.5), d_s("Tony"),
-                         pmn_datum_null(), pmn_datum_int(100), d_dec(12345), pmn_datum_null()};
+    pmn_datum max[12] = {d_bool(true),       pmn_datum_int(10),   pmn_datum_int(1),
+                         pmn_datum_int(1),   pmn_datum_int(1000), d_f4(1.5f),
+                         d_f8(2.5),          d_s("Tony"),         pmn_datum_null(),
+                         pmn_datum_int(100), d_dec(12345),        pmn_datum_null()};
     check_java_row(types, max, 12,
                    "0000000c000009000000000001000000000000000a000000000000000100000000000000"
                    "0100000000000000e8030000000000000000c03f000000000000000000000440546f6e79"
@@ -297,16 +302,24 @@ static void test_binary_row__long_string_in_var_part(void **state)
     /* 8 bytes exactly: var part; 9 bytes: padded to 16 */
     pmn_datum v8[] = {d_s("12345678")};
     pmn_binary_row_encode(&b, types, v8, 1);
-    assert_bytes(b.data, b.len, "0000000000000000" "0800000010000000" "3132333435363738");
+    assert_bytes(b.data, b.len,
+                 "0000000000000000"
+                 "0800000010000000"
+                 "3132333435363738");
     pmn_buf_reset(&b);
     pmn_datum v9[] = {d_s("123456789")};
     pmn_binary_row_encode(&b, types, v9, 1);
     assert_bytes(b.data, b.len,
-                 "0000000000000000" "0900000010000000" "3132333435363738" "3900000000000000");
+                 "0000000000000000"
+                 "0900000010000000"
+                 "3132333435363738"
+                 "3900000000000000");
     pmn_buf_reset(&b);
     pmn_datum v0[] = {d_s("")};
     pmn_binary_row_encode(&b, types, v0, 1);
-    assert_bytes(b.data, b.len, "0000000000000000" "0000000000000080");
+    assert_bytes(b.data, b.len,
+                 "0000000000000000"
+                 "0000000000000080");
     pmn_buf_dispose(&b);
     roundtrip(types, v, 1);
     roundtrip(types, v9, 1);
@@ -323,14 +336,27 @@ static void test_binary_row__decimal_wide(void **state)
         pmn_i128 v;
         const char *hex;
     } cases[] = {
-        {0, "0000000000000000" "0100000010000000" "00000000000000000000000000000000"},
-        {-1, "0000000000000000" "0100000010000000" "ff000000000000000000000000000000"},
-        {127, "0000000000000000" "0100000010000000" "7f000000000000000000000000000000"},
-        {128, "0000000000000000" "0200000010000000" "00800000000000000000000000000000"},
-        {-128, "0000000000000000" "0100000010000000" "80000000000000000000000000000000"},
-        {-129, "0000000000000000" "0200000010000000" "ff7f0000000000000000000000000000"},
-        {(pmn_i128)1 << 100,
-         "0000000000000000" "0d00000010000000" "10000000000000000000000000000000"},
+        {0, "0000000000000000"
+            "0100000010000000"
+            "00000000000000000000000000000000"},
+        {-1, "0000000000000000"
+             "0100000010000000"
+             "ff000000000000000000000000000000"},
+        {127, "0000000000000000"
+              "0100000010000000"
+              "7f000000000000000000000000000000"},
+        {128, "0000000000000000"
+              "0200000010000000"
+              "00800000000000000000000000000000"},
+        {-128, "0000000000000000"
+               "0100000010000000"
+               "80000000000000000000000000000000"},
+        {-129, "0000000000000000"
+               "0200000010000000"
+               "ff7f0000000000000000000000000000"},
+        {(pmn_i128)1 << 100, "0000000000000000"
+                             "0d00000010000000"
+                             "10000000000000000000000000000000"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         pmn_buf_reset(&b);
@@ -355,7 +381,9 @@ static void test_binary_row__decimal_wide(void **state)
     pmn_datum n[] = {pmn_datum_null()};
     pmn_binary_row_encode(&b, types, n, 1);
     assert_bytes(b.data, b.len,
-                 "0001000000000000" "0000000010000000" "00000000000000000000000000000000");
+                 "0001000000000000"
+                 "0000000010000000"
+                 "00000000000000000000000000000000");
     roundtrip(types, n, 1);
     pmn_buf_dispose(&b);
     pmn_type_free(t);
@@ -383,8 +411,12 @@ static void test_binary_row__timestamp_precise(void **state)
     pmn_datum n[] = {pmn_datum_null(), pmn_datum_null(), pmn_datum_null()};
     pmn_binary_row_encode(&b, types, n, 3);
     assert_bytes(b.data, b.len,
-                 "0007000000000000" "0000000020000000" "0000000028000000" "0000000000000000"
-                 "0000000000000000" "0000000000000000");
+                 "0007000000000000"
+                 "0000000020000000"
+                 "0000000028000000"
+                 "0000000000000000"
+                 "0000000000000000"
+                 "0000000000000000");
     roundtrip(types, n, 3);
     pmn_buf_dispose(&b);
     pmn_type_free(t6);
@@ -498,9 +530,9 @@ static void test_binary_row__nested_roundtrip(void **state)
     pmn_type *ms = pmn_type_new(PMN_TYPE_MULTISET);
     ms->elem = pmn_type_new(PMN_TYPE_VARCHAR);
     pmn_type_row_add(r, 5, "ms", ms);
-    pmn_type_row_add(r, 6, "mb",
-                     pmn_type_map(pmn_type_new(PMN_TYPE_INT),
-                                  pmn_type_array(pmn_type_new(PMN_TYPE_BIGINT))));
+    pmn_type_row_add(
+        r, 6, "mb",
+        pmn_type_map(pmn_type_new(PMN_TYPE_INT), pmn_type_array(pmn_type_new(PMN_TYPE_BIGINT))));
     pmn_datum m[] = {d_s("key"), pmn_datum_int(123), d_s("a long key of many bytes"),
                      pmn_datum_null()};
     pmn_datum a[] = {pmn_datum_int(1), pmn_datum_int(2), pmn_datum_int(3)};
@@ -509,7 +541,7 @@ static void test_binary_row__nested_roundtrip(void **state)
     pmn_datum msv[] = {d_s("x"), pmn_datum_int(2)};
     pmn_datum inner1[] = {pmn_datum_int(7), pmn_datum_null()};
     pmn_datum mb[] = {pmn_datum_int(1), d_list(inner1, 2), pmn_datum_int(2), pmn_datum_null()};
-    pmn_datum fields[] = {d_list(m, 2), d_list(a, 3),  d_list(s, 3),
+    pmn_datum fields[] = {d_list(m, 2), d_list(a, 3),   d_list(s, 3),
                           d_list(d, 3), d_list(msv, 1), d_list(mb, 2)};
     const pmn_type *types[] = {r, r->fields[1].type};
     pmn_datum v[] = {d_list(fields, 6), d_list(a, 3)};
@@ -526,18 +558,27 @@ static void test_binary_row__nested_roundtrip(void **state)
     pmn_buf b = PMN_BUF_INIT;
     pmn_binary_row_encode(&b, at, av, 1);
     assert_bytes(b.data, b.len,
-                 "0000000000000000" "1800000010000000"
-                 "03000000" "00000000" "01000000" "02000000" "03000000" "00000000");
+                 "0000000000000000"
+                 "1800000010000000"
+                 "03000000"
+                 "00000000"
+                 "01000000"
+                 "02000000"
+                 "03000000"
+                 "00000000");
     /* MAP<STRING,INT> {"key":123}: key array size 16, then both arrays */
     pmn_buf_reset(&b);
     const pmn_type *mt[] = {r->fields[0].type};
     pmn_datum mv[] = {d_list(m, 1)};
     pmn_binary_row_encode(&b, mt, mv, 1);
     assert_bytes(b.data, b.len,
-                 "0000000000000000" "2400000010000000"
+                 "0000000000000000"
+                 "2400000010000000"
                  "10000000"
-                 "0100000000000000" "6b65790000000083"
-                 "0100000000000000" "7b00000000000000"
+                 "0100000000000000"
+                 "6b65790000000083"
+                 "0100000000000000"
+                 "7b00000000000000"
                  "00000000");
     pmn_buf_dispose(&b);
     pmn_type_free(r);
@@ -565,29 +606,66 @@ static void test_binary_row__corrupt_bytes_rejected(void **state)
     pmn_type *ts = pmn_type_timestamp(PMN_TYPE_TIMESTAMP, 6);
     pmn_type *arr = pmn_type_array(pmn_type_new(PMN_TYPE_BIGINT));
     pmn_type *map = pmn_type_map(pmn_type_new(PMN_TYPE_INT), pmn_type_new(PMN_TYPE_INT));
-    const pmn_type *ts_s[] = {s}, *ts_d[] = {d}, *ts_t[] = {ts}, *ts_a[] = {arr},
-                   *ts_m[] = {map};
+    const pmn_type *ts_s[] = {s}, *ts_d[] = {d}, *ts_t[] = {ts}, *ts_a[] = {arr}, *ts_m[] = {map};
     expect_corrupt(ts_s, 1, "");
     expect_corrupt(ts_s, 1, "000001");
-    expect_corrupt(ts_s, 1, "00000002" "0000000000000000" "0000000000000080"); /* arity */
-    expect_corrupt(ts_s, 1, "00000001" "0000000000000000");                   /* short */
-    expect_corrupt(ts_s, 1, "00000001" "0000000000000000" "0900000010000000" "3132333435363738");
-    expect_corrupt(ts_s, 1, "00000001" "0000000000000000" "01000000ffffffff");
-    expect_corrupt(ts_s, 1, "00000001" "0000000000000000" "0000000000000088"); /* inline 8 */
-    expect_corrupt(ts_d, 1, "00000001" "0000000000000000" "0000000010000000"
-                            "00000000000000000000000000000000"); /* decimal length 0 */
-    expect_corrupt(ts_d, 1, "00000001" "0000000000000000" "1100000010000000"
-                            "0000000000000000000000000000000000000000000000"); /* 17 */
-    expect_corrupt(ts_t, 1, "00000001" "0000000000000000" "0000000018000000"
-                            "0000000000000000");
-    expect_corrupt(ts_t, 1, "00000001" "0000000000000000" "40420f0010000000"
-                            "0000000000000000"); /* nanos 1000000 */
-    expect_corrupt(ts_a, 1, "00000001" "0000000000000000" "1000000010000000"
-                            "ffffff7f00000000" "0000000000000000"); /* huge count */
-    expect_corrupt(ts_a, 1, "00000001" "0000000000000000" "1000000010000000"
-                            "ffffffff00000000" "0000000000000000"); /* negative count */
-    expect_corrupt(ts_m, 1, "00000001" "0000000000000000" "0800000010000000"
-                            "ff00000000000000"); /* key array beyond */
+    expect_corrupt(ts_s, 1,
+                   "00000002"
+                   "0000000000000000"
+                   "0000000000000080"); /* arity */
+    expect_corrupt(ts_s, 1,
+                   "00000001"
+                   "0000000000000000"); /* short */
+    expect_corrupt(ts_s, 1,
+                   "00000001"
+                   "0000000000000000"
+                   "0900000010000000"
+                   "3132333435363738");
+    expect_corrupt(ts_s, 1,
+                   "00000001"
+                   "0000000000000000"
+                   "01000000ffffffff");
+    expect_corrupt(ts_s, 1,
+                   "00000001"
+                   "0000000000000000"
+                   "0000000000000088"); /* inline 8 */
+    expect_corrupt(ts_d, 1,
+                   "00000001"
+                   "0000000000000000"
+                   "0000000010000000"
+                   "00000000000000000000000000000000"); /* decimal length 0 */
+    expect_corrupt(ts_d, 1,
+                   "00000001"
+                   "0000000000000000"
+                   "1100000010000000"
+                   "0000000000000000000000000000000000000000000000"); /* 17 */
+    expect_corrupt(ts_t, 1,
+                   "00000001"
+                   "0000000000000000"
+                   "0000000018000000"
+                   "0000000000000000");
+    expect_corrupt(ts_t, 1,
+                   "00000001"
+                   "0000000000000000"
+                   "40420f0010000000"
+                   "0000000000000000"); /* nanos 1000000 */
+    expect_corrupt(ts_a, 1,
+                   "00000001"
+                   "0000000000000000"
+                   "1000000010000000"
+                   "ffffff7f00000000"
+                   "0000000000000000"); /* huge count */
+    expect_corrupt(ts_a, 1,
+                   "00000001"
+                   "0000000000000000"
+                   "1000000010000000"
+                   "ffffffff00000000"
+                   "0000000000000000"); /* negative count */
+    expect_corrupt(ts_m, 1,
+                   "00000001"
+                   "0000000000000000"
+                   "0800000010000000"
+                   "ff00000000000000"); /* key array beyond */
     /* null input pointer and arity helper */
     assert_int_equal(pmn_binary_row_arity(NULL, 0), -1);
     assert_int_equal(pmn_binary_row_arity((const uint8_t *)"\0\0\0", 3), -1);
@@ -615,8 +693,8 @@ static void test_binary_row__mutations_never_overread(void **state)
     pmn_datum m[] = {d_s("a key longer than 8"), pmn_datum_int(5)};
     pmn_datum decs[] = {d_dec(-123456789), pmn_datum_null()};
     pmn_datum fields[] = {d_list(m, 1), d_list(decs, 2)};
-    pmn_datum v[] = {d_s("a string in the var part"), d_dec(-1), d_ts(-1, 999000),
-                     d_list(outer, 2), d_list(fields, 2)};
+    pmn_datum v[] = {d_s("a string in the var part"), d_dec(-1), d_ts(-1, 999000), d_list(outer, 2),
+                     d_list(fields, 2)};
     pmn_buf b = PMN_BUF_INIT;
     pmn_binary_row_serialize(&b, types, v, 5);
     roundtrip(types, v, 5);
@@ -683,8 +761,8 @@ static void test_binary_row__murmur_and_buckets(void **state)
     pmn_buf_dispose(&b);
 
     /* the fixture's directory layout agrees: f2=1 ("two", "six") only in bucket-0 */
-    char *dir = pmn_test_fixture(
-        "avro_append_multiple/append_multiple.db/append_multiple/f1=10/bucket-0");
+    char *dir =
+        pmn_test_fixture("avro_append_multiple/append_multiple.db/append_multiple/f1=10/bucket-0");
     struct stat st;
     assert_int_equal(stat(dir, &st), 0);
     assert_true(S_ISDIR(st.st_mode));
@@ -762,8 +840,8 @@ static void test_binary_row__partition_paths(void **state)
     check_path(str, pmn_datum_null(), "p=__DEFAULT_PARTITION__");
     check_path(str, d_s(""), "p=__DEFAULT_PARTITION__");
     check_path(str, d_s(" \t\n"), "p=__DEFAULT_PARTITION__");
-    check_path(str, d_s("\xe3\x80\x80"), "p=__DEFAULT_PARTITION__");      /* U+3000 */
-    check_path(str, d_s("\xc2\xa0"), "p=\xc2\xa0");                      /* NBSP is not */
+    check_path(str, d_s("\xe3\x80\x80"), "p=__DEFAULT_PARTITION__"); /* U+3000 */
+    check_path(str, d_s("\xc2\xa0"), "p=\xc2\xa0");                  /* NBSP is not */
     check_path(date, pmn_datum_int(19723), "p=19723");
     check_path(date, pmn_datum_int(-1), "p=-1");
     /* LocalDateTime.toString, then ':' escaped like every other value */
@@ -791,6 +869,15 @@ static void test_binary_row__partition_paths(void **state)
     check_path(f8, d_f8(-0.0), "p=-0.0");
     check_path(f8, d_f8(0.1 + 0.2), "p=0.30000000000000004");
     check_path(f8, d_f8(123.456), "p=123.456");
+    check_path(f8, d_f8(100.0), "p=100.0");
+    check_path(f8, d_f8(12345678.9), "p=1.23456789E7");
+    check_path(f8, d_f8(0.00001), "p=1.0E-5");
+    check_path(f8, d_f8(-1234567.25), "p=-1234567.25");
+    check_path(f8, d_f8(2.2250738585072014e-308), "p=2.2250738585072014E-308");
+    check_path(f8, d_f8(1e23), "p=1.0E23");
+    check_path(f4, d_f4(1.1f), "p=1.1");
+    check_path(f4, d_f4(0.3f), "p=0.3");
+    check_path(f4, d_f4(-2.5e-5f), "p=-2.5E-5");
     check_path(f8, d_f8(1.2345678e-7), "p=1.2345678E-7");
     check_path(f8, d_f8(4.9e-324), "p=4.9E-324");
     check_path(f8, d_f8(1.7976931348623157e308), "p=1.7976931348623157E308");

@@ -121,7 +121,7 @@ static void test_datum__compare_atomic(void **state)
     pmn_type *s = pmn_type_new(PMN_TYPE_VARCHAR);
     check_less(s, pmn_datum_null(), d_s(""));
     check_less(s, d_s(""), d_s("a"));
-    check_less(s, d_s("a"), d_s("ab"));  /* prefix first */
+    check_less(s, d_s("a"), d_s("ab")); /* prefix first */
     check_less(s, d_s("ab"), d_s("b"));
     check_less(s, d_s("Z"), d_s("a"));
     check_less(s, d_s("z"), d_s("\xc3\xa9")); /* unsigned bytes: 0xc3 > 'z' */
@@ -307,7 +307,8 @@ static void test_datum__json_strings_and_bytes(void **state)
     check_json(s, d_s("say \"hi\" \\ back/slash"), "\"say \\\"hi\\\" \\\\ back/slash\"");
     check_json(s, d_s("a\nb\rc\td\be\ff"), "\"a\\nb\\rc\\td\\be\\ff\"");
     check_json(s, pmn_datum_str("\x01\x1f\0\x7f", 4), "\"\\u0001\\u001f\\u0000\x7f\"");
-    check_json(s, d_s("h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), "\"h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
+    check_json(s, d_s("h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"),
+               "\"h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
     /* invalid UTF-8: lone continuation, truncated sequence, overlong, surrogate */
     check_json(s, pmn_datum_str("a\x80z", 3), "\"a\xef\xbf\xbdz\"");
     check_json(s, pmn_datum_str("\xe2\x82", 2), "\"\xef\xbf\xbd\xef\xbf\xbd\"");
