@@ -119,6 +119,21 @@ int pmn_shortest_digits(double v, bool is_float, char digits[20], int *exp10)
         snprintf(s, sizeof s, "%.*e", p - 1, v);
         if (round_trips(s, v, is_float) || p == maxp)
             return parse_sci(s, digits, exp10);
+        /* At a power of two the values rounding to v reach further above v than below,
+         * so the nearest p-digit decimal may miss while the next one up still hits. */
+        int n = parse_sci(s, digits, exp10);
+        unsigned long long d = strtoull(digits, NULL, 10);
+        for (int i = n; i < p; i++)
+            d *= 10;
+        char t[48];
+        snprintf(t, sizeof t, "%llue%d", d + 1, *exp10 - (p - 1));
+        if (round_trips(t, v, is_float)) {
+            int len = snprintf(digits, 20, "%llu", d + 1);
+            *exp10 += len - p; /* a carry (99 + 1) adds a digit */
+            while (len > 1 && digits[len - 1] == '0')
+                digits[--len] = 0;
+            return len;
+        }
     }
     return 0; /* not reached */
 }

@@ -272,6 +272,30 @@ static void test_datum__json_numbers(void **state)
         pmn_buf_dispose(&out);
     }
 
+    /* every power of two reads back, and 2^-1017 needs 16 digits, not the 17 that the
+     * nearest-decimal search alone would give */
+    for (int k = -1074; k <= 1023; k++) {
+        pmn_buf out = PMN_BUF_INIT;
+        pmn_datum d = d_f8(ldexp(1.0, k));
+        pmn_datum_to_json(f8, &d, &out);
+        if (strtod(pmn_buf_cstr(&out), NULL) != d.v.f8)
+            fail_msg("2^%d printed as %s", k, pmn_buf_cstr(&out));
+        if (k == -1017) {
+            const char *e = strchr(pmn_buf_cstr(&out), 'e');
+            assert_non_null(e);
+            assert_int_equal(e - pmn_buf_cstr(&out), 17); /* d.ddddddddddddddd */
+        }
+        pmn_buf_dispose(&out);
+    }
+    for (int k = -149; k <= 127; k++) {
+        pmn_buf out = PMN_BUF_INIT;
+        pmn_datum d = d_f4(ldexpf(1.0f, k));
+        pmn_datum_to_json(f4, &d, &out);
+        if (strtof(pmn_buf_cstr(&out), NULL) != d.v.f4)
+            fail_msg("float 2^%d printed as %s", k, pmn_buf_cstr(&out));
+        pmn_buf_dispose(&out);
+    }
+
     pmn_type *d52 = pmn_type_decimal(5, 2);
     check_json(d52, d_dec(12345), "\"123.45\"");
     check_json(d52, d_dec(-50), "\"-0.50\"");
