@@ -100,12 +100,6 @@ static int array_elem_size(const pmn_type *t)
     }
 }
 
-/* The fixed width a value of type t occupies in its slot or element. */
-static int value_width(const pmn_type *t)
-{
-    return array_elem_size(t);
-}
-
 /* ---- encoding ----------------------------------------------------------- */
 
 static void encode_row_at(pmn_buf *out, const pmn_type *const *types, const pmn_type *rowtype,
@@ -525,7 +519,7 @@ static int decode_array_at(const uint8_t *sec, size_t len, const pmn_type *et, p
     if (len < 4)
         return pmn_error_set(PMN_ECORRUPT, "binary array: %zu bytes, shorter than its header", len);
     int32_t n = (int32_t)get_le(sec, 4);
-    int w = value_width(et);
+    int w = array_elem_size(et);
     if (n < 0)
         return pmn_error_set(PMN_ECORRUPT, "binary array: negative size %d", n);
     size_t header = array_header_bytes(n);

@@ -172,6 +172,30 @@ static void test_binary_row__partition_and_empty_rows(void **state)
     pmn_type_free(t);
 }
 
+/* _MIN_KEY/_MAX_KEY of avro_single_manifests/manifest (Java 1.0): two STRING key columns in
+ * the variable part, and an all-NULL 4-column stats row. */
+static void test_binary_row__single_manifest_keys(void **state)
+{
+    pmn_type *t = pmn_type_not_null(pmn_type_new(PMN_TYPE_VARCHAR));
+    const pmn_type *types[] = {t, t};
+    pmn_datum k1[] = {d_s("10000002"), d_s("20240906")};
+    check_java_row(types, k1, 2,
+                   "00000002000000000000000008000000180000000800000020000000"
+                   "31303030303030323230323430393036");
+    pmn_datum k2[] = {d_s("2201473814098"), d_s("20240906")};
+    check_java_row(types, k2, 2,
+                   "0000000200000000000000000d000000180000000800000028000000"
+                   "323230313437333831343039380000003230323430393036");
+    pmn_type *i = pmn_type_new(PMN_TYPE_INT);
+    const pmn_type *st[] = {i, t, i, t};
+    pmn_datum nulls[] = {pmn_datum_null(), pmn_datum_null(), pmn_datum_null(), pmn_datum_null()};
+    check_java_row(st, nulls, 4,
+                   "00000004000f0000000000000000000000000000000000000000000000000000000000000000"
+                   "000000000000");
+    pmn_type_free(t);
+    pmn_type_free(i);
+}
+
 /* The value-stats rows of avro_append_multiple (17 columns, nested f16 = null). */
 static void test_binary_row__append_multiple_value_stats(void **state)
 {
@@ -917,6 +941,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_binary_row__spec_min_key_example),
         cmocka_unit_test(test_binary_row__partition_and_empty_rows),
+        cmocka_unit_test(test_binary_row__single_manifest_keys),
         cmocka_unit_test(test_binary_row__append_multiple_value_stats),
         cmocka_unit_test(test_binary_row__pk_value_stats),
         cmocka_unit_test(test_binary_row__long_string_in_var_part),
