@@ -41,7 +41,6 @@ PMN_PG_SETTINGS=(
 # A throw-away cluster: durability is not needed, speed is.
 PMN_PG_FAST=(
   "fsync = off"
-  "synchronous_commit = off"
   "full_page_writes = off"
 )
 PORT_MIN=20000
@@ -131,6 +130,14 @@ postmaster_pid() {
   fi
 }
 
+# alive PID: the process exists and is not a zombie (in a container nobody
+# may reap the orphaned postmaster).
+alive() {
+  local state
+  state=$(sed -n 's/^State:[[:space:]]*\([A-Z]\).*/\1/p' "/proc/$1/status" 2>/dev/null) || return 1
+  [ -n "$state" ] && [ "$state" != Z ]
+}
+
 running_port() { sed -n 4p "$DATA/postmaster.pid"; }
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -214,7 +221,7 @@ cmd_start() {
   local pid port attempt before
   resolve_dirs create
   exec 9>"$PG_DIR/.lock"
-  flock 9
+  flock -w 120 9 || die "another pg-local.sh holds $PG_DIR/.lock"
   pid=$(postmaster_pid)
   if [ -n "$pid" ]; then
     port=$(running_port)
@@ -239,7 +246,8 @@ cmd_start() {
     fi
     write_conf "$port"
     before=$(stat -c %s "$LOG" 2>/dev/null || echo 0)
-    if as_pg "$PG_BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 -s start >/dev/null 2>&1; then
+    # 9>&-: the server must not inherit (and hold forever) the lock.
+    if as_pg "$PG_BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 -s start >/dev/null 2>&1 9>&-; then
       write_conn_files "$port"
       note "running on 127.0.0.1:$port (pid $(postmaster_pid), log $LOG)"
       cat "$PG_DIR/conninfo"
@@ -263,11 +271,11 @@ cmd_stop() {
   resolve_dirs
   [ -d "$DATA" ] || { note "no cluster in $PG_DIR"; return 0; }
   exec 9>"$PG_DIR/.lock"
-  flock 9
+  flock -w 120 9 || die "another pg-local.sh holds $PG_DIR/.lock"
   pid=$(postmaster_pid)
   if [ -n "$pid" ]; then
-    as_pg "$PG_BIN/pg_ctl" -D "$DATA" -m fast -w -t 30 -s stop >/dev/null 2>&1 || true
-    if [ -d "/proc/$pid" ]; then
+    if ! as_pg "$PG_BIN/pg_ctl" -D "$DATA" -m fast -w -t 30 -s stop >/dev/null 2>&1 9>&- &&
+      alive "$pid"; then
       note "pg_ctl stop did not finish; sending SIGQUIT then SIGKILL to $pid"
       kill -QUIT "$pid" 2>/dev/null || true
       sleep 2
