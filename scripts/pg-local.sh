@@ -110,8 +110,8 @@ resolve_dirs() {
 # binary with its cwd in the data directory); never another cluster's.
 cluster_pids() {
   local p exe
-  for p in /proc/[0-9]*; do
-    [ "$(readlink "$p/cwd" 2>/dev/null)" = "$DATA" ] || continue
+  for p in $(find /proc -mindepth 2 -maxdepth 2 -name cwd -lname "$DATA" 2>/dev/null); do
+    p=${p%/cwd}
     exe=$(readlink "$p/exe" 2>/dev/null) || continue
     case $exe in */postgres) echo "${p#/proc/}" ;; esac
   done

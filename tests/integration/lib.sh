@@ -122,12 +122,11 @@ fresh_db() {
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 cluster_pids() {
-  local p data
-  data=$(readlink -f "$1")
-  for p in /proc/[0-9]*; do
-    [ "$(readlink "$p/cwd" 2>/dev/null)" = "$data" ] && echo "${p#/proc/}"
+  local p
+  for p in $(find /proc -mindepth 2 -maxdepth 2 -name cwd -lname "$(readlink -f "$1")" 2>/dev/null); do
+    p=${p%/cwd}
+    echo "${p#/proc/}"
   done
-  return 0
 }
 
 # A zombie counts as gone: in a container PID 1 may never reap an orphaned
