@@ -25,6 +25,12 @@ struct pmn_pgdecoder {
     uint64_t nchanges;
     uint64_t last_commit_lsn;
     uint64_t last_end_lsn;
+    struct typeslot {
+        uint32_t oid;   /* the column's type OID */
+        int32_t typmod; /* the column's typmod */
+        pmn_pg_type t;  /* resolved (a domain carries its base type's typmod) */
+    } *types;
+    size_t ntypes, cap_types;
 };
 
 void pmn_pgdecoder_new(pmn_pgdecoder **out, const pmn_pgdecoder_options *opts)
@@ -45,6 +51,7 @@ void pmn_pgdecoder_free(pmn_pgdecoder *d)
     pmn_relcache_free(d->rc);
     pmn_arena_free(&d->msg_arena);
     pmn_arena_free(&d->change_arena);
+    free(d->types);
     free(d);
 }
 
@@ -67,8 +74,22 @@ static int resolve_type(pmn_pgdecoder *d, uint32_t oid, int32_t typmod, pmn_pg_t
 {
     if (pmn_pgtypes_builtin(out, oid, typmod))
         return 0;
-    if (d->opts.resolve)
-        return d->opts.resolve(d->opts.resolve_ctx, oid, typmod, out);
+    for (size_t i = 0; i < d->ntypes; i++)
+        if (d->types[i].oid == oid && d->types[i].typmod == typmod) {
+            *out = d->types[i].t;
+            return 0;
+        }
+    if (d->opts.resolve) {
+        int rc = d->opts.resolve(d->opts.resolve_ctx, oid, typmod, out);
+        if (rc < 0)
+            return rc;
+        PMN_GROW(d->types, d->cap_types, d->ntypes + 1);
+        d->types[d->ntypes].t = *out;
+        d->types[d->ntypes].oid = oid;
+        d->types[d->ntypes].typmod = typmod;
+        d->ntypes++;
+        return 0;
+    }
     /* Without a catalog: a Type message names a domain's base type (pgoutput.md §3.2) */
     memset(out, 0, sizeof *out);
     out->oid = oid;
