@@ -179,7 +179,7 @@ static char *explain(const pmn_pgconn *c, const char *st, const char *primary)
     if (strcmp(st, "53300") == 0)
         return pmn_xstrdup("PostgreSQL has no free connection or WAL sender (max_connections / "
                            "max_wal_senders); retry later or raise the limit");
-    if (strcmp(st, "55006") == 0)
+    if (strcmp(st, "55006") == 0 && c->slot)
         return pmn_xasprintf("replication slot \"%s\" is in use by another process; stop that "
                              "job or pick another --postgres_conf slot.name",
                              nz(c->slot, "?"));
@@ -208,18 +208,18 @@ static int fail(pmn_pgconn *c, const char *what, const char *sqlstate, const cha
         pmn_buf_printf(&raw, " DETAIL: %s", detail);
     if (hint && *hint)
         pmn_buf_printf(&raw, " HINT: %s", hint);
+    /* only the server's / libpq's text can echo a password: scrub that part */
+    pmn_buf clean = PMN_BUF_INIT;
+    scrub(&clean, pmn_buf_cstr(&raw), pw);
     pmn_buf msg = PMN_BUF_INIT;
     if (why)
-        pmn_buf_printf(&msg, "%s: %s [server: %s %s]", what, why, sqlstate,
-                       pmn_buf_cstr(&raw));
+        pmn_buf_printf(&msg, "%s: %s [server: %s %s]", what, why, sqlstate, pmn_buf_cstr(&clean));
     else if (sqlstate && *sqlstate)
-        pmn_buf_printf(&msg, "%s: %s (SQLSTATE %s)", what, pmn_buf_cstr(&raw), sqlstate);
+        pmn_buf_printf(&msg, "%s: %s (SQLSTATE %s)", what, pmn_buf_cstr(&clean), sqlstate);
     else
-        pmn_buf_printf(&msg, "%s: %s", what, pmn_buf_cstr(&raw));
-    pmn_buf clean = PMN_BUF_INIT;
-    scrub(&clean, pmn_buf_cstr(&msg), pw);
+        pmn_buf_printf(&msg, "%s: %s", what, pmn_buf_cstr(&clean));
     int code = sqlstate && *sqlstate ? pmn_pg_error_code_for_sqlstate(sqlstate) : PMN_ECONN;
-    pmn_error_set(code, "%s", pmn_buf_cstr(&clean));
+    pmn_error_set(code, "%s", pmn_buf_cstr(&msg));
     if (sqlstate && *sqlstate)
         pmn_error_set_sqlstate(sqlstate);
     free(why);
@@ -303,6 +303,15 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* server NOTICE/WARNING messages go to the library log, never to stderr */
+static void notice_to_log(void *arg, const char *message)
+{
+    size_t n = strlen(message);
+    while (n > 0 && message[n - 1] == '\n')
+        n--;
+    pmn_log_debug("postgres: %.*s", (int)n, message);
+}
+
 static void add_kv(const char **kw, const char **val, int *n, const char *k, const char *v)
 {
     if (!v)
@@ -374,6 +383,7 @@ int pmn_pgconn_open(pmn_pgconn **out, const pmn_pg_connparams *p, bool replicati
         return rc;
     }
     PQsetErrorVerbosity(c->pq, PQERRORS_DEFAULT);
+    PQsetNoticeProcessor(c->pq, notice_to_log, NULL);
     c->connected = true;
     *out = c;
     return 0;

@@ -29,6 +29,7 @@ struct pmn_repl {
     char *slot_quoted; /* "slot" as an identifier */
     char *publication;
     bool streaming;
+    bool started; /* START_REPLICATION was run once on this connection */
     char *frame; /* last CopyData buffer (PQfreemem) */
     uint64_t received;
     uint64_t flushed;
@@ -322,6 +323,12 @@ int pmn_repl_drop_slot(pmn_repl *r)
 int pmn_repl_start(pmn_repl *r, uint64_t start_lsn, const char *publication)
 {
     PMN_ASSERT(!r->streaming);
+    if (r->started)
+        return pmn_error_set(PMN_EINVALID,
+                             "replication slot \"%s\": a replication connection streams only "
+                             "once (the walsender ends a second START_REPLICATION at once); open "
+                             "a new connection to resume",
+                             r->slot);
     free(r->publication);
     r->publication = pmn_xstrdup(publication);
     pmn_pgconn_set_context(r->conn, NULL, publication);
@@ -359,6 +366,7 @@ int pmn_repl_start(pmn_repl *r, uint64_t start_lsn, const char *publication)
     }
     PQclear(res);
     r->streaming = true;
+    r->started = true;
     r->received = start_lsn;
     r->flushed = start_lsn;
     r->next_status_ms = now_ms() + r->status_interval_ms;

@@ -82,7 +82,9 @@ int pmn_repl_drop_slot(pmn_repl *r);
 
 /* pmn_repl_start: START_REPLICATION SLOT "slot" LOGICAL start_lsn (proto_version '1',
  * publication_names 'publication'). start_lsn 0 = the slot's confirmed position. The
- * durable position starts at start_lsn. */
+ * durable position starts at start_lsn. Once per connection: PostgreSQL's walsender
+ * ends a second logical START_REPLICATION on the same session immediately, so resuming
+ * needs a new pmn_repl (PMN_EINVALID otherwise). */
 int pmn_repl_start(pmn_repl *r, uint64_t start_lsn, const char *publication);
 
 typedef enum pmn_repl_msg_kind {
@@ -120,7 +122,7 @@ void pmn_repl_set_status_interval(pmn_repl *r, int ms);
 /* pmn_repl_send_status: send a standby status update now. */
 int pmn_repl_send_status(pmn_repl *r, bool reply_requested);
 /* pmn_repl_stop: final status update, end the COPY, drain the results; the connection
- * accepts commands again. */
+ * accepts commands again (queries, DROP_REPLICATION_SLOT), but not another START. */
 int pmn_repl_stop(pmn_repl *r);
 
 #endif
