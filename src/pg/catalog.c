@@ -62,10 +62,14 @@ int pmn_pg_catalog_list_tables(pmn_pg_table ***out, size_t *n, pmn_pgconn *c,
     *n = 0;
     int rc = pmn_pgconn_query(c, &r, "listing source tables", SQL_LIST, 2, params);
     if (rc < 0) {
-        if (strcmp(pmn_error_sqlstate(), "2201B") == 0)
+        if (strcmp(pmn_error_sqlstate(), "2201B") == 0) {
+            char why[512];
+            snprintf(why, sizeof why, "%s", pmn_error_last());
             return pmn_error_set(PMN_EINVALID,
-                                 "invalid schema-name or table-name pattern \"%s\" / \"%s\": %s",
-                                 schema_re, table_re, pmn_error_last());
+                                 "invalid schema-name or table-name pattern \"%s\" / \"%s\" "
+                                 "(PostgreSQL regular expression syntax): %s",
+                                 schema_re, table_re, why);
+        }
         return rc;
     }
     if (r->nrows == 0) {

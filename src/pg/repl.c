@@ -421,24 +421,25 @@ static int stream_ended(pmn_repl *r)
         ExecStatusType st = PQresultStatus(res);
         if (rc == 0 && st != PGRES_COMMAND_OK && st != PGRES_COPY_OUT && st != PGRES_COPY_BOTH) {
             const char *code = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+            const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+            char server[512];
+            snprintf(server, sizeof server, "%s %s", code ? code : "", primary ? primary : "");
             rc = pmn_pgconn_fail_result(r->conn, res, "streaming changes");
             if (code && strcmp(code, "42704") == 0) {
-                char saved[1024];
-                snprintf(saved, sizeof saved, "%s", pmn_error_last());
                 rc = pmn_error_set(PMN_EPG,
                                    "streaming changes: publication \"%s\" does not exist at the "
                                    "slot's position; create it before the slot (CREATE "
-                                   "PUBLICATION ... FOR TABLE ...) and recreate slot \"%s\" — a "
-                                   "publication created later is not seen at this position (%s)",
-                                   r->publication ? r->publication : "?", r->slot, saved);
+                                   "PUBLICATION ... FOR TABLE ...) and recreate slot \"%s\", as a "
+                                   "publication created later is not seen at this position "
+                                   "[server: %s]",
+                                   r->publication ? r->publication : "?", r->slot, server);
                 pmn_error_set_sqlstate("42704");
             } else if (code && strcmp(code, "58P01") == 0) {
-                char saved[1024];
-                snprintf(saved, sizeof saved, "%s", pmn_error_last());
                 rc = pmn_error_set(PMN_EPG,
                                    "streaming changes: WAL needed by slot \"%s\" was removed; "
-                                   "drop the slot and sync again from a new initial snapshot (%s)",
-                                   r->slot, saved);
+                                   "drop the slot and sync again from a new initial snapshot "
+                                   "[server: %s]",
+                                   r->slot, server);
                 pmn_error_set_sqlstate("58P01");
             }
         }
