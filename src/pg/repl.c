@@ -411,6 +411,13 @@ int pmn_repl_send_status(pmn_repl *r, bool reply_requested)
     return 0;
 }
 
+int pmn_repl_tick(pmn_repl *r)
+{
+    if (!r->streaming || now_ms() < r->next_status_ms)
+        return 0;
+    return pmn_repl_send_status(r, false);
+}
+
 /* the COPY stream ended: collect the server's reason */
 static int stream_ended(pmn_repl *r)
 {

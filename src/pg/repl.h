@@ -119,6 +119,9 @@ uint64_t pmn_repl_received_lsn(const pmn_repl *r);
 uint64_t pmn_repl_flushed_lsn(const pmn_repl *r);
 /* pmn_repl_set_status_interval: status cadence in ms (default 5000; clamp 100..10000). */
 void pmn_repl_set_status_interval(pmn_repl *r, int ms);
+/* pmn_repl_tick: send a status update if one is due (for a caller that is not reading,
+ * e.g. while its queue is full). */
+int pmn_repl_tick(pmn_repl *r);
 /* pmn_repl_send_status: send a standby status update now. */
 int pmn_repl_send_status(pmn_repl *r, bool reply_requested);
 /* pmn_repl_stop: final status update, end the COPY, drain the results; the connection
