@@ -159,6 +159,51 @@ typedef struct pmn_schema_change {
  * table, column, old and new type. Running writers keep their schema until reopened. */
 int pmn_table_alter(pmn_table *t, const pmn_schema_change *changes, size_t n);
 
+/* ---- maintenance: compaction, expiry, orphan files, tags ---- */
+
+/* pmn_table_compact: compact the latest snapshot as Java Paimon's universal compaction would
+ * (primary-key tables: num-sorted-run.compaction-trigger, compaction.size-ratio,
+ * compaction.max-size-amplification-percent, num-levels; append tables: small files merged by
+ * compaction.min.file-num / compaction.max.file-num / target-file-size); full = every bucket
+ * rewritten to the max level, dropping deleted keys. Commits one COMPACT snapshot;
+ * *snapshot_id = its id, or 0 if there was nothing to compact. PMN_ECONFLICT when a concurrent
+ * commit removed one of the inputs (nothing is lost; run it again). */
+int pmn_table_compact(pmn_table *t, bool full, int64_t *snapshot_id);
+
+/* Result of pmn_table_expire. */
+typedef struct pmn_expire_result {
+    int64_t snapshots_expired;
+    int64_t earliest;       /* EARLIEST after the run */
+    int64_t data_files_deleted;
+    int64_t manifests_deleted; /* manifests and manifest lists */
+} pmn_expire_result;
+
+/* pmn_table_expire: expire snapshots by the table's options (snapshot.num-retained.min 10,
+ * snapshot.num-retained.max, snapshot.time-retained 1 h, snapshot.expire.limit 10): removes
+ * the snapshot files, then the data files their deltas deleted and the manifests nothing
+ * retained uses; snapshots of tags and of a consumer's unread range and every file they use
+ * are kept. A reader scanning an expired snapshot either finishes (files it already opened
+ * stay readable) or fails with "snapshot N ... has expired; the earliest snapshot is M",
+ * never returns wrong rows. A crash mid-way leaves only unreferenced files
+ * (pmn_table_remove_orphans). `res` may be NULL. */
+int pmn_table_expire(pmn_table *t, pmn_expire_result *res);
+
+/* pmn_table_remove_orphans: delete files under the table directory that no snapshot or tag
+ * references (data files, manifests, manifest lists, leftover *.tmp files) and that were
+ * last modified more than older_than_ms ago (files of a commit still in progress are young).
+ * *removed counts them (may be NULL). */
+int pmn_table_remove_orphans(pmn_table *t, int64_t older_than_ms, int64_t *removed);
+
+/* pmn_table_create_tag: tag/tag-NAME = snapshot `snapshot_id` (0 = latest) with its creation
+ * time. PMN_EEXISTS if the tag exists; PMN_ENOTFOUND if the snapshot does not. */
+int pmn_table_create_tag(pmn_table *t, const char *name, int64_t snapshot_id);
+/* pmn_table_delete_tag: remove the tag (data it alone kept is freed by the next expiry or
+ * orphan removal). PMN_ENOTFOUND if absent. */
+int pmn_table_delete_tag(pmn_table *t, const char *name);
+/* pmn_table_tags: tag names, sorted, and each tag's snapshot id (caller frees both arrays and
+ * the names with free()). */
+int pmn_table_tags(pmn_table *t, char ***names, int64_t **snapshot_ids, size_t *count);
+
 /* ---- verification ---- */
 
 /* pmn_table_check: verify the rules that make a table readable by Java Paimon

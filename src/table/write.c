@@ -10,8 +10,14 @@
  * transaction spills to disk in bounded memory and still commits atomically.
  *
  * Sequence numbers continue after the largest one in the table's live files.
+ *
+ * After each APPEND commit, unless write-only is set, the writer compacts what
+ * the strategy picks (a full compaction every full-compaction.delta-commits)
+ * and expires snapshots, synchronously: both are separate snapshots, and a
+ * failure there is logged, never fails the commit whose data is already safe.
  */
 #include "table/commit.h"
+#include "table/compact.h"
 #include "table/table_internal.h"
 
 #include "format/data_file.h"
@@ -20,6 +26,7 @@
 #include "util/clock.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/log.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +63,9 @@ struct pmn_writer {
     pmn_arena lookup_arena; /* the row returned by pmn_writer_lookup */
     pmn_datum *lookup_row;
     bool truncate_pending; /* next commit removes every previously committed row */
+    bool write_only;       /* option write-only: no compaction or expiry after commits */
+    int64_t full_delta_commits; /* full-compaction.delta-commits (0 = off) */
+    int64_t delta_commits;      /* APPEND commits by this writer */
 };
 
 int pmn_writer_open(pmn_table *t, const char *commit_user, pmn_writer **out)
@@ -73,6 +83,15 @@ int pmn_writer_open(pmn_table *t, const char *commit_user, pmn_writer **out)
         rc = pmn_options_get_memory(&t->schema->options, "target-file-size",
                                     pmn_table_is_pk(t) ? 128LL << 20 : 256LL << 20,
                                     &w->target_file_size);
+    if (rc) {
+        pmn_writer_free(w);
+        return pmn_error_wrap("table %s: ", t->full_name);
+    }
+    if (rc == 0)
+        rc = pmn_options_get_bool(&t->schema->options, "write-only", false, &w->write_only);
+    if (rc == 0)
+        rc = pmn_options_get_int64(&t->schema->options, "full-compaction.delta-commits", 0,
+                                   &w->full_delta_commits);
     if (rc) {
         pmn_writer_free(w);
         return pmn_error_wrap("table %s: ", t->full_name);
@@ -309,6 +328,22 @@ static void clear_pending(pmn_writer *w)
     pmn_arena_reset(&w->pending_arena);
 }
 
+/* after_commit: the compaction and expiry the table's options ask for. */
+static void after_commit(pmn_writer *w, int64_t commit_identifier)
+{
+    if (w->write_only)
+        return;
+    w->delta_commits++;
+    bool full = w->full_delta_commits > 0 && w->delta_commits % w->full_delta_commits == 0;
+    int64_t snap = 0;
+    int rc = pmn_table_compact_run(w->t, w->commit_user, commit_identifier, full, &snap);
+    if (rc)
+        pmn_log_warn("%s", pmn_error_last());
+    rc = pmn_table_expire(w->t, NULL);
+    if (rc)
+        pmn_log_warn("%s", pmn_error_last());
+}
+
 int pmn_writer_commit(pmn_writer *w, int64_t commit_identifier, const pmn_kv *properties,
                       size_t nproperties, int64_t *snapshot_id)
 {
@@ -333,6 +368,7 @@ int pmn_writer_commit(pmn_writer *w, int64_t commit_identifier, const pmn_kv *pr
         return pmn_error_wrap("committing %s: ", w->t->full_name);
     clear_pending(w);
     w->truncate_pending = false;
+    after_commit(w, commit_identifier);
     return 0;
 }
 
