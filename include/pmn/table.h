@@ -197,8 +197,8 @@ int pmn_table_remove_orphans(pmn_table *t, int64_t older_than_ms, int64_t *remov
 /* pmn_table_create_tag: tag/tag-NAME = snapshot `snapshot_id` (0 = latest) with its creation
  * time. PMN_EEXISTS if the tag exists; PMN_ENOTFOUND if the snapshot does not. */
 int pmn_table_create_tag(pmn_table *t, const char *name, int64_t snapshot_id);
-/* pmn_table_delete_tag: remove the tag (data it alone kept is freed by the next expiry or
- * orphan removal). PMN_ENOTFOUND if absent. */
+/* pmn_table_delete_tag: remove the tag and the data files and manifests that only it kept
+ * (as Java's tag deletion does). PMN_ENOTFOUND if absent. */
 int pmn_table_delete_tag(pmn_table *t, const char *name);
 /* pmn_table_tags: tag names, sorted, and each tag's snapshot id (caller frees both arrays and
  * the names with free()). */

@@ -22,4 +22,8 @@ int pmn_table_compact_run(pmn_table *t, const char *commit_user, int64_t commit_
  * snapshot no longer exists (expiry removed it); returns rc otherwise. */
 int pmn_table_expired_error(pmn_table *t, int64_t snapshot_id, int rc);
 
+/* pmn_table_clean_after_tag: after tag `gone` was deleted, remove its data files and
+ * manifests that no snapshot or other tag uses. */
+int pmn_table_clean_after_tag(pmn_table *t, pmn_snapshot *gone);
+
 #endif

@@ -124,8 +124,8 @@ static int read_manifest(const pmn_table *t, const char *name, pmn_arena *a,
     return rc;
 }
 
-/* add_metadata_refs: the lists and manifests snapshot s uses; with `manifests` also the
- * manifest names (set) for a later scan of their entries. */
+/* add_metadata_refs: the names of the manifest lists, manifests and index manifest snapshot s
+ * uses. */
 static int add_metadata_refs(const pmn_table *t, const pmn_snapshot *s, strset *files)
 {
     const char *lists[] = {s->base_manifest_list, s->delta_manifest_list,
@@ -536,21 +536,19 @@ static void remove_tmp_in(orphan_walk *w, const char *sub)
     free(dir);
 }
 
-int pmn_table_remove_orphans(pmn_table *t, int64_t older_than_ms, int64_t *removed)
+/* collect_refs: every data file live in some existing snapshot or tag (paths) and every
+ * manifest list / manifest / index manifest they use (names). Live sets of consecutive
+ * snapshots differ by their deltas, so only the first of a run of ids is planned in full. */
+static int collect_refs(pmn_table *t, strset *data, strset *meta)
 {
-    if (removed)
-        *removed = 0;
-    strset meta = {0}, data = {0};
     int64_t *ids = NULL;
     size_t nids = 0;
     pmn_snapshot **tags = NULL;
     size_t ntags = 0;
-    /* the cutoff is taken before anything is read: files written after it are young */
-    orphan_walk w = {.t = t, .refs_data = &data, .refs_meta = &meta,
-                     .cutoff_ms = pmn_now_millis() - (older_than_ms > 0 ? older_than_ms : 0)};
     int rc = pmn_snapshot_list_ids(t->path, &ids, &nids);
     if (rc == 0)
         rc = load_tags(t, &tags, &ntags);
+    int64_t prev = -1;
     for (size_t i = 0; rc == 0 && i < nids; i++) {
         pmn_snapshot *s;
         rc = pmn_snapshot_read(t->path, ids[i], &s);
@@ -559,29 +557,65 @@ int pmn_table_remove_orphans(pmn_table *t, int64_t older_than_ms, int64_t *remov
             rc = 0;
             continue;
         }
-        if (rc == 0) {
-            rc = add_metadata_refs(t, s, &meta);
-            pmn_snapshot_free(s);
-        }
+        if (rc)
+            break;
+        rc = add_metadata_refs(t, s, meta);
+        if (rc == 0)
+            rc = ids[i] == prev + 1 ? add_delta_entries(t, s, PMN_FILE_ADD, data)
+                                    : add_live_files(t, s, data);
+        prev = ids[i];
+        pmn_snapshot_free(s);
     }
-    for (size_t i = 0; rc == 0 && i < ntags; i++)
-        rc = add_metadata_refs(t, tags[i], &meta);
-    /* every data file any referenced manifest names (ADD or DELETE) */
-    set_seal(&meta);
-    for (size_t i = 0; rc == 0 && i < meta.n; i++) {
-        if (strncmp(meta.v[i], "manifest-", 9) != 0 || strncmp(meta.v[i], "manifest-list-", 14) == 0)
-            continue;
-        pmn_arena a = PMN_ARENA_INIT;
-        pmn_manifest_entry *e;
-        size_t ne;
-        rc = read_manifest(t, meta.v[i], &a, &e, &ne);
-        for (size_t j = 0; rc == 0 && j < ne; j++) {
-            char *path = data_path(t, &e[j]);
-            set_add(&data, path);
+    for (size_t i = 0; rc == 0 && i < ntags; i++) {
+        rc = add_metadata_refs(t, tags[i], meta);
+        if (rc == 0)
+            rc = add_live_files(t, tags[i], data);
+    }
+    free(ids);
+    free_tags(tags, ntags);
+    set_seal(data);
+    set_seal(meta);
+    return rc;
+}
+
+int pmn_table_clean_after_tag(pmn_table *t, pmn_snapshot *gone)
+{
+    strset keep_data = {0}, keep_meta = {0}, data = {0}, meta = {0};
+    int rc = collect_refs(t, &keep_data, &keep_meta);
+    if (rc == 0)
+        rc = add_live_files(t, gone, &data);
+    if (rc == 0)
+        rc = add_metadata_refs(t, gone, &meta);
+    if (rc == 0) {
+        set_seal(&data);
+        set_seal(&meta);
+        for (size_t i = 0; i < data.n; i++)
+            if (!set_has(&keep_data, data.v[i]))
+                pmn_fs_remove(data.v[i]);
+        for (size_t i = 0; i < meta.n; i++) {
+            if (set_has(&keep_meta, meta.v[i]))
+                continue;
+            char *path = pmn_xasprintf("%s/manifest/%s", t->path, meta.v[i]);
+            pmn_fs_remove(path);
             free(path);
         }
-        pmn_arena_free(&a);
     }
+    set_dispose(&keep_data);
+    set_dispose(&keep_meta);
+    set_dispose(&data);
+    set_dispose(&meta);
+    return rc;
+}
+
+int pmn_table_remove_orphans(pmn_table *t, int64_t older_than_ms, int64_t *removed)
+{
+    if (removed)
+        *removed = 0;
+    strset meta = {0}, data = {0};
+    /* the cutoff is taken before anything is read: files written after it are young */
+    orphan_walk w = {.t = t, .refs_data = &data, .refs_meta = &meta,
+                     .cutoff_ms = pmn_now_millis() - (older_than_ms > 0 ? older_than_ms : 0)};
+    int rc = collect_refs(t, &data, &meta);
     if (rc == 0) {
         set_seal(&data);
         char *mdir = pmn_path_join(t->path, "manifest");
@@ -609,8 +643,6 @@ int pmn_table_remove_orphans(pmn_table *t, int64_t older_than_ms, int64_t *remov
         pmn_error_wrap("removing orphan files of %s: ", t->full_name);
     if (removed)
         *removed = w.removed;
-    free(ids);
-    free_tags(tags, ntags);
     set_dispose(&meta);
     set_dispose(&data);
     return rc;

@@ -11,6 +11,7 @@
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/log.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,11 +82,13 @@ int pmn_table_delete_tag(pmn_table *t, const char *name)
     int rc = check_name(t, name);
     if (rc)
         return rc;
-    char *path = pmn_xasprintf("%s/tag/tag-%s", t->path, name);
-    if (!pmn_fs_exists(path)) {
-        free(path);
+    pmn_snapshot *tag;
+    rc = pmn_tag_read(t->path, name, &tag);
+    if (rc == PMN_ENOTFOUND)
         return pmn_error_set(PMN_ENOTFOUND, "table %s has no tag named %s", t->full_name, name);
-    }
+    if (rc)
+        return rc;
+    char *path = pmn_xasprintf("%s/tag/tag-%s", t->path, name);
     rc = pmn_fs_remove(path);
     free(path);
     if (rc == 0) {
@@ -93,6 +96,13 @@ int pmn_table_delete_tag(pmn_table *t, const char *name)
         rc = pmn_fs_fsync_dir(dir);
         free(dir);
     }
+    /* like Java's tag deletion: free what only this tag kept (a failure only leaves
+     * orphans) */
+    if (rc == 0 && pmn_table_clean_after_tag(t, tag) != 0) {
+        pmn_log_warn("deleting tag %s of %s: %s", name, t->full_name, pmn_error_last());
+        pmn_error_clear();
+    }
+    pmn_snapshot_free(tag);
     return rc;
 }
 
