@@ -111,7 +111,9 @@ int pmn_writer_open(pmn_table *t, const char *commit_user, pmn_writer **out);
  * tables INSERT/UPDATE_AFTER upsert and DELETE/UPDATE_BEFORE delete by key. */
 int pmn_writer_write(pmn_writer *w, pmn_row_kind kind, const pmn_datum *row);
 /* pmn_writer_commit: flush buffered rows and commit one snapshot carrying `properties`.
- * Writes nothing if there is nothing to commit and no properties changed (snapshot_id = 0). */
+ * Writes nothing if there is nothing to commit and no properties changed (snapshot_id = 0).
+ * Unless the table is write-only, compaction (as COMPACT snapshots) and snapshot expiry then
+ * run in a background thread (synchronously with commit.force-compact = true). */
 int pmn_writer_commit(pmn_writer *w, int64_t commit_identifier, const pmn_kv *properties,
                       size_t nproperties, int64_t *snapshot_id);
 /* pmn_writer_truncate: drop every row written so far (buffered or spilled) and make the next
@@ -126,6 +128,10 @@ int pmn_writer_flush(pmn_writer *w);
  * first, then the table's latest snapshot. *row = NULL when the key is absent or deleted.
  * The row is borrowed until the next call on w. Primary-key tables only. */
 int pmn_writer_lookup(pmn_writer *w, const pmn_datum *key_row, const pmn_datum **row);
+/* pmn_writer_wait_maintenance: wait until the compaction and expiry that pmn_writer_commit
+ * started in the background (unless write-only or commit.force-compact) have finished.
+ * pmn_writer_free waits too. */
+int pmn_writer_wait_maintenance(pmn_writer *w);
 /* pmn_writer_abort: drop buffered rows and remove files written but not committed. */
 void pmn_writer_abort(pmn_writer *w);
 void pmn_writer_free(pmn_writer *w);

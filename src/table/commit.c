@@ -246,7 +246,11 @@ static int try_commit(attempt *a, int64_t *snapshot_id)
     s.changelog_manifest_list_size = -1;
     s.index_manifest = prev ? prev->index_manifest : NULL;
     s.commit_user = (char *)req->commit_user;
-    s.commit_identifier = req->commit_identifier;
+    /* < 0 (compaction): the identifier of the snapshot it follows, so the latest snapshot
+     * always carries the identifier of the last data committed */
+    s.commit_identifier = req->commit_identifier >= 0 ? req->commit_identifier
+                          : prev                      ? prev->commit_identifier
+                                                      : 0;
     s.commit_kind = (char *)req->commit_kind;
     s.time_millis = pmn_now_millis();
     if (prev && s.time_millis < prev->time_millis)

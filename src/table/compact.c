@@ -85,8 +85,6 @@ int pmn_table_compact_run(pmn_table *t, const char *commit_user, int64_t commit_
             pmn_uuid4(uuid);
             commit_user = uuid;
         }
-        if (commit_identifier < 0)
-            commit_identifier = plan->snapshot ? plan->snapshot->commit_identifier : 0;
         pmn_commit_request req = {
             .entries = res.entries,
             .nentries = res.n,

@@ -13,8 +13,15 @@
  *
  * After each APPEND commit, unless write-only is set, the writer compacts what
  * the strategy picks (a full compaction every full-compaction.delta-commits)
- * and expires snapshots, synchronously: both are separate snapshots, and a
- * failure there is logged, never fails the commit whose data is already safe.
+ * and expires snapshots. This runs in a background thread with its own table
+ * handle, so a CDC stream keeps committing meanwhile (pmn_commit resolves the
+ * race between the APPEND and COMPACT snapshots; a compaction whose inputs
+ * vanished is dropped). At most one such job is in flight; when
+ * num-sorted-run.stop-trigger - num-sorted-run.compaction-trigger commits
+ * have happened since it started, the next commit waits for it (the level-0
+ * backlog is bounded as in Java). With commit.force-compact = true it runs
+ * synchronously inside pmn_writer_commit. A failure there is logged, never
+ * fails the commit whose data is already safe.
  */
 #include "table/commit.h"
 #include "table/compact.h"
@@ -28,6 +35,8 @@
 #include "util/fs.h"
 #include "util/log.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +45,15 @@ typedef struct record {
     int64_t seq;
     int32_t kind;
 } record;
+
+/* A background compaction + expiry job. */
+typedef struct maint_job {
+    pmn_table *t;          /* own handle (the writer's may be reloaded meanwhile) */
+    char *commit_user;
+    int64_t commit_identifier;
+    bool full;
+    atomic_bool done;
+} maint_job;
 
 typedef struct group {
     pmn_bytes partition; /* serialized partition row (buffer arena) */
@@ -66,6 +84,12 @@ struct pmn_writer {
     bool write_only;       /* option write-only: no compaction or expiry after commits */
     int64_t full_delta_commits; /* full-compaction.delta-commits (0 = off) */
     int64_t delta_commits;      /* APPEND commits by this writer */
+    bool force_compact;         /* commit.force-compact: maintenance inside the commit */
+    int64_t backlog_limit;      /* stop-trigger - compaction-trigger */
+    pthread_t maint_thread;
+    maint_job *maint;           /* in-flight job, or NULL */
+    int64_t commits_since_maint; /* commits since the in-flight job started */
+    bool full_pending;          /* a full compaction is due once the current job ends */
 };
 
 int pmn_writer_open(pmn_table *t, const char *commit_user, pmn_writer **out)
@@ -92,6 +116,17 @@ int pmn_writer_open(pmn_table *t, const char *commit_user, pmn_writer **out)
     if (rc == 0)
         rc = pmn_options_get_int64(&t->schema->options, "full-compaction.delta-commits", 0,
                                    &w->full_delta_commits);
+    if (rc == 0)
+        rc = pmn_options_get_bool(&t->schema->options, "commit.force-compact", false,
+                                  &w->force_compact);
+    int64_t trigger = 5, stop = 8;
+    if (rc == 0)
+        rc = pmn_options_get_int64(&t->schema->options, "num-sorted-run.compaction-trigger", 5,
+                                   &trigger);
+    if (rc == 0)
+        rc = pmn_options_get_int64(&t->schema->options, "num-sorted-run.stop-trigger",
+                                   trigger + 3, &stop);
+    w->backlog_limit = stop > trigger ? stop - trigger : 1;
     if (rc) {
         pmn_writer_free(w);
         return pmn_error_wrap("table %s: ", t->full_name);
@@ -328,20 +363,92 @@ static void clear_pending(pmn_writer *w)
     pmn_arena_reset(&w->pending_arena);
 }
 
+/* maintain: compaction and expiry of t (failures are logged: the data is committed). */
+static void maintain(pmn_table *t, const char *commit_user, int64_t commit_identifier, bool full)
+{
+    int64_t snap = 0;
+    (void)commit_identifier; /* a COMPACT snapshot takes the identifier of the one it follows */
+    int rc = pmn_table_compact_run(t, commit_user, -1, full, &snap);
+    if (rc)
+        pmn_log_warn("%s", pmn_error_last());
+    rc = pmn_table_expire(t, NULL);
+    if (rc)
+        pmn_log_warn("%s", pmn_error_last());
+    pmn_error_clear();
+}
+
+static void *maint_main(void *arg)
+{
+    maint_job *job = arg;
+    /* pick up a schema change committed since the handle was opened */
+    if (pmn_table_reload(job->t) != 0)
+        pmn_log_warn("%s", pmn_error_last());
+    maintain(job->t, job->commit_user, job->commit_identifier, job->full);
+    atomic_store(&job->done, true);
+    return NULL;
+}
+
+/* maint_join: wait for the in-flight job, if any. */
+static void maint_join(pmn_writer *w)
+{
+    if (!w->maint)
+        return;
+    pthread_join(w->maint_thread, NULL);
+    pmn_table_free(w->maint->t);
+    free(w->maint->commit_user);
+    free(w->maint);
+    w->maint = NULL;
+}
+
+int pmn_writer_wait_maintenance(pmn_writer *w)
+{
+    maint_join(w);
+    return 0;
+}
+
 /* after_commit: the compaction and expiry the table's options ask for. */
 static void after_commit(pmn_writer *w, int64_t commit_identifier)
 {
     if (w->write_only)
         return;
     w->delta_commits++;
-    bool full = w->full_delta_commits > 0 && w->delta_commits % w->full_delta_commits == 0;
-    int64_t snap = 0;
-    int rc = pmn_table_compact_run(w->t, w->commit_user, commit_identifier, full, &snap);
-    if (rc)
+    bool full = w->full_pending ||
+                (w->full_delta_commits > 0 && w->delta_commits % w->full_delta_commits == 0);
+    if (w->force_compact) {
+        maintain(w->t, w->commit_user, commit_identifier, full);
+        return;
+    }
+    if (w->maint) {
+        w->commits_since_maint++;
+        if (!atomic_load(&w->maint->done) && w->commits_since_maint < w->backlog_limit) {
+            w->full_pending = full; /* one job at a time: this one starts later */
+            return;
+        }
+        /* finished, or the level-0 backlog reached the stop trigger: wait */
+        maint_join(w);
+    }
+    maint_job *job = pmn_xcalloc(1, sizeof *job);
+    if (pmn_table_open(w->t->catalog, w->t->db, w->t->name, &job->t) != 0) {
         pmn_log_warn("%s", pmn_error_last());
-    rc = pmn_table_expire(w->t, NULL);
-    if (rc)
-        pmn_log_warn("%s", pmn_error_last());
+        pmn_error_clear();
+        free(job);
+        return;
+    }
+    job->commit_user = pmn_xstrdup(w->commit_user);
+    job->commit_identifier = commit_identifier;
+    job->full = full;
+    atomic_init(&job->done, false);
+    if (pthread_create(&w->maint_thread, NULL, maint_main, job) != 0) {
+        /* no thread: do it here */
+        maintain(job->t, job->commit_user, commit_identifier, full);
+        pmn_table_free(job->t);
+        free(job->commit_user);
+        free(job);
+    } else {
+        w->maint = job;
+    }
+    w->full_pending = false;
+    w->commits_since_maint = 0;
 }
 
 int pmn_writer_commit(pmn_writer *w, int64_t commit_identifier, const pmn_kv *properties,
@@ -510,6 +617,7 @@ void pmn_writer_free(pmn_writer *w)
 {
     if (!w)
         return;
+    maint_join(w);
     for (size_t i = 0; i < w->ngroups; i++)
         free(w->groups[i].recs);
     free(w->groups);
