@@ -15,8 +15,8 @@
  * current schema, widened types converted) and written in the current one.
  */
 #include "mergetree/compact.h"
+#include "table/file_layout.h"
 
-#include "change/widen.h"
 #include "format/data_file.h"
 #include "paimon/binary_row.h"
 #include "util/alloc.h"
@@ -27,18 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* How one schema version's files map to the current schema. */
-typedef struct layout {
-    int64_t schema_id;
-    pmn_type *read_row; /* current positions, file names/types; owned */
-    const pmn_type **file_types;
-    bool needs_convert;
-} layout;
-
 typedef struct source {
     const pmn_manifest_entry *e;
     pmn_data_file_reader *reader;
-    const layout *layout;
+    const pmn_file_layout *layout;
     const pmn_datum *vals;
     int64_t seq;
     int32_t kind;
@@ -53,82 +45,19 @@ typedef struct rewriter {
     int32_t out_level;
     int32_t max_level;
     bool drop_delete;
-    layout *layouts;
-    size_t nlayouts;
+    pmn_file_layouts layouts;
     char uuid[37];
     int counter;
     pmn_datum *out; /* current-schema row being written */
     pmn_arena scratch;
 } rewriter;
 
-static const pmn_field *field_by_id(const pmn_type *row, int32_t id)
-{
-    for (int32_t i = 0; i < row->nfields; i++)
-        if (row->fields[i].id == id)
-            return &row->fields[i];
-    return NULL;
-}
-
-static int layout_for(rewriter *rw, int64_t schema_id, const layout **out)
-{
-    for (size_t i = 0; i < rw->nlayouts; i++) {
-        if (rw->layouts[i].schema_id == schema_id) {
-            *out = &rw->layouts[i];
-            return 0;
-        }
-    }
-    const pmn_schema *cur = rw->t->schema;
-    pmn_schema *fs = NULL;
-    if (schema_id != cur->id) {
-        int rc = pmn_schema_load(rw->t->path, schema_id, &fs);
-        if (rc)
-            return pmn_error_wrap("table %s: ", rw->t->full_name);
-    }
-    const pmn_type *frow = fs ? fs->row : cur->row;
-    rw->layouts = pmn_xrealloc(rw->layouts, sizeof *rw->layouts * (rw->nlayouts + 1));
-    layout *l = &rw->layouts[rw->nlayouts++];
-    memset(l, 0, sizeof *l);
-    l->schema_id = schema_id;
-    l->read_row = pmn_type_row();
-    l->file_types = pmn_xcalloc((size_t)cur->row->nfields + 1, sizeof *l->file_types);
-    for (int32_t i = 0; i < cur->row->nfields; i++) {
-        const pmn_field *cf = &cur->row->fields[i];
-        const pmn_field *ff = field_by_id(frow, cf->id);
-        if (ff) {
-            pmn_type_row_add(l->read_row, cf->id, ff->name, pmn_type_copy(ff->type));
-            l->file_types[i] = l->read_row->fields[i].type;
-            if (!pmn_type_equal(ff->type, cf->type))
-                l->needs_convert = true;
-        } else {
-            /* a name no writer uses: the column reads as NULL */
-            char *absent = pmn_xasprintf("\001absent_%d", cf->id);
-            pmn_type_row_add(l->read_row, cf->id, absent, pmn_type_copy(cf->type));
-            free(absent);
-        }
-    }
-    pmn_schema_free(fs);
-    *out = l;
-    return 0;
-}
-
-static char *file_path(const pmn_table *t, const pmn_manifest_entry *e)
-{
-    if (e->file.external_path)
-        return pmn_xstrdup(e->file.external_path);
-    char *dir = pmn_table_bucket_dir(t, e->partition, e->bucket);
-    char *p = pmn_path_join(dir, e->file.file_name);
-    free(dir);
-    return p;
-}
-
 static int source_open(rewriter *rw, source *s, bool kv)
 {
-    int rc = layout_for(rw, s->e->file.schema_id, &s->layout);
+    int rc = pmn_file_layout_get(&rw->layouts, rw->t, s->e->file.schema_id, &s->layout);
     if (rc)
         return rc;
-    char *path = file_path(rw->t, s->e);
-    rc = pmn_data_file_reader_open(path, s->layout->read_row, kv, &s->reader);
-    free(path);
+    rc = pmn_file_open(rw->t, s->e, s->layout, kv, &s->reader);
     if (rc)
         return pmn_error_wrap("compacting %s: ", rw->t->full_name);
     return 0;
@@ -203,12 +132,7 @@ static int close_output(rewriter *rw, const pmn_manifest_entry *like, pmn_data_f
 /* emit_row: the source's current record in current-schema types into rw->out. */
 static void emit_row(rewriter *rw, const source *s)
 {
-    int32_t n = rw->t->schema->row->nfields;
-    memcpy(rw->out, s->vals, sizeof *rw->out * (size_t)n);
-    if (s->layout->needs_convert)
-        for (int32_t i = 0; i < n; i++)
-            pmn_datum_widen(s->layout->file_types[i], rw->t->schema->row->fields[i].type,
-                            &rw->out[i]);
+    pmn_file_layout_convert(s->layout, rw->t, s->vals, rw->out);
 }
 
 /* ---- the k-way merge ---- */
@@ -474,11 +398,7 @@ int pmn_compact_rewrite(pmn_table *t, const pmn_compact_options *o, const pmn_so
     free(files);
     free(cand);
     free(rw.out);
-    for (size_t i = 0; i < rw.nlayouts; i++) {
-        pmn_type_free(rw.layouts[i].read_row);
-        free(rw.layouts[i].file_types);
-    }
-    free(rw.layouts);
+    pmn_file_layouts_dispose(&rw.layouts);
     pmn_arena_free(&rw.scratch);
     if (rc) {
         /* remove only what this call wrote */
@@ -547,11 +467,7 @@ int pmn_compact_rewrite_append(pmn_table *t, const pmn_compact_options *o,
     if (fw)
         pmn_data_file_writer_discard(fw);
     free(rw.out);
-    for (size_t i = 0; i < rw.nlayouts; i++) {
-        pmn_type_free(rw.layouts[i].read_row);
-        free(rw.layouts[i].file_types);
-    }
-    free(rw.layouts);
+    pmn_file_layouts_dispose(&rw.layouts);
     if (rc) {
         for (size_t i = nwritten_before; i < res->nwritten; i++) {
             pmn_fs_remove(res->written[i]);
