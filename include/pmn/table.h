@@ -210,6 +210,44 @@ int pmn_table_delete_tag(pmn_table *t, const char *name);
  * the names with free()). */
 int pmn_table_tags(pmn_table *t, char ***names, int64_t **snapshot_ids, size_t *count);
 
+/* ---- streaming read ---- */
+
+/* Where a stream starts (Paimon's scan.mode). */
+typedef struct pmn_stream_options {
+    /* "latest-full" (default, also "default"/"full": every row of the latest snapshot as +I,
+     * then its changes), "latest" (only changes committed after opening), "from-snapshot"
+     * (changes from snapshot_id on), "from-snapshot-full" (rows of snapshot_id, then changes),
+     * "from-timestamp" (changes committed after timestamp_millis). NULL: the table's scan.mode
+     * option (scan.snapshot-id, scan.timestamp-millis supply the numbers). */
+    const char *mode;
+    int64_t snapshot_id;
+    int64_t timestamp_millis;
+    /* consumer id (NULL: the table's consumer-id option): progress is kept in
+     * consumer/consumer-<id> by pmn_stream_checkpoint, a stream reopened with the same id
+     * resumes there (ignoring mode), and expiry keeps the snapshots it has not read yet. */
+    const char *consumer_id;
+} pmn_stream_options;
+
+typedef struct pmn_stream pmn_stream;
+
+/* pmn_stream_open: follow a table's changes. Changes are the rows of the APPEND snapshots'
+ * new files with their row kind (changelog-producer none: per commit the last change of each
+ * key), in commit order; COMPACT snapshots change no data and OVERWRITE snapshots are skipped
+ * (as Java's streaming read does). */
+int pmn_stream_open(pmn_table *t, const pmn_stream_options *o, pmn_stream **out);
+/* pmn_stream_next: the next change: *kind, *row (borrowed until the next call, one datum per
+ * field of the table's current row type) and the snapshot that committed it. PMN_ITEROVER when
+ * caught up with the latest snapshot: call again later to see new commits. PMN_ENOTFOUND if
+ * the next snapshot to read has expired. */
+int pmn_stream_next(pmn_stream *s, pmn_row_kind *kind, const pmn_datum **row,
+                    int64_t *snapshot_id);
+/* pmn_stream_checkpoint: store the consumer's progress (no-op without a consumer id): the
+ * first snapshot not yet completely returned. */
+int pmn_stream_checkpoint(pmn_stream *s);
+/* pmn_stream_position: the next snapshot the stream will read. */
+int64_t pmn_stream_position(const pmn_stream *s);
+void pmn_stream_free(pmn_stream *s);
+
 /* ---- verification ---- */
 
 /* pmn_table_check: verify the rules that make a table readable by Java Paimon
