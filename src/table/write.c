@@ -92,6 +92,31 @@ struct pmn_writer {
     bool full_pending;          /* a full compaction is due once the current job ends */
 };
 
+/* load_maint_options: the options that steer maintenance after commits, from t (read again
+ * after every commit, so `pgpaimon table set-option` reaches a running writer). */
+static int load_maint_options(pmn_writer *w, const pmn_table *t)
+{
+    const pmn_options *o = &t->schema->options;
+    bool write_only = false, force = false;
+    int64_t full = 0, trigger = 5, stop = 8;
+    int rc = pmn_options_get_bool(o, "write-only", false, &write_only);
+    if (rc == 0)
+        rc = pmn_options_get_int64(o, "full-compaction.delta-commits", 0, &full);
+    if (rc == 0)
+        rc = pmn_options_get_bool(o, "commit.force-compact", false, &force);
+    if (rc == 0)
+        rc = pmn_options_get_int64(o, "num-sorted-run.compaction-trigger", 5, &trigger);
+    if (rc == 0)
+        rc = pmn_options_get_int64(o, "num-sorted-run.stop-trigger", trigger + 3, &stop);
+    if (rc)
+        return rc;
+    w->write_only = write_only;
+    w->full_delta_commits = full;
+    w->force_compact = force;
+    w->backlog_limit = stop > trigger ? stop - trigger : 1;
+    return 0;
+}
+
 int pmn_writer_open(pmn_table *t, const char *commit_user, pmn_writer **out)
 {
     pmn_writer *w = pmn_xcalloc(1, sizeof *w);
@@ -112,21 +137,7 @@ int pmn_writer_open(pmn_table *t, const char *commit_user, pmn_writer **out)
         return pmn_error_wrap("table %s: ", t->full_name);
     }
     if (rc == 0)
-        rc = pmn_options_get_bool(&t->schema->options, "write-only", false, &w->write_only);
-    if (rc == 0)
-        rc = pmn_options_get_int64(&t->schema->options, "full-compaction.delta-commits", 0,
-                                   &w->full_delta_commits);
-    if (rc == 0)
-        rc = pmn_options_get_bool(&t->schema->options, "commit.force-compact", false,
-                                  &w->force_compact);
-    int64_t trigger = 5, stop = 8;
-    if (rc == 0)
-        rc = pmn_options_get_int64(&t->schema->options, "num-sorted-run.compaction-trigger", 5,
-                                   &trigger);
-    if (rc == 0)
-        rc = pmn_options_get_int64(&t->schema->options, "num-sorted-run.stop-trigger",
-                                   trigger + 3, &stop);
-    w->backlog_limit = stop > trigger ? stop - trigger : 1;
+        rc = load_maint_options(w, t);
     if (rc) {
         pmn_writer_free(w);
         return pmn_error_wrap("table %s: ", t->full_name);
@@ -380,9 +391,6 @@ static void maintain(pmn_table *t, const char *commit_user, int64_t commit_ident
 static void *maint_main(void *arg)
 {
     maint_job *job = arg;
-    /* pick up a schema change committed since the handle was opened */
-    if (pmn_table_reload(job->t) != 0)
-        pmn_log_warn("%s", pmn_error_last());
     maintain(job->t, job->commit_user, job->commit_identifier, job->full);
     atomic_store(&job->done, true);
     return NULL;
@@ -406,34 +414,44 @@ int pmn_writer_wait_maintenance(pmn_writer *w)
     return 0;
 }
 
-/* after_commit: the compaction and expiry the table's options ask for. */
+/* after_commit: the compaction and expiry the table's latest options ask for. */
 static void after_commit(pmn_writer *w, int64_t commit_identifier)
 {
-    if (w->write_only)
+    /* a fresh handle: the latest schema's options, and the job's own table */
+    pmn_table *fresh = NULL;
+    if (pmn_table_open(w->t->catalog, w->t->db, w->t->name, &fresh) != 0 ||
+        load_maint_options(w, fresh) != 0) {
+        pmn_log_warn("%s", pmn_error_last());
+        pmn_error_clear();
+        if (!fresh)
+            return;
+    }
+    if (w->write_only) {
+        pmn_table_free(fresh);
         return;
+    }
     w->delta_commits++;
     bool full = w->full_pending ||
                 (w->full_delta_commits > 0 && w->delta_commits % w->full_delta_commits == 0);
     if (w->force_compact) {
-        maintain(w->t, w->commit_user, commit_identifier, full);
+        maint_join(w);
+        maintain(fresh, w->commit_user, commit_identifier, full);
+        pmn_table_free(fresh);
+        w->full_pending = false;
         return;
     }
     if (w->maint) {
         w->commits_since_maint++;
         if (!atomic_load(&w->maint->done) && w->commits_since_maint < w->backlog_limit) {
             w->full_pending = full; /* one job at a time: this one starts later */
+            pmn_table_free(fresh);
             return;
         }
         /* finished, or the level-0 backlog reached the stop trigger: wait */
         maint_join(w);
     }
     maint_job *job = pmn_xcalloc(1, sizeof *job);
-    if (pmn_table_open(w->t->catalog, w->t->db, w->t->name, &job->t) != 0) {
-        pmn_log_warn("%s", pmn_error_last());
-        pmn_error_clear();
-        free(job);
-        return;
-    }
+    job->t = fresh;
     job->commit_user = pmn_xstrdup(w->commit_user);
     job->commit_identifier = commit_identifier;
     job->full = full;

@@ -780,6 +780,62 @@ static void test_compaction__sigkill_during_compaction_and_expiry(void **state)
     free(dir);
 }
 
+/* ---- options changed while a writer runs ---- */
+
+static int count_compact_snapshots(pmn_table *t, int64_t from, int64_t to)
+{
+    int n = 0;
+    for (int64_t id = from; id <= to; id++) {
+        pmn_snapshot_info info;
+        if (pmn_table_snapshot(t, id, &info) == 0 && !strcmp(info.commit_kind, "COMPACT"))
+            n++;
+    }
+    return n;
+}
+
+static void test_compaction__set_option_reaches_running_writer(void **state)
+{
+    char *dir = pmn_test_tmpdir("compaction-options");
+    pmn_catalog *cat;
+    assert_pmn_ok(pmn_catalog_open(dir, true, &cat));
+    pmn_kv opts[] = {{"num-sorted-run.compaction-trigger", "2"},
+                     {"commit.force-compact", "true"}};
+    pmn_table *t = create_table(cat, "kv", true, opts, 2);
+    pmn_writer *w;
+    assert_pmn_ok(pmn_writer_open(t, NULL, &w));
+    pmn_table *admin;
+    assert_pmn_ok(pmn_table_open(cat, "db", "kv", &admin));
+    pmn_schema_change off = {.kind = PMN_SCHEMA_SET_OPTION, .key = "write-only", .value = "true"};
+    pmn_schema_change on = {.kind = PMN_SCHEMA_SET_OPTION, .key = "write-only", .value = "false"};
+    int64_t snap = 0, first = 0;
+    for (int phase = 0; phase < 3; phase++) {
+        if (phase == 1)
+            assert_pmn_ok(pmn_table_alter(admin, &off, 1));
+        if (phase == 2)
+            assert_pmn_ok(pmn_table_alter(admin, &on, 1));
+        assert_pmn_ok(pmn_table_latest_snapshot(t, &first));
+        for (int c = 0; c < 10; c++) {
+            for (int k = 0; k < 20; k++)
+                put(w, k * 7 + c, c, false);
+            assert_pmn_ok(pmn_writer_commit(w, phase * 10 + c + 1, NULL, 0, &snap));
+        }
+        int64_t latest;
+        assert_pmn_ok(pmn_table_latest_snapshot(t, &latest));
+        int compacts = count_compact_snapshots(t, first + 1, latest);
+        if (phase == 1)
+            assert_int_equal(compacts, 0);
+        else
+            assert_true(compacts > 0);
+    }
+    pmn_writer_free(w);
+    assert_checks(t);
+    pmn_table_free(admin);
+    pmn_table_free(t);
+    pmn_catalog_free(cat);
+    pmn_fs_remove_tree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -789,6 +845,7 @@ int main(void)
         cmocka_unit_test(test_compaction__sigkill_during_compaction_and_expiry),
         cmocka_unit_test(test_compaction__model_with_compaction_and_expiry),
         cmocka_unit_test(test_compaction__model_with_background_compaction),
+        cmocka_unit_test(test_compaction__set_option_reaches_running_writer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
