@@ -232,7 +232,8 @@ typedef struct pmn_stream pmn_stream;
 
 /* pmn_stream_open: follow a table's changes. Changes are the rows of the APPEND snapshots'
  * new files with their row kind (changelog-producer none: per commit the last change of each
- * key), in commit order; COMPACT snapshots change no data and OVERWRITE snapshots are skipped
+ * key; changelog-producer input: every change as written, from the changelog files the writer
+ * adds), in commit order; COMPACT snapshots change no data and OVERWRITE snapshots are skipped
  * (as Java's streaming read does). */
 int pmn_stream_open(pmn_table *t, const pmn_stream_options *o, pmn_stream **out);
 /* pmn_stream_next: the next change: *kind, *row (borrowed until the next call, one datum per

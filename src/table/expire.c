@@ -14,7 +14,8 @@
  *      added by the deltas of (end, L], or live in a tag; manifest lists and
  *      manifests of every retained snapshot and tag;
  *   2. the candidates: data files named by DELETE entries of the deltas of
- *      (E, end] and the manifest lists/manifests of [E, end);
+ *      (E, end], changelog files of [E, end) (changelogs live as long as their
+ *      snapshot) and the manifest lists/manifests of [E, end);
  *   3. snapshot-E .. snapshot-(end-1) are deleted in ascending order and
  *      EARLIEST rewritten - before any file is, so a crash at any point
  *      leaves every remaining snapshot complete, plus at worst unreferenced
@@ -172,14 +173,13 @@ static int add_live_files(pmn_table *t, pmn_snapshot *s, strset *files)
     return 0;
 }
 
-/* add_delta_entries: paths of the data files with `kind` entries in snapshot s's delta. */
-static int add_delta_entries(const pmn_table *t, const pmn_snapshot *s, int32_t kind,
-                             strset *files)
+/* add_list_entries: paths of the files with `kind` entries in manifest list `list`. */
+static int add_list_entries(const pmn_table *t, const char *list, int32_t kind, strset *files)
 {
     pmn_arena a = PMN_ARENA_INIT;
     pmn_manifest_file_meta *metas;
     size_t n;
-    int rc = read_list(t, s->delta_manifest_list, &a, &metas, &n);
+    int rc = read_list(t, list, &a, &metas, &n);
     for (size_t m = 0; rc == 0 && m < n; m++) {
         pmn_manifest_entry *e;
         size_t ne;
@@ -194,6 +194,21 @@ static int add_delta_entries(const pmn_table *t, const pmn_snapshot *s, int32_t 
     }
     pmn_arena_free(&a);
     return rc;
+}
+
+/* add_delta_entries: paths of the data files with `kind` entries in snapshot s's delta. */
+static int add_delta_entries(const pmn_table *t, const pmn_snapshot *s, int32_t kind,
+                             strset *files)
+{
+    return add_list_entries(t, s->delta_manifest_list, kind, files);
+}
+
+/* add_changelog_files: paths of snapshot s's changelog files (changelog-producer input). */
+static int add_changelog_files(const pmn_table *t, const pmn_snapshot *s, strset *files)
+{
+    if (!s->changelog_manifest_list)
+        return 0;
+    return add_list_entries(t, s->changelog_manifest_list, PMN_FILE_ADD, files);
 }
 
 /* consumer_min: smallest nextSnapshot of consumer/consumer-*, or INT64_MAX. */
@@ -316,6 +331,8 @@ static int expire_until(pmn_table *t, int64_t begin, int64_t end, int64_t latest
             rc = add_delta_entries(t, s, PMN_FILE_DELETE, &del_data);
         if (rc == 0 && id < end)
             rc = add_metadata_refs(t, s, &del_meta);
+        if (rc == 0 && id < end)
+            rc = add_changelog_files(t, s, &del_data);
         pmn_snapshot_free(s);
     }
     if (rc) {
@@ -560,6 +577,8 @@ static int collect_refs(pmn_table *t, strset *data, strset *meta)
         if (rc)
             break;
         rc = add_metadata_refs(t, s, meta);
+        if (rc == 0)
+            rc = add_changelog_files(t, s, data);
         if (rc == 0)
             rc = ids[i] == prev + 1 ? add_delta_entries(t, s, PMN_FILE_ADD, data)
                                     : add_live_files(t, s, data);

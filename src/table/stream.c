@@ -2,11 +2,13 @@
  * src/table/stream.c
  *
  * Streaming read of a table (paimon-format.md §12; Java's
- * DataTableStreamScan with changelog-producer none): an optional full phase
- * (the merged rows of a starting snapshot as +I), then snapshot after
- * snapshot: APPEND snapshots hand out the records of the data files their
- * delta manifest list ADDs, with their _VALUE_KIND; COMPACT snapshots only
- * rearrange data and OVERWRITE snapshots are skipped. Files of one snapshot
+ * DataTableStreamScan): an optional full phase (the merged rows of a starting
+ * snapshot as +I), then snapshot after snapshot: APPEND snapshots hand out
+ * the records of the data files their delta manifest list ADDs
+ * (changelog-producer none: the last change of each key per commit) or, with
+ * changelog-producer = input, of their changelog manifest list (every change
+ * as written, e.g. -U and +U of an update), with their _VALUE_KIND; COMPACT
+ * snapshots only rearrange data and OVERWRITE snapshots are skipped. Files of one snapshot
  * are read by (partition, bucket, sequence), so the changes of a key come in
  * commit order. A consumer id stores the next unread snapshot in
  * consumer/consumer-<id> ({"nextSnapshot": N}, as Java does), which resumes
@@ -37,6 +39,7 @@ struct pmn_stream {
     const pmn_file_layout *layout;
     pmn_file_layouts layouts;
     pmn_datum *out;
+    bool changelog_input; /* changelog-producer = input */
 };
 
 static int cmp_entry(const void *pa, const void *pb)
@@ -103,6 +106,8 @@ int pmn_stream_open(pmn_table *t, const pmn_stream_options *o, pmn_stream **out)
     s->t = t;
     pmn_arena_init(&s->arena);
     s->out = pmn_xcalloc((size_t)t->schema->row->nfields + 1, sizeof *s->out);
+    const char *producer = option(t, "changelog-producer");
+    s->changelog_input = producer && !strcmp(producer, "input");
     const char *cid = o->consumer_id ? o->consumer_id : option(t, "consumer-id");
     int rc = 0;
     if (cid) {
@@ -214,8 +219,13 @@ static int load_snapshot(pmn_stream *s, bool *more)
     pmn_arena_reset(&s->arena);
     s->files = NULL;
     s->nfiles = s->fi = 0;
-    if (strcmp(snap->commit_kind, "APPEND") == 0) {
-        char *path = pmn_xasprintf("%s/manifest/%s", t->path, snap->delta_manifest_list);
+    /* changelog-producer input: the snapshot's changelog files hold every change as it came
+     * in; otherwise its new data files (the last change of each key) */
+    const char *list = snap->delta_manifest_list;
+    if (s->changelog_input)
+        list = snap->changelog_manifest_list;
+    if (strcmp(snap->commit_kind, "APPEND") == 0 && list) {
+        char *path = pmn_xasprintf("%s/manifest/%s", t->path, list);
         pmn_manifest_file_meta *metas;
         size_t nmetas;
         rc = pmn_manifest_list_read(path, &s->arena, &metas, &nmetas);

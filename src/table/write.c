@@ -81,6 +81,9 @@ struct pmn_writer {
     pmn_arena lookup_arena; /* the row returned by pmn_writer_lookup */
     pmn_datum *lookup_row;
     bool truncate_pending; /* next commit removes every previously committed row */
+    bool changelog_input;  /* changelog-producer = input: also write every input record */
+    pmn_manifest_entry *changelog; /* ADD entries of changelog files not committed yet */
+    size_t nchangelog, capchangelog;
     bool write_only;       /* option write-only: no compaction or expiry after commits */
     int64_t full_delta_commits; /* full-compaction.delta-commits (0 = off) */
     int64_t delta_commits;      /* APPEND commits by this writer */
@@ -138,6 +141,8 @@ int pmn_writer_open(pmn_table *t, const char *commit_user, pmn_writer **out)
     }
     if (rc == 0)
         rc = load_maint_options(w, t);
+    const char *producer = pmn_options_get(&t->schema->options, "changelog-producer");
+    w->changelog_input = producer && !strcmp(producer, "input") && pmn_table_is_pk(t);
     if (rc) {
         pmn_writer_free(w);
         return pmn_error_wrap("table %s: ", t->full_name);
@@ -220,12 +225,13 @@ static int cmp_record(const void *pa, const void *pb, void *ctx)
     return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
-static int open_file(pmn_writer *w, group *g, pmn_data_file_writer **fw)
+static int open_file(pmn_writer *w, group *g, const char *prefix, pmn_data_file_writer **fw)
 {
     char *dir = pmn_table_bucket_dir(w->t, g->partition, g->bucket);
     int rc = pmn_fs_mkdir_p(dir);
     if (rc == 0) {
-        char *path = pmn_xasprintf("%s/data-%s-%d.avro", dir, w->uuid, w->file_counter++);
+        char *path =
+            pmn_xasprintf("%s/%s-%s-%d.avro", dir, prefix, w->uuid, w->file_counter++);
         const pmn_key_layout *k = &w->t->keys;
         rc = pmn_data_file_writer_open(path, w->t->schema->row, k->trimmed_pk,
                                        pmn_table_is_pk(w->t) ? k->ntrimmed_pk : 0,
@@ -236,10 +242,16 @@ static int open_file(pmn_writer *w, group *g, pmn_data_file_writer **fw)
     return rc;
 }
 
-static int close_file(pmn_writer *w, group *g, pmn_data_file_writer *fw)
+static int close_file(pmn_writer *w, group *g, pmn_data_file_writer *fw, bool changelog)
 {
-    PMN_GROW(w->pending, w->cappending, w->npending + 1);
-    pmn_manifest_entry *e = &w->pending[w->npending];
+    pmn_manifest_entry *e;
+    if (changelog) {
+        PMN_GROW(w->changelog, w->capchangelog, w->nchangelog + 1);
+        e = &w->changelog[w->nchangelog];
+    } else {
+        PMN_GROW(w->pending, w->cappending, w->npending + 1);
+        e = &w->pending[w->npending];
+    }
     memset(e, 0, sizeof *e);
     int rc = pmn_data_file_writer_close(fw, &w->pending_arena, &e->file);
     if (rc)
@@ -254,8 +266,36 @@ static int close_file(pmn_writer *w, group *g, pmn_data_file_writer *fw)
     e->file.has_creation_time = true;
     e->file.creation_time = pmn_local_now_millis();
     e->file.file_source = 0;
-    w->npending++;
+    if (changelog)
+        w->nchangelog++;
+    else
+        w->npending++;
     return 0;
+}
+
+/* write_changelog: every record of the group, in key and sequence order, into changelog
+ * files (changelog-producer = input: followers see each change as it came in). */
+static int write_changelog(pmn_writer *w, group *g)
+{
+    pmn_data_file_writer *fw = NULL;
+    int rc = 0;
+    for (size_t i = 0; i < g->nrecs && rc == 0; i++) {
+        if (!fw)
+            rc = open_file(w, g, "changelog", &fw);
+        if (rc == 0)
+            rc = pmn_data_file_writer_add(fw, g->recs[i].row, g->recs[i].seq, g->recs[i].kind);
+        if (rc == 0 && (int64_t)pmn_data_file_writer_bytes(fw) >= w->target_file_size) {
+            rc = close_file(w, g, fw, true);
+            fw = NULL;
+        }
+    }
+    if (rc == 0 && fw) {
+        rc = close_file(w, g, fw, true);
+        fw = NULL;
+    }
+    if (fw)
+        pmn_data_file_writer_discard(fw);
+    return rc;
 }
 
 static int flush_group(pmn_writer *w, group *g)
@@ -271,23 +311,23 @@ static int flush_group(pmn_writer *w, group *g)
         if (!sorted)
             qsort_r(g->recs, g->nrecs, sizeof *g->recs, cmp_record, w->t);
     }
+    int rc = w->changelog_input ? write_changelog(w, g) : 0;
     pmn_data_file_writer *fw = NULL;
-    int rc = 0;
     for (size_t i = 0; i < g->nrecs && rc == 0; i++) {
         /* deduplicate: of equal keys only the last (highest sequence) is written */
         if (pk && i + 1 < g->nrecs && cmp_key(w->t, &g->recs[i], &g->recs[i + 1]) == 0)
             continue;
         if (!fw)
-            rc = open_file(w, g, &fw);
+            rc = open_file(w, g, "data", &fw);
         if (rc == 0)
             rc = pmn_data_file_writer_add(fw, g->recs[i].row, g->recs[i].seq, g->recs[i].kind);
         if (rc == 0 && (int64_t)pmn_data_file_writer_bytes(fw) >= w->target_file_size) {
-            rc = close_file(w, g, fw);
+            rc = close_file(w, g, fw, false);
             fw = NULL;
         }
     }
     if (rc == 0 && fw) {
-        rc = close_file(w, g, fw);
+        rc = close_file(w, g, fw, false);
         fw = NULL;
     }
     if (fw)
@@ -371,6 +411,7 @@ int pmn_writer_write(pmn_writer *w, pmn_row_kind kind, const pmn_datum *row)
 static void clear_pending(pmn_writer *w)
 {
     w->npending = 0;
+    w->nchangelog = 0;
     pmn_arena_reset(&w->pending_arena);
 }
 
@@ -476,12 +517,14 @@ int pmn_writer_commit(pmn_writer *w, int64_t commit_identifier, const pmn_kv *pr
     int rc = flush_all(w);
     if (rc)
         return rc;
-    if (w->npending == 0 && nproperties == 0 && !w->truncate_pending)
+    if (w->npending == 0 && w->nchangelog == 0 && nproperties == 0 && !w->truncate_pending)
         return 0;
     pmn_commit_request req = {
         .entries = w->pending,
         .nentries = w->npending,
         .delete_all = w->truncate_pending,
+        .changelog = w->changelog,
+        .nchangelog = w->nchangelog,
         .commit_kind = w->truncate_pending ? "OVERWRITE" : "APPEND",
         .commit_user = w->commit_user,
         .commit_identifier = commit_identifier,
@@ -617,9 +660,11 @@ int pmn_writer_lookup(pmn_writer *w, const pmn_datum *key_row, const pmn_datum *
 
 void pmn_writer_abort(pmn_writer *w)
 {
-    for (size_t i = 0; i < w->npending; i++) {
-        char *dir = pmn_table_bucket_dir(w->t, w->pending[i].partition, w->pending[i].bucket);
-        char *path = pmn_path_join(dir, w->pending[i].file.file_name);
+    for (size_t i = 0; i < w->npending + w->nchangelog; i++) {
+        const pmn_manifest_entry *e =
+            i < w->npending ? &w->pending[i] : &w->changelog[i - w->npending];
+        char *dir = pmn_table_bucket_dir(w->t, e->partition, e->bucket);
+        char *path = pmn_path_join(dir, e->file.file_name);
         pmn_fs_remove(path);
         free(path);
         free(dir);
@@ -640,6 +685,7 @@ void pmn_writer_free(pmn_writer *w)
         free(w->groups[i].recs);
     free(w->groups);
     free(w->pending);
+    free(w->changelog);
     pmn_arena_free(&w->buffer);
     pmn_arena_free(&w->pending_arena);
     pmn_arena_free(&w->lookup_arena);

@@ -52,23 +52,35 @@ static int cmp_change(const void *pa, const void *pb)
     return (a->qty > b->qty) - (a->qty < b->qty);
 }
 
+static pmn_table *create_kv_opts(pmn_catalog *cat, const char *name, const pmn_kv *extra,
+                                 size_t nextra);
+
 static pmn_table *create_kv(pmn_catalog *cat)
+{
+    return create_kv_opts(cat, "kv", NULL, 0);
+}
+
+static pmn_table *create_kv_opts(pmn_catalog *cat, const char *name, const pmn_kv *extra,
+                                 size_t nextra)
 {
     pmn_type *row = pmn_type_row();
     pmn_type_row_add(row, 0, "id", pmn_type_new(PMN_TYPE_BIGINT));
     pmn_type_row_add(row, 0, "qty", pmn_type_new(PMN_TYPE_INT));
     const char *keys[] = {"id"};
-    pmn_kv opts[] = {{"bucket", "2"},
-                     {"num-sorted-run.compaction-trigger", "2"},
-                     {"snapshot.num-retained.min", "2"},
-                     {"snapshot.time-retained", "1 ms"}};
+    pmn_kv opts[8] = {{"bucket", "2"},
+                      {"num-sorted-run.compaction-trigger", "2"},
+                      {"snapshot.num-retained.min", "2"},
+                      {"snapshot.time-retained", "1 ms"}};
+    size_t n = 4;
+    for (size_t i = 0; i < nextra && n < 8; i++)
+        opts[n++] = extra[i];
     pmn_table_def def = {.row_type = row, .primary_keys = keys, .nprimary_keys = 1,
-                         .options = opts, .noptions = 4};
+                         .options = opts, .noptions = n};
     pmn_catalog_create_database(cat, "db", true);
-    assert_pmn_ok(pmn_catalog_create_table(cat, "db", "kv", &def, false));
+    assert_pmn_ok(pmn_catalog_create_table(cat, "db", name, &def, false));
     pmn_type_free(row);
     pmn_table *t;
-    assert_pmn_ok(pmn_table_open(cat, "db", "kv", &t));
+    assert_pmn_ok(pmn_table_open(cat, "db", name, &t));
     return t;
 }
 
@@ -250,11 +262,126 @@ static void test_stream__modes(void **state)
     free(dir);
 }
 
+/* stable order by (snapshot, key), keeping the order of changes of one key */
+typedef struct ordered {
+    change c;
+    size_t pos;
+} ordered;
+
+static int cmp_ordered(const void *pa, const void *pb)
+{
+    const ordered *a = pa, *b = pb;
+    if (a->c.snapshot != b->c.snapshot)
+        return a->c.snapshot < b->c.snapshot ? -1 : 1;
+    if (a->c.key != b->c.key)
+        return a->c.key < b->c.key ? -1 : 1;
+    return (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+static ordered *stable(const changes *c)
+{
+    ordered *o = pmn_xcalloc(c->n + 1, sizeof *o);
+    for (size_t i = 0; i < c->n; i++)
+        o[i] = (ordered){c->v[i], i};
+    qsort(o, c->n, sizeof *o, cmp_ordered);
+    return o;
+}
+
+static void test_stream__changelog_input_has_every_change(void **state)
+{
+    char *dir = pmn_test_tmpdir("stream-changelog");
+    pmn_catalog *cat;
+    assert_pmn_ok(pmn_catalog_open(dir, true, &cat));
+    pmn_kv extra[] = {{"changelog-producer", "input"}, {"target-file-size", "4 kb"}};
+    pmn_table *t = create_kv_opts(cat, "cl", extra, 2);
+    pmn_stream_options so = {.consumer_id = "c", .mode = "latest"};
+    pmn_stream *s;
+    assert_pmn_ok(pmn_stream_open(t, &so, &s));
+    assert_pmn_ok(pmn_stream_checkpoint(s));
+    pmn_writer *w;
+    assert_pmn_ok(pmn_writer_open(t, NULL, &w));
+    changes expected = {0}, got = {0};
+    int64_t last = -1;
+    srand(11);
+    for (int c = 1; c <= 60; c++) {
+        changes batch = {0};
+        int nops = 1 + rand() % 150;
+        for (int i = 0; i < nops; i++) {
+            int64_t key = rand() % 40; /* few keys: many changes per key per commit */
+            int kind = rand() % 4;
+            int32_t q = rand() % 1000;
+            pmn_datum row[2] = {pmn_datum_int(key), pmn_datum_int(q)};
+            assert_pmn_ok(pmn_writer_write(w, (pmn_row_kind)kind, row));
+            add_change(&batch, 0, key, kind, q);
+        }
+        int64_t snap;
+        assert_pmn_ok(pmn_writer_commit(w, c, NULL, 0, &snap));
+        for (size_t i = 0; i < batch.n; i++)
+            add_change(&expected, snap, batch.v[i].key, batch.v[i].kind, batch.v[i].qty);
+        free(batch.v);
+        follow(s, &got, (size_t)(rand() % 200), &last);
+    }
+    assert_pmn_ok(pmn_writer_wait_maintenance(w));
+    while (follow(s, &got, 1000000, &last) > 0)
+        ;
+    assert_int_equal(got.n, expected.n);
+    ordered *e = stable(&expected), *g = stable(&got);
+    for (size_t i = 0; i < got.n; i++)
+        if (cmp_change(&e[i].c, &g[i].c) != 0)
+            fail_msg("change %zu: expected snapshot %lld key %lld kind %d qty %d, got kind %d "
+                     "qty %d",
+                     i, (long long)e[i].c.snapshot, (long long)e[i].c.key, e[i].c.kind,
+                     e[i].c.qty, g[i].c.kind, g[i].c.qty);
+    free(e);
+    free(g);
+    /* changelog files of expired snapshots are removed with them; orphan removal keeps the
+     * live ones */
+    int64_t removed = 0;
+    assert_pmn_ok(pmn_table_remove_orphans(t, 0, &removed));
+    pmn_stream_free(s);
+    pmn_stream_options again = {.mode = "from-snapshot", .snapshot_id = last};
+    assert_pmn_ok(pmn_stream_open(t, &again, &s));
+    pmn_row_kind kind;
+    const pmn_datum *row;
+    int64_t snap;
+    int rc;
+    while ((rc = pmn_stream_next(s, &kind, &row, &snap)) == 0)
+        ;
+    if (rc != PMN_ITEROVER)
+        fail_msg("re-reading snapshot %lld: %s", (long long)last, pmn_error_last());
+    pmn_stream_free(s);
+    pmn_writer_free(w);
+    char *report;
+    size_t violations;
+    assert_pmn_ok(pmn_table_check(t, &report, &violations));
+    if (violations)
+        fail_msg("%zu violations:\n%s", violations, report);
+    free(report);
+    /* only the retained snapshots' changelog files are left */
+    char *bdir = pmn_xasprintf("%s/db.db/cl/bucket-0", dir);
+    char **names;
+    size_t n, ncl = 0;
+    assert_pmn_ok(pmn_fs_list(bdir, &names, &n));
+    for (size_t i = 0; i < n; i++)
+        ncl += strncmp(names[i], "changelog-", 10) == 0;
+    pmn_fs_list_free(names, n);
+    free(bdir);
+    print_message("%zu changes; %zu changelog files left in bucket-0 after expiry\n", got.n, ncl);
+    assert_true(ncl <= 4);
+    free(expected.v);
+    free(got.v);
+    pmn_table_free(t);
+    pmn_catalog_free(cat);
+    pmn_fs_remove_tree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stream__follower_exactly_once_across_restarts),
         cmocka_unit_test(test_stream__modes),
+        cmocka_unit_test(test_stream__changelog_input_has_every_change),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
