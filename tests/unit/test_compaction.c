@@ -835,6 +835,69 @@ static void test_compaction__set_option_reaches_running_writer(void **state)
     free(dir);
 }
 
+/* ---- a Java-written table ---- */
+
+static void test_compaction__java_fixture_compacts_and_expires(void **state)
+{
+    char *src = pmn_test_fixture("avro_pk_with_multiple_type");
+    char *dir = pmn_test_tmpdir("compaction-fixture");
+    char *cmd = pmn_xasprintf("cp -r '%s'/. '%s' && chmod -R u+w '%s'", src, dir, dir);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+    pmn_catalog *cat;
+    pmn_table *t;
+    assert_pmn_ok(pmn_catalog_open(dir, false, &cat));
+    assert_pmn_ok(pmn_table_open(cat, "pk_with_multiple_type", "pk_with_multiple_type", &t));
+    int64_t snap;
+    assert_pmn_ok(pmn_table_compact(t, true, &snap));
+    assert_int_equal(snap, 3);
+    pmn_snapshot_info info;
+    assert_pmn_ok(pmn_table_snapshot(t, 3, &info));
+    assert_string_equal(info.commit_kind, "COMPACT");
+    assert_int_equal(info.total_record_count, 4); /* Emily's -D row is gone */
+    /* README: Alice, Bob, Lucy, Tony remain */
+    pmn_scan *s;
+    assert_pmn_ok(pmn_scan_open(t, NULL, &s));
+    const pmn_datum *row;
+    int n = 0;
+    while (pmn_scan_next(s, &row) == 0)
+        n++;
+    pmn_scan_free(s);
+    assert_int_equal(n, 4);
+    assert_checks(t);
+    /* tag the original, expire everything else: the tag still reads the Java files */
+    assert_pmn_ok(pmn_table_create_tag(t, "orig", 2));
+    pmn_schema_change ch[] = {
+        {.kind = PMN_SCHEMA_SET_OPTION, .key = "snapshot.num-retained.min", .value = "1"},
+        {.kind = PMN_SCHEMA_SET_OPTION, .key = "snapshot.time-retained", .value = "1 ms"}};
+    assert_pmn_ok(pmn_table_alter(t, ch, 2));
+    usleep(2000);
+    pmn_expire_result er;
+    assert_pmn_ok(pmn_table_expire(t, &er));
+    assert_int_equal(er.snapshots_expired, 2);
+    assert_int_equal(er.earliest, 3);
+    assert_referenced_exist(t);
+    pmn_scan_options o = {.tag = "orig"};
+    assert_pmn_ok(pmn_scan_open(t, &o, &s));
+    n = 0;
+    while (pmn_scan_next(s, &row) == 0)
+        n++;
+    pmn_scan_free(s);
+    assert_int_equal(n, 4);
+    /* deleting the tag frees the Java files; the compacted table is untouched */
+    assert_pmn_ok(pmn_table_delete_tag(t, "orig"));
+    assert_referenced_exist(t);
+    int64_t removed = -1;
+    assert_pmn_ok(pmn_table_remove_orphans(t, 0, &removed));
+    assert_int_equal(removed, 0);
+    assert_checks(t);
+    pmn_table_free(t);
+    pmn_catalog_free(cat);
+    pmn_fs_remove_tree(dir);
+    free(dir);
+    free(src);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -845,6 +908,7 @@ int main(void)
         cmocka_unit_test(test_compaction__model_with_compaction_and_expiry),
         cmocka_unit_test(test_compaction__model_with_background_compaction),
         cmocka_unit_test(test_compaction__set_option_reaches_running_writer),
+        cmocka_unit_test(test_compaction__java_fixture_compacts_and_expires),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

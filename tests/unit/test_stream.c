@@ -230,6 +230,7 @@ static void test_stream__modes(void **state)
     pmn_stream_options lo = {.mode = "latest"};
     assert_pmn_ok(pmn_stream_open(t, &lo, &s));
     assert_int_equal(pmn_stream_next(s, &kind, &row, &snap), PMN_ITEROVER);
+    usleep(3000); /* the delete's commit time is after every earlier snapshot's */
     assert_pmn_ok(pmn_writer_open(t, NULL, &w));
     pmn_datum del[2] = {pmn_datum_int(2), pmn_datum_null()};
     assert_pmn_ok(pmn_writer_write(w, PMN_ROW_DELETE, del));
@@ -252,6 +253,19 @@ static void test_stream__modes(void **state)
         assert_int_equal(rc, PMN_ENOTFOUND);
         assert_non_null(strstr(pmn_error_last(), "has expired"));
     }
+    pmn_stream_free(s);
+    /* from-timestamp: the changes committed after a point in time */
+    pmn_snapshot_info di;
+    assert_pmn_ok(pmn_table_snapshot(t, dsnap, &di));
+    pmn_stream_options to = {.mode = "from-timestamp", .timestamp_millis = di.time_millis};
+    assert_pmn_ok(pmn_stream_open(t, &to, &s));
+    n = 0;
+    while ((rc = pmn_stream_next(s, &kind, &row, &snap)) == 0) {
+        assert_true(snap >= dsnap);
+        n++;
+    }
+    assert_int_equal(rc, PMN_ITEROVER);
+    assert_int_equal(n, 1); /* the delete of key 2 */
     pmn_stream_free(s);
     /* an unknown mode is refused */
     pmn_stream_options bad = {.mode = "sideways"};
