@@ -211,10 +211,16 @@ static int add_changelog_files(const pmn_table *t, const pmn_snapshot *s, strset
     return add_list_entries(t, s->changelog_manifest_list, PMN_FILE_ADD, files);
 }
 
-/* consumer_min: smallest nextSnapshot of consumer/consumer-*, or INT64_MAX. */
+/* consumer_min: smallest nextSnapshot of consumer/consumer-*, or INT64_MAX. Consumers not
+ * updated for consumer.expiration-time (if set) are removed first, as Java does. */
 static int consumer_min(const pmn_table *t, int64_t *min)
 {
     *min = INT64_MAX;
+    int64_t expiration = 0;
+    int erc = pmn_options_get_duration(&t->schema->options, "consumer.expiration-time", 0,
+                                       &expiration);
+    if (erc)
+        return pmn_error_wrap("table %s: ", t->full_name);
     char *dir = pmn_path_join(t->path, "consumer");
     char **names;
     size_t n;
@@ -228,6 +234,16 @@ static int consumer_min(const pmn_table *t, int64_t *min)
         if (strncmp(names[i], "consumer-", 9) != 0)
             continue;
         char *path = pmn_path_join(dir, names[i]);
+        struct stat st;
+        if (expiration > 0 && stat(path, &st) == 0 &&
+            (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000 <
+                pmn_now_millis() - expiration) {
+            pmn_log_info("%s: consumer %s expired (consumer.expiration-time)", t->full_name,
+                         names[i] + 9);
+            pmn_fs_remove(path);
+            free(path);
+            continue;
+        }
         char *data;
         size_t len;
         if (pmn_fs_read_file(path, &data, &len) == 0) {

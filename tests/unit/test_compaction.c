@@ -422,7 +422,8 @@ static void model_run(bool async, int commits)
     /* full compaction: every file at the max level, no -D row on disk */
     int64_t snap;
     assert_pmn_ok(pmn_table_compact(t, true, &snap));
-    assert_true(snap > 0);
+    if (!async) /* in the background the last job may have compacted everything already */
+        assert_true(snap > 0);
     check_model(t, qty, NKEYS, 0, NULL);
     assert_checks(t);
     pmn_plan *p;
@@ -584,10 +585,15 @@ static void test_compaction__consumer_and_reader_during_expiry(void **state)
     assert_int_equal(earliest, 4);
     assert_referenced_exist(t);
     check_model(t, at5, NKEYS, 5, NULL);
-    /* the consumer moves on: expiry proceeds (limit 10 per run) */
-    pmn_fs_remove(cpath);
+    /* an idle consumer expires (consumer.expiration-time): expiry proceeds (10 per run) */
+    pmn_schema_change ce = {.kind = PMN_SCHEMA_SET_OPTION, .key = "consumer.expiration-time",
+                            .value = "1 h"};
+    assert_pmn_ok(pmn_table_alter(t, &ce, 1));
+    struct timeval idle[2] = {{.tv_sec = 1000000}, {.tv_sec = 1000000}};
+    utimes(cpath, idle);
     for (int i = 0; i < 5; i++)
         assert_pmn_ok(pmn_table_expire(t, &er));
+    assert_false(pmn_fs_exists(cpath));
     assert_pmn_ok(pmn_table_earliest_snapshot(t, &earliest));
     int64_t latest;
     assert_pmn_ok(pmn_table_latest_snapshot(t, &latest));
