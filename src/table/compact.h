@@ -26,4 +26,10 @@ int pmn_table_expired_error(pmn_table *t, int64_t snapshot_id, int rc);
  * manifests that no snapshot or other tag uses. */
 int pmn_table_clean_after_tag(pmn_table *t, pmn_snapshot *gone);
 
+/* pmn_table_auto_tag: tag.automatic-creation = process-time: when the table had snapshots
+ * before the last tag.creation-period (daily, hourly, two-hours; minus tag.creation-delay)
+ * ended at local time now_ms, tag the latest snapshot with that period's name
+ * ("2024-07-18", "2024-07-18 11"), and keep at most tag.num-retained-max such tags. */
+int pmn_table_auto_tag(pmn_table *t, int64_t now_ms);
+
 #endif

@@ -423,6 +423,9 @@ static void maintain(pmn_table *t, const char *commit_user, int64_t commit_ident
     int rc = pmn_table_compact_run(t, commit_user, -1, full, &snap);
     if (rc)
         pmn_log_warn("%s", pmn_error_last());
+    rc = pmn_table_auto_tag(t, pmn_now_millis()); /* before expiry: the tag protects */
+    if (rc)
+        pmn_log_warn("%s", pmn_error_last());
     rc = pmn_table_expire(t, NULL);
     if (rc)
         pmn_log_warn("%s", pmn_error_last());

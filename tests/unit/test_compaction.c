@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- strategy ---- */
@@ -904,6 +905,53 @@ static void test_compaction__java_fixture_compacts_and_expires(void **state)
     free(src);
 }
 
+/* ---- automatic tags ---- */
+
+static void test_compaction__automatic_tags(void **state)
+{
+    char *dir = pmn_test_tmpdir("compaction-autotag");
+    pmn_catalog *cat;
+    assert_pmn_ok(pmn_catalog_open(dir, true, &cat));
+    pmn_kv opts[] = {{"tag.automatic-creation", "process-time"},
+                     {"tag.creation-period", "hourly"},
+                     {"tag.num-retained-max", "2"}};
+    pmn_table *t = create_table(cat, "kv", true, opts, 3);
+    pmn_writer *w;
+    assert_pmn_ok(pmn_writer_open(t, NULL, &w));
+    put(w, 1, 1, false);
+    int64_t snap;
+    assert_pmn_ok(pmn_writer_commit(w, 1, NULL, 0, &snap));
+    pmn_writer_free(w);
+    char **names;
+    int64_t *ids;
+    size_t n;
+    /* the hour that has not ended yet gets no tag */
+    int64_t now = (int64_t)time(NULL) * 1000;
+    assert_pmn_ok(pmn_table_auto_tag(t, now));
+    assert_pmn_ok(pmn_table_tags(t, &names, &ids, &n));
+    assert_int_equal(n, 0);
+    pmn_strings_free(names, n);
+    free(ids);
+    /* one, two, three hours later: a tag per ended hour, at most two kept */
+    for (int h = 1; h <= 3; h++)
+        assert_pmn_ok(pmn_table_auto_tag(t, now + h * 3600 * 1000LL));
+    assert_pmn_ok(pmn_table_tags(t, &names, &ids, &n));
+    assert_int_equal(n, 2);
+    int64_t latest;
+    assert_pmn_ok(pmn_table_latest_snapshot(t, &latest));
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(strlen(names[i]), 13); /* "YYYY-MM-DD HH" */
+        assert_int_equal(ids[i], latest);
+    }
+    assert_true(strcmp(names[0], names[1]) < 0);
+    pmn_strings_free(names, n);
+    free(ids);
+    pmn_table_free(t);
+    pmn_catalog_free(cat);
+    pmn_fs_remove_tree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -915,6 +963,7 @@ int main(void)
         cmocka_unit_test(test_compaction__model_with_background_compaction),
         cmocka_unit_test(test_compaction__set_option_reaches_running_writer),
         cmocka_unit_test(test_compaction__java_fixture_compacts_and_expires),
+        cmocka_unit_test(test_compaction__automatic_tags),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
