@@ -95,8 +95,9 @@ struct pmn_writer {
     bool full_pending;          /* a full compaction is due once the current job ends */
 };
 
-/* load_maint_options: the options that steer maintenance after commits, from t (read again
- * after every commit, so `pgpaimon table set-option` reaches a running writer). */
+/* load_maint_options: the options that steer maintenance after commits and the sizes of
+ * buffers and files, from t (read again after every commit, so `pgpaimon table set-option`
+ * reaches a running writer). */
 static int load_maint_options(pmn_writer *w, const pmn_table *t)
 {
     const pmn_options *o = &t->schema->options;
@@ -113,6 +114,15 @@ static int load_maint_options(pmn_writer *w, const pmn_table *t)
         rc = pmn_options_get_int64(o, "num-sorted-run.stop-trigger", trigger + 3, &stop);
     if (rc)
         return rc;
+    int64_t buffer = w->buffer_limit, target = w->target_file_size;
+    rc = pmn_options_get_memory(o, "write-buffer-size", 256LL << 20, &buffer);
+    if (rc == 0)
+        rc = pmn_options_get_memory(o, "target-file-size",
+                                    pmn_table_is_pk(t) ? 128LL << 20 : 256LL << 20, &target);
+    if (rc)
+        return rc;
+    w->buffer_limit = buffer;
+    w->target_file_size = target;
     w->write_only = write_only;
     w->full_delta_commits = full;
     w->force_compact = force;
