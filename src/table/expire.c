@@ -396,13 +396,13 @@ done:
     return rc;
 }
 
-int pmn_table_expire(pmn_table *t, pmn_expire_result *res)
+/* expire: pmn_table_expire with the retention options taken from o. */
+static int expire(pmn_table *t, const pmn_options *o, pmn_expire_result *res)
 {
     pmn_expire_result local;
     if (!res)
         res = &local;
     memset(res, 0, sizeof *res);
-    const pmn_options *o = &t->schema->options;
     int64_t retain_min = 10, retain_max = INT32_MAX, time_retained = 3600 * 1000LL, limit = 10;
     int rc = pmn_options_get_int64(o, "snapshot.num-retained.min", 10, &retain_min);
     if (rc == 0)
@@ -464,6 +464,24 @@ int pmn_table_expire(pmn_table *t, pmn_expire_result *res)
         pmn_log_debug("%s: expired snapshots %lld..%lld", t->full_name, (long long)earliest,
                       (long long)end - 1);
     }
+    return rc;
+}
+
+int pmn_table_expire(pmn_table *t, pmn_expire_result *res)
+{
+    return expire(t, &t->schema->options, res);
+}
+
+int pmn_table_expire_with(pmn_table *t, const pmn_kv *overrides, size_t n,
+                          pmn_expire_result *res)
+{
+    pmn_options o;
+    pmn_options_init(&o);
+    pmn_options_copy(&o, &t->schema->options);
+    for (size_t i = 0; i < n; i++)
+        pmn_options_set(&o, overrides[i].key, overrides[i].value);
+    int rc = expire(t, &o, res);
+    pmn_options_dispose(&o);
     return rc;
 }
 
