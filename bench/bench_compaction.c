@@ -89,8 +89,8 @@ int main(void)
     int64_t rows = getenv("PMN_BENCH_ROWS") ? atoll(getenv("PMN_BENCH_ROWS")) : 10000000;
     int64_t keys = getenv("PMN_BENCH_KEYS") ? atoll(getenv("PMN_BENCH_KEYS")) : 1000000;
     int64_t every = getenv("PMN_BENCH_COMMIT") ? atoll(getenv("PMN_BENCH_COMMIT")) : 10000;
-    const char *dir = getenv("PMN_BENCH_DIR") ? getenv("PMN_BENCH_DIR")
-                                              : "/tmp/pmn-bench-compaction";
+    const char *dir =
+        getenv("PMN_BENCH_DIR") ? getenv("PMN_BENCH_DIR") : "/tmp/pmn-bench-compaction";
     pmn_fs_remove_tree(dir);
     pmn_catalog *cat;
     if (pmn_catalog_open(dir, true, &cat) || pmn_catalog_create_database(cat, "db", true))
@@ -103,8 +103,8 @@ int main(void)
     pmn_type_row_add(row, 0, "version", pmn_type_new(PMN_TYPE_BIGINT));
     const char *pk[] = {"order_id"};
     pmn_kv opts[] = {{"bucket", "4"}};
-    pmn_table_def def = {.row_type = row, .primary_keys = pk, .nprimary_keys = 1,
-                         .options = opts, .noptions = 1};
+    pmn_table_def def = {
+        .row_type = row, .primary_keys = pk, .nprimary_keys = 1, .options = opts, .noptions = 1};
     if (pmn_catalog_create_table(cat, "db", "orders", &def, false))
         die("create table");
     pmn_table *t;
