@@ -55,12 +55,48 @@ static int compact_bucket(pmn_table *t, const pmn_compact_options *o,
     return rc;
 }
 
+int pmn_table_compact_supported(const pmn_table *t)
+{
+    if (!pmn_table_is_pk(t))
+        return 0;
+    const pmn_options *opts = &t->schema->options;
+    const char *engine = pmn_options_get(opts, "merge-engine");
+    const char *dv = pmn_options_get(opts, "deletion-vectors.enabled");
+    const char *producer = pmn_options_get(opts, "changelog-producer");
+    /* the rewriter merges as deduplicate by _SEQUENCE_NUMBER: anything else would lose or
+     * misorder data, or starve Java followers of the changelog they expect */
+    if (engine && strcmp(engine, "deduplicate") != 0)
+        return pmn_error_set(PMN_EINVALID,
+                             "table %s: compaction of merge-engine %s is not supported; "
+                             "compact it with Java Paimon",
+                             t->full_name, engine);
+    if (pmn_options_get(opts, "sequence.field"))
+        return pmn_error_set(PMN_EINVALID,
+                             "table %s: compaction with sequence.field is not supported; "
+                             "compact it with Java Paimon",
+                             t->full_name);
+    if (dv && strcmp(dv, "true") == 0)
+        return pmn_error_set(PMN_EINVALID,
+                             "table %s: compaction with deletion vectors is not supported; "
+                             "compact it with Java Paimon",
+                             t->full_name);
+    if (producer && (!strcmp(producer, "lookup") || !strcmp(producer, "full-compaction")))
+        return pmn_error_set(PMN_EINVALID,
+                             "table %s: changelog-producer %s makes compaction write changelog "
+                             "files, which pgpaimon does not; compact it with Java Paimon",
+                             t->full_name, producer);
+    return 0;
+}
+
 int pmn_table_compact_run(pmn_table *t, const char *commit_user, int64_t commit_identifier,
                           bool full, int64_t *snapshot_id)
 {
     *snapshot_id = 0;
+    int rc = pmn_table_compact_supported(t);
+    if (rc)
+        return rc;
     pmn_compact_options o;
-    int rc = pmn_compact_options_load(t, &o);
+    rc = pmn_compact_options_load(t, &o);
     if (rc)
         return rc;
     pmn_plan *plan = NULL;

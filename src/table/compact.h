@@ -18,6 +18,11 @@
 int pmn_table_compact_run(pmn_table *t, const char *commit_user, int64_t commit_identifier,
                           bool full, int64_t *snapshot_id);
 
+/* pmn_table_compact_supported: 0, or PMN_EINVALID naming the option that rules compaction
+ * out (merge-engine other than deduplicate, sequence.field, deletion vectors, a changelog
+ * producer that needs compaction changelogs). */
+int pmn_table_compact_supported(const pmn_table *t);
+
 /* pmn_table_expired_error: turn a PMN_ENOTFOUND met while reading snapshot `snapshot_id` into
  * "snapshot N of T has expired while being read; the earliest snapshot is M" when that
  * snapshot no longer exists (expiry removed it); returns rc otherwise. */

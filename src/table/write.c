@@ -430,9 +430,13 @@ static void maintain(pmn_table *t, const char *commit_user, int64_t commit_ident
 {
     int64_t snap = 0;
     (void)commit_identifier; /* a COMPACT snapshot takes the identifier of the one it follows */
-    int rc = pmn_table_compact_run(t, commit_user, -1, full, &snap);
+    int rc = 0;
+    /* tables whose options rule compaction out are only expired (the CLI's compact says why) */
+    if (pmn_table_compact_supported(t) == 0)
+        rc = pmn_table_compact_run(t, commit_user, -1, full, &snap);
     if (rc)
         pmn_log_warn("%s", pmn_error_last());
+    pmn_error_clear();
     rc = pmn_table_auto_tag(t, pmn_now_millis()); /* before expiry: the tag protects */
     if (rc)
         pmn_log_warn("%s", pmn_error_last());

@@ -951,6 +951,30 @@ static void test_compaction__automatic_tags(void **state)
     free(dir);
 }
 
+/* ---- tables the rewriter must not touch ---- */
+
+static void test_compaction__refuses_other_merge_engines(void **state)
+{
+    char *dir = pmn_test_tmpdir("compaction-refuse");
+    pmn_catalog *cat;
+    assert_pmn_ok(pmn_catalog_open(dir, true, &cat));
+    pmn_kv opts[] = {{"merge-engine", "partial-update"}};
+    pmn_table *t = create_table(cat, "pu", true, opts, 1);
+    int64_t snap = -1;
+    assert_int_equal(pmn_table_compact(t, true, &snap), PMN_EINVALID);
+    assert_non_null(strstr(pmn_error_last(), "merge-engine partial-update"));
+    assert_int_equal(snap, 0);
+    pmn_table_free(t);
+    pmn_kv dv[] = {{"deletion-vectors.enabled", "true"}};
+    t = create_table(cat, "dv", true, dv, 1);
+    assert_int_equal(pmn_table_compact(t, false, &snap), PMN_EINVALID);
+    assert_non_null(strstr(pmn_error_last(), "deletion vectors"));
+    pmn_table_free(t);
+    pmn_catalog_free(cat);
+    pmn_fs_remove_tree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -963,6 +987,7 @@ int main(void)
         cmocka_unit_test(test_compaction__set_option_reaches_running_writer),
         cmocka_unit_test(test_compaction__java_fixture_compacts_and_expires),
         cmocka_unit_test(test_compaction__automatic_tags),
+        cmocka_unit_test(test_compaction__refuses_other_merge_engines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
