@@ -121,4 +121,43 @@ int pmn_writer_truncate(pmn_writer *w, int64_t commit_identifier, const pmn_kv *
 void pmn_writer_abort(pmn_writer *w);
 void pmn_writer_free(pmn_writer *w);
 
+/* ---- schema evolution ---- */
+
+typedef enum pmn_schema_change_kind {
+    PMN_SCHEMA_ADD_COLUMN,         /* name, type (made nullable), description optional */
+    PMN_SCHEMA_UPDATE_COLUMN_TYPE, /* name, type: widening only (see pmn_table_alter) */
+    PMN_SCHEMA_RENAME_COLUMN,      /* name -> new_name */
+    PMN_SCHEMA_DROP_COLUMN,        /* name */
+    PMN_SCHEMA_SET_OPTION,         /* key = value */
+    PMN_SCHEMA_REMOVE_OPTION,      /* key */
+    PMN_SCHEMA_UPDATE_COMMENT,     /* value (NULL removes) */
+} pmn_schema_change_kind;
+
+typedef struct pmn_schema_change {
+    pmn_schema_change_kind kind;
+    const char *name;
+    const char *new_name;
+    const pmn_type *type;
+    const char *key;
+    const char *value;
+} pmn_schema_change;
+
+/* pmn_table_alter: write schema-(latest+1) with the changes applied (all or nothing), then
+ * reload t. Allowed type changes widen: TINYINT->SMALLINT->INT->BIGINT, FLOAT->DOUBLE, integers
+ * to DOUBLE, CHAR/VARCHAR(n) to longer VARCHAR/STRING, DECIMAL(p,s) to DECIMAL(p2>=p,s2>=s) with
+ * p2-s2 >= p-s, TIME/TIMESTAMP precision up, NOT NULL -> nullable. Primary-key and partition
+ * columns cannot be dropped, renamed or retyped; `bucket` cannot change. PMN_EINVALID names the
+ * table, column, old and new type. Running writers keep their schema until reopened. */
+int pmn_table_alter(pmn_table *t, const pmn_schema_change *changes, size_t n);
+
+/* ---- verification ---- */
+
+/* pmn_table_check: verify the rules that make a table readable by Java Paimon
+ * (paimon-format.md §17) on every snapshot and live file: contiguous snapshot ids, version 3,
+ * non-decreasing times, exact file sizes, null-first unions, _VERSION, sorted unique keys per
+ * file with exact min/max key and delete counts, stats arity, non-overlapping levels >= 1.
+ * *report (caller frees) lists each violation on its own line; *violations counts them.
+ * Returns an error only when the table cannot be read at all. */
+int pmn_table_check(pmn_table *t, char **report, size_t *violations);
+
 #endif

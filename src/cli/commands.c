@@ -14,6 +14,8 @@
 
 /* One entry per command; the list ends with a NULL name. */
 static const pmn_command commands[] = {
+    {"table", "inspect, read and verify lake tables (list, schema, snapshots, scan, check)", pmn_usage_table,
+     pmn_cmd_table},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -1,0 +1,456 @@
+/*
+ * src/format/data_file.c
+ *
+ * Avro data files of Paimon tables; see data_file.h.
+ */
+#include "format/data_file.h"
+
+#include "paimon/binary_row.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STATS_TRUNCATE_CHARS 16
+
+/* ------------------------------------------------------------------------ */
+/* Column statistics (SimpleStatsCollector in truncate(16) mode)             */
+/* ------------------------------------------------------------------------ */
+
+typedef struct col_stats {
+    const pmn_type *type;
+    bool tracked;      /* min/max kept for this type */
+    bool unknown;      /* gave up on min/max (NaN seen) */
+    bool have;         /* min/max set */
+    pmn_datum min, max;
+    uint8_t *min_buf, *max_buf; /* storage of string/bytes min/max */
+    uint32_t min_cap, max_cap;
+    int64_t nulls;
+} col_stats;
+
+static bool stats_tracked(const pmn_type *t)
+{
+    switch (t->root) {
+    case PMN_TYPE_BINARY:
+    case PMN_TYPE_VARBINARY:
+    case PMN_TYPE_ARRAY:
+    case PMN_TYPE_MAP:
+    case PMN_TYPE_MULTISET:
+    case PMN_TYPE_ROW:
+        return false;
+    default:
+        return true;
+    }
+}
+
+static void keep(pmn_datum *dst, uint8_t **buf, uint32_t *cap, const pmn_datum *src,
+                 const pmn_type *t)
+{
+    *dst = *src;
+    if (pmn_type_is_string(t)) {
+        if (src->v.bin.len > *cap) {
+            *cap = src->v.bin.len * 2 + 16;
+            *buf = pmn_xrealloc(*buf, *cap);
+        }
+        if (src->v.bin.len)
+            memcpy(*buf, src->v.bin.ptr, src->v.bin.len);
+        dst->v.bin.ptr = *buf;
+    }
+}
+
+static bool is_nan(const pmn_type *t, const pmn_datum *d)
+{
+    if (t->root == PMN_TYPE_FLOAT)
+        return isnan(d->v.f4);
+    if (t->root == PMN_TYPE_DOUBLE)
+        return isnan(d->v.f8);
+    return false;
+}
+
+static void stats_add(col_stats *s, const pmn_datum *d)
+{
+    if (d->is_null) {
+        s->nulls++;
+        return;
+    }
+    if (!s->tracked || s->unknown)
+        return;
+    if (is_nan(s->type, d)) {
+        s->unknown = true;
+        return;
+    }
+    if (!s->have) {
+        keep(&s->min, &s->min_buf, &s->min_cap, d, s->type);
+        keep(&s->max, &s->max_buf, &s->max_cap, d, s->type);
+        s->have = true;
+        return;
+    }
+    if (pmn_datum_compare(s->type, d, &s->min) < 0)
+        keep(&s->min, &s->min_buf, &s->min_cap, d, s->type);
+    if (pmn_datum_compare(s->type, d, &s->max) > 0)
+        keep(&s->max, &s->max_buf, &s->max_cap, d, s->type);
+}
+
+/* utf8_prefix: byte length of the first `chars` code points of s. */
+static uint32_t utf8_prefix(const uint8_t *s, uint32_t len, int chars)
+{
+    uint32_t i = 0;
+    while (i < len && chars > 0) {
+        i++;
+        while (i < len && (s[i] & 0xC0) == 0x80)
+            i++;
+        chars--;
+    }
+    return i;
+}
+
+/* truncate_stats: min becomes a prefix (still <= every value); max becomes a prefix whose last
+ * byte is incremented (still >= every value), or unknown when no such prefix exists. */
+static void truncate_stats(col_stats *s)
+{
+    if (!s->have || !pmn_type_is_string(s->type))
+        return;
+    uint32_t n = utf8_prefix(s->min.v.bin.ptr, s->min.v.bin.len, STATS_TRUNCATE_CHARS);
+    s->min.v.bin.len = n;
+    n = utf8_prefix(s->max.v.bin.ptr, s->max.v.bin.len, STATS_TRUNCATE_CHARS);
+    if (n < s->max.v.bin.len) {
+        /* increment the last byte that can be incremented without leaving UTF-8 */
+        uint8_t *p = s->max_buf;
+        while (n > 0 && (p[n - 1] == 0x7F || p[n - 1] == 0xBF || p[n - 1] >= 0xF4))
+            n--;
+        if (n == 0) {
+            s->have = false;
+            return;
+        }
+        p[n - 1]++;
+        /* drop a trailing incomplete sequence so the bytes stay valid UTF-8 */
+        uint32_t start = n - 1;
+        while (start > 0 && (p[start] & 0xC0) == 0x80)
+            start--;
+        uint32_t need = (p[start] < 0x80) ? 1 : (p[start] < 0xE0) ? 2 : (p[start] < 0xF0) ? 3 : 4;
+        if (start + need > n) {
+            n = start;
+            if (n == 0) {
+                s->have = false;
+                return;
+            }
+            p[n - 1]++;
+        }
+        s->max.v.bin.len = n;
+    }
+}
+
+/* stats_serialize: a SimpleStats of columns cols[0..n) into the arena. */
+static void stats_serialize(col_stats *cols, const int32_t *idx, int32_t n, pmn_arena *a,
+                            pmn_simple_stats *out)
+{
+    const pmn_type **types = pmn_xcalloc((size_t)n + 1, sizeof *types);
+    pmn_datum *mins = pmn_xcalloc((size_t)n + 1, sizeof *mins);
+    pmn_datum *maxs = pmn_xcalloc((size_t)n + 1, sizeof *maxs);
+    out->null_counts = pmn_arena_alloc(a, sizeof(int64_t) * ((size_t)n + 1));
+    for (int32_t i = 0; i < n; i++) {
+        col_stats *s = &cols[idx ? idx[i] : i];
+        truncate_stats(s);
+        types[i] = s->type;
+        bool known = s->have && !s->unknown;
+        mins[i] = known ? s->min : pmn_datum_null();
+        maxs[i] = known ? s->max : pmn_datum_null();
+        out->null_counts[i] = s->nulls;
+    }
+    pmn_buf b = PMN_BUF_INIT;
+    pmn_binary_row_serialize(&b, types, mins, n);
+    out->min_values.ptr = pmn_arena_memdup(a, b.data, b.len);
+    out->min_values.len = (uint32_t)b.len;
+    pmn_buf_reset(&b);
+    pmn_binary_row_serialize(&b, types, maxs, n);
+    out->max_values.ptr = pmn_arena_memdup(a, b.data, b.len);
+    out->max_values.len = (uint32_t)b.len;
+    pmn_buf_dispose(&b);
+    out->has_null_counts = true;
+    out->nnull_counts = n;
+    free(types);
+    free(mins);
+    free(maxs);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Writer                                                                    */
+/* ------------------------------------------------------------------------ */
+
+struct pmn_data_file_writer {
+    char *path;
+    pmn_avro_writer *avro;
+    const pmn_type *row;     /* table row type (borrowed) */
+    pmn_type *file_type;     /* Avro record type (owned) */
+    int32_t *key_idx;
+    int32_t nkeys;
+    const pmn_type **key_types;
+    pmn_datum *vals;         /* scratch: one record */
+    col_stats *stats;        /* one per table column */
+    int64_t rows;
+    int64_t deletes;
+    int64_t min_seq, max_seq;
+    pmn_buf min_key, max_key; /* serialized BinaryRows */
+    pmn_datum *key_scratch;
+    uint64_t raw_bytes;       /* encoded (uncompressed) bytes so far */
+};
+
+static pmn_type *kv_file_type(const pmn_type *row, const int32_t *key_idx, int32_t nkeys)
+{
+    pmn_type *t = pmn_type_row();
+    for (int32_t i = 0; i < nkeys; i++) {
+        const pmn_field *f = &row->fields[key_idx[i]];
+        char *name = pmn_xasprintf("_KEY_%s", f->name);
+        pmn_type_row_add(t, f->id, name, pmn_type_not_null(pmn_type_copy(f->type)));
+        free(name);
+    }
+    pmn_type_row_add(t, 2147483646, "_SEQUENCE_NUMBER",
+                     pmn_type_not_null(pmn_type_new(PMN_TYPE_BIGINT)));
+    pmn_type_row_add(t, 2147483645, "_VALUE_KIND",
+                     pmn_type_not_null(pmn_type_new(PMN_TYPE_TINYINT)));
+    for (int32_t i = 0; i < row->nfields; i++)
+        pmn_type_row_add(t, row->fields[i].id, row->fields[i].name,
+                         pmn_type_copy(row->fields[i].type));
+    return t;
+}
+
+int pmn_data_file_writer_open(const char *path, const pmn_type *row, const int32_t *key_idx,
+                              int32_t nkeys, pmn_avro_codec codec, pmn_data_file_writer **out)
+{
+    pmn_data_file_writer *w = pmn_xcalloc(1, sizeof *w);
+    w->path = pmn_xstrdup(path);
+    w->row = row;
+    w->nkeys = nkeys;
+    w->key_idx = pmn_xcalloc((size_t)nkeys + 1, sizeof *w->key_idx);
+    w->key_types = pmn_xcalloc((size_t)nkeys + 1, sizeof *w->key_types);
+    for (int32_t i = 0; i < nkeys; i++) {
+        w->key_idx[i] = key_idx[i];
+        w->key_types[i] = row->fields[key_idx[i]].type;
+    }
+    w->file_type = nkeys ? kv_file_type(row, key_idx, nkeys) : pmn_type_copy(row);
+    w->vals = pmn_xcalloc((size_t)w->file_type->nfields, sizeof *w->vals);
+    w->key_scratch = pmn_xcalloc((size_t)nkeys + 1, sizeof *w->key_scratch);
+    w->stats = pmn_xcalloc((size_t)row->nfields, sizeof *w->stats);
+    for (int32_t i = 0; i < row->nfields; i++) {
+        w->stats[i].type = row->fields[i].type;
+        w->stats[i].tracked = stats_tracked(row->fields[i].type);
+    }
+    w->min_seq = INT64_MAX;
+    w->max_seq = INT64_MIN;
+    char *schema = pmn_avro_schema_for_row(w->file_type);
+    int rc = pmn_avro_writer_open(path, schema, codec, 1, &w->avro);
+    free(schema);
+    if (rc) {
+        w->avro = NULL;
+        pmn_data_file_writer_discard(w);
+        return rc;
+    }
+    *out = w;
+    return 0;
+}
+
+int pmn_data_file_writer_add(pmn_data_file_writer *w, const pmn_datum *row, int64_t seq,
+                             int32_t kind)
+{
+    int32_t n = w->row->nfields;
+    pmn_datum *v = w->vals;
+    if (w->nkeys) {
+        for (int32_t i = 0; i < w->nkeys; i++) {
+            v[i] = row[w->key_idx[i]];
+            w->key_scratch[i] = v[i];
+        }
+        v[w->nkeys] = pmn_datum_int(seq);
+        v[w->nkeys + 1] = pmn_datum_int(kind);
+        memcpy(v + w->nkeys + 2, row, sizeof *row * (size_t)n);
+        pmn_buf *kb = w->rows == 0 ? &w->min_key : &w->max_key;
+        pmn_buf_reset(kb);
+        pmn_binary_row_serialize(kb, w->key_types, w->key_scratch, w->nkeys);
+        if (w->rows == 0) {
+            pmn_buf_reset(&w->max_key);
+            pmn_buf_put(&w->max_key, w->min_key.data, w->min_key.len);
+        }
+        if (kind == 1 || kind == 3)
+            w->deletes++;
+    } else {
+        memcpy(v, row, sizeof *row * (size_t)n);
+    }
+    pmn_buf *out = pmn_avro_writer_buf(w->avro);
+    size_t before = out->len;
+    pmn_avro_write_row(out, w->file_type, v);
+    w->raw_bytes += out->len - before;
+    int rc = pmn_avro_writer_end_object(w->avro);
+    if (rc)
+        return rc;
+    for (int32_t i = 0; i < n; i++)
+        stats_add(&w->stats[i], &row[i]);
+    if (seq < w->min_seq)
+        w->min_seq = seq;
+    if (seq > w->max_seq)
+        w->max_seq = seq;
+    w->rows++;
+    return 0;
+}
+
+int64_t pmn_data_file_writer_rows(const pmn_data_file_writer *w)
+{
+    return w->rows;
+}
+
+uint64_t pmn_data_file_writer_bytes(const pmn_data_file_writer *w)
+{
+    return w->raw_bytes;
+}
+
+static void writer_free(pmn_data_file_writer *w)
+{
+    for (int32_t i = 0; w->stats && i < w->row->nfields; i++) {
+        free(w->stats[i].min_buf);
+        free(w->stats[i].max_buf);
+    }
+    free(w->stats);
+    free(w->vals);
+    free(w->key_scratch);
+    free(w->key_idx);
+    free(w->key_types);
+    pmn_type_free(w->file_type);
+    pmn_buf_dispose(&w->min_key);
+    pmn_buf_dispose(&w->max_key);
+    free(w->path);
+    free(w);
+}
+
+int pmn_data_file_writer_close(pmn_data_file_writer *w, pmn_arena *a, pmn_data_file_meta *meta)
+{
+    uint64_t size = 0;
+    int rc = pmn_avro_writer_close(w->avro, &size);
+    w->avro = NULL;
+    if (rc) {
+        writer_free(w);
+        return rc;
+    }
+    memset(meta, 0, sizeof *meta);
+    const char *base = strrchr(w->path, '/');
+    meta->file_name = pmn_arena_strdup(a, base ? base + 1 : w->path);
+    meta->file_size = (int64_t)size;
+    meta->row_count = w->rows;
+    if (w->nkeys) {
+        meta->min_key.ptr = pmn_arena_memdup(a, w->min_key.data, w->min_key.len);
+        meta->min_key.len = (uint32_t)w->min_key.len;
+        meta->max_key.ptr = pmn_arena_memdup(a, w->max_key.data, w->max_key.len);
+        meta->max_key.len = (uint32_t)w->max_key.len;
+        stats_serialize(w->stats, w->key_idx, w->nkeys, a, &meta->key_stats);
+    } else {
+        pmn_simple_stats empty = pmn_simple_stats_empty();
+        meta->min_key = empty.min_values;
+        meta->max_key = empty.max_values;
+        meta->key_stats = empty;
+    }
+    stats_serialize(w->stats, NULL, w->row->nfields, a, &meta->value_stats);
+    meta->min_sequence_number = w->rows ? w->min_seq : 0;
+    meta->max_sequence_number = w->rows ? w->max_seq : 0;
+    meta->has_delete_row_count = true;
+    meta->delete_row_count = w->deletes;
+    meta->extra_files = NULL;
+    meta->nextra_files = 0;
+    meta->file_source = 0;
+    writer_free(w);
+    return 0;
+}
+
+void pmn_data_file_writer_discard(pmn_data_file_writer *w)
+{
+    if (!w)
+        return;
+    if (w->avro)
+        pmn_avro_writer_discard(w->avro);
+    writer_free(w);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Reader                                                                    */
+/* ------------------------------------------------------------------------ */
+
+struct pmn_data_file_reader {
+    pmn_avro_reader *avro;
+    pmn_avro_read_plan *plan;
+    pmn_type *read_type; /* [_SEQUENCE_NUMBER, _VALUE_KIND,] fields of the requested row */
+    bool kv;
+    pmn_datum *vals;
+    pmn_arena arena;     /* nested values of the current block */
+    pmn_avro_cursor cursor;
+    int64_t left;        /* records left in the current block */
+    char *path;
+};
+
+int pmn_data_file_reader_open(const char *path, const pmn_type *row, bool kv,
+                              pmn_data_file_reader **out)
+{
+    pmn_data_file_reader *r = pmn_xcalloc(1, sizeof *r);
+    r->kv = kv;
+    r->path = pmn_xstrdup(path);
+    pmn_arena_init(&r->arena);
+    r->read_type = pmn_type_row();
+    if (kv) {
+        pmn_type_row_add(r->read_type, 0, "_SEQUENCE_NUMBER", pmn_type_new(PMN_TYPE_BIGINT));
+        pmn_type_row_add(r->read_type, 1, "_VALUE_KIND", pmn_type_new(PMN_TYPE_TINYINT));
+    }
+    for (int32_t i = 0; i < row->nfields; i++)
+        pmn_type_row_add(r->read_type, row->fields[i].id, row->fields[i].name,
+                         pmn_type_copy(row->fields[i].type));
+    r->vals = pmn_xcalloc((size_t)r->read_type->nfields + 1, sizeof *r->vals);
+    int rc = pmn_avro_reader_open(path, &r->avro);
+    if (rc == 0)
+        rc = pmn_avro_read_plan_new(pmn_avro_reader_schema(r->avro), r->read_type, &r->plan);
+    if (rc) {
+        pmn_error_wrap("data file %s: ", path);
+        pmn_data_file_reader_free(r);
+        return rc;
+    }
+    *out = r;
+    return 0;
+}
+
+int pmn_data_file_reader_next(pmn_data_file_reader *r, const pmn_datum **vals, int64_t *seq,
+                              int32_t *kind)
+{
+    while (r->left == 0) {
+        pmn_arena_reset(&r->arena);
+        int rc = pmn_avro_reader_next_block(r->avro, &r->cursor, &r->left);
+        if (rc)
+            return rc;
+    }
+    int rc = pmn_avro_read_row(r->plan, &r->cursor, &r->arena, r->vals);
+    if (rc)
+        return pmn_error_wrap("data file %s: ", r->path);
+    r->left--;
+    if (r->kv) {
+        *seq = r->vals[0].v.i;
+        *kind = (int32_t)r->vals[1].v.i;
+        if (r->vals[0].is_null || r->vals[1].is_null || *kind < 0 || *kind > 3)
+            return pmn_error_set(PMN_ECORRUPT,
+                                 "data file %s: record without a valid _SEQUENCE_NUMBER / "
+                                 "_VALUE_KIND",
+                                 r->path);
+        *vals = r->vals + 2;
+    } else {
+        *seq = -1;
+        *kind = 0;
+        *vals = r->vals;
+    }
+    return 0;
+}
+
+void pmn_data_file_reader_free(pmn_data_file_reader *r)
+{
+    if (!r)
+        return;
+    pmn_avro_read_plan_free(r->plan);
+    pmn_avro_reader_free(r->avro);
+    pmn_type_free(r->read_type);
+    pmn_arena_free(&r->arena);
+    free(r->vals);
+    free(r->path);
+    free(r);
+}

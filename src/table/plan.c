@@ -1,0 +1,226 @@
+/*
+ * src/table/plan.c
+ *
+ * Planning a read: resolve which snapshot to read (id, timestamp or tag),
+ * read its base and delta manifest lists and their manifests, and replay the
+ * entries into the set of live data files (paimon-format.md §3.2, §4.6):
+ * ADD of an identifier already present is corruption, DELETE of a present one
+ * removes both, a DELETE whose ADD is not seen stays a tombstone.
+ */
+#include "table/table_internal.h"
+
+#include "util/alloc.h"
+#include "util/error.h"
+#include "util/fs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_bytes(pmn_bytes a, pmn_bytes b)
+{
+    uint32_t n = a.len < b.len ? a.len : b.len;
+    int c = n ? memcmp(a.ptr, b.ptr, n) : 0;
+    if (c)
+        return c;
+    return (a.len > b.len) - (a.len < b.len);
+}
+
+typedef struct ordered_entry {
+    pmn_manifest_entry *e;
+    size_t order; /* position in replay order */
+} ordered_entry;
+
+/* identifier order: partition, bucket, level, file name; then replay order */
+static int cmp_identifier(const void *pa, const void *pb)
+{
+    const ordered_entry *a = pa, *b = pb;
+    int c = cmp_bytes(a->e->partition, b->e->partition);
+    if (c)
+        return c;
+    if (a->e->bucket != b->e->bucket)
+        return a->e->bucket < b->e->bucket ? -1 : 1;
+    if (a->e->file.level != b->e->file.level)
+        return a->e->file.level < b->e->file.level ? -1 : 1;
+    c = strcmp(a->e->file.file_name, b->e->file.file_name);
+    if (c)
+        return c;
+    return (a->order > b->order) - (a->order < b->order);
+}
+
+static bool same_identifier(const pmn_manifest_entry *a, const pmn_manifest_entry *b)
+{
+    return a->bucket == b->bucket && a->file.level == b->file.level &&
+           pmn_bytes_equal(a->partition, b->partition) &&
+           strcmp(a->file.file_name, b->file.file_name) == 0;
+}
+
+/* grouping order for readers: partition, bucket, level, min sequence, name */
+static int cmp_live(const void *pa, const void *pb)
+{
+    const pmn_manifest_entry *a = pa, *b = pb;
+    int c = cmp_bytes(a->partition, b->partition);
+    if (c)
+        return c;
+    if (a->bucket != b->bucket)
+        return a->bucket < b->bucket ? -1 : 1;
+    if (a->file.level != b->file.level)
+        return a->file.level < b->file.level ? -1 : 1;
+    if (a->file.min_sequence_number != b->file.min_sequence_number)
+        return a->file.min_sequence_number < b->file.min_sequence_number ? -1 : 1;
+    return strcmp(a->file.file_name, b->file.file_name);
+}
+
+static int read_list(pmn_plan *p, const char *table_path, const char *name,
+                     pmn_manifest_file_meta **metas, size_t *n)
+{
+    char *path = pmn_xasprintf("%s/manifest/%s", table_path, name);
+    int rc = pmn_manifest_list_read(path, &p->arena, metas, n);
+    free(path);
+    return rc;
+}
+
+int pmn_plan_open_snapshot(pmn_table *t, pmn_snapshot *snap, pmn_plan **out)
+{
+    pmn_plan *p = pmn_xcalloc(1, sizeof *p);
+    pmn_arena_init(&p->arena);
+    p->snapshot = snap;
+    if (!snap) {
+        *out = p;
+        return 0;
+    }
+    pmn_manifest_file_meta *base = NULL, *delta = NULL;
+    size_t nbase = 0, ndelta = 0;
+    int rc = read_list(p, t->path, snap->base_manifest_list, &base, &nbase);
+    if (rc == 0)
+        rc = read_list(p, t->path, snap->delta_manifest_list, &delta, &ndelta);
+    if (rc) {
+        pmn_error_wrap("snapshot %lld of %s: ", (long long)snap->id, t->full_name);
+        pmn_plan_free(p);
+        return rc;
+    }
+    p->nbase = nbase + ndelta;
+    p->ndelta = ndelta;
+    p->base = pmn_arena_alloc(&p->arena, sizeof *p->base * (p->nbase + 1));
+    memcpy(p->base, base, sizeof *base * nbase);
+    memcpy(p->base + nbase, delta, sizeof *delta * ndelta);
+
+    ordered_entry *all = NULL;
+    size_t nall = 0, cap = 0;
+    for (size_t m = 0; m < p->nbase && rc == 0; m++) {
+        char *path = pmn_xasprintf("%s/manifest/%s", t->path, p->base[m].file_name);
+        pmn_manifest_entry *entries;
+        size_t n;
+        rc = pmn_manifest_read(path, &p->arena, &entries, &n);
+        free(path);
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+            PMN_GROW(all, cap, nall + 1);
+            all[nall].e = &entries[i];
+            all[nall].order = nall;
+            nall++;
+        }
+    }
+    if (rc) {
+        free(all);
+        pmn_error_wrap("snapshot %lld of %s: ", (long long)snap->id, t->full_name);
+        pmn_plan_free(p);
+        return rc;
+    }
+    if (nall)
+        qsort(all, nall, sizeof *all, cmp_identifier);
+    p->files = pmn_arena_alloc(&p->arena, sizeof *p->files * (nall + 1));
+    for (size_t i = 0; i < nall && rc == 0;) {
+        size_t j = i;
+        bool live = false;
+        for (; j < nall && same_identifier(all[j].e, all[i].e); j++) {
+            if (all[j].e->kind == PMN_FILE_ADD) {
+                if (live)
+                    rc = pmn_error_set(PMN_ECORRUPT,
+                                       "snapshot %lld of %s: trying to add file %s which is "
+                                       "already added",
+                                       (long long)snap->id, t->full_name,
+                                       all[j].e->file.file_name);
+                live = true;
+            } else {
+                live = false;
+            }
+        }
+        if (live)
+            p->files[p->nfiles++] = *all[j - 1].e;
+        i = j;
+    }
+    free(all);
+    if (rc) {
+        pmn_plan_free(p);
+        return rc;
+    }
+    if (p->nfiles)
+        qsort(p->files, p->nfiles, sizeof *p->files, cmp_live);
+    *out = p;
+    return 0;
+}
+
+int pmn_plan_open(pmn_table *t, int64_t snapshot_id, pmn_plan **out)
+{
+    int rc = 0;
+    if (snapshot_id == 0) {
+        rc = pmn_snapshot_latest_id(t->path, &snapshot_id);
+        if (rc)
+            return rc;
+    }
+    pmn_snapshot *snap = NULL;
+    if (snapshot_id > 0) {
+        rc = pmn_snapshot_read(t->path, snapshot_id, &snap);
+        if (rc)
+            return rc;
+    }
+    rc = pmn_plan_open_snapshot(t, snap, out);
+    if (rc)
+        pmn_snapshot_free(snap);
+    return rc;
+}
+
+void pmn_plan_free(pmn_plan *p)
+{
+    if (!p)
+        return;
+    pmn_snapshot_free(p->snapshot);
+    pmn_arena_free(&p->arena);
+    free(p);
+}
+
+int pmn_plan_resolve(pmn_table *t, const pmn_scan_options *o, int64_t *snapshot_id,
+                     pmn_snapshot **tag_snapshot)
+{
+    *snapshot_id = 0;
+    *tag_snapshot = NULL;
+    if (o && o->tag) {
+        int rc = pmn_tag_read(t->path, o->tag, tag_snapshot);
+        if (rc == PMN_ENOTFOUND)
+            return pmn_error_set(PMN_ENOTFOUND, "table %s has no tag named %s", t->full_name,
+                                 o->tag);
+        return rc;
+    }
+    if (o && o->timestamp_millis > 0)
+        return pmn_snapshot_id_at_time(t->path, o->timestamp_millis, snapshot_id);
+    if (o && o->snapshot_id > 0) {
+        char *path = pmn_xasprintf("%s/snapshot/snapshot-%lld", t->path, (long long)o->snapshot_id);
+        int exists = pmn_fs_exists(path);
+        free(path);
+        if (!exists) {
+            int64_t earliest = 0, latest = 0;
+            pmn_snapshot_earliest_id(t->path, &earliest);
+            pmn_snapshot_latest_id(t->path, &latest);
+            if (earliest > 0 && o->snapshot_id < earliest)
+                return pmn_error_set(PMN_ENOTFOUND,
+                                     "snapshot %lld of %s has expired; the earliest snapshot is "
+                                     "%lld",
+                                     (long long)o->snapshot_id, t->full_name, (long long)earliest);
+            return pmn_error_set(PMN_ENOTFOUND,
+                                 "snapshot %lld of %s does not exist; the latest snapshot is %lld",
+                                 (long long)o->snapshot_id, t->full_name, (long long)latest);
+        }
+        *snapshot_id = o->snapshot_id;
+        return 0;
+    }
+    return pmn_snapshot_latest_id(t->path, snapshot_id);
+}

@@ -1,0 +1,657 @@
+/*
+ * src/table/scan.c
+ *
+ * Batch read of a table at a snapshot (Java's TableScan + MergeFileSplitRead):
+ *
+ *   plan      live files of the snapshot (plan.c), pruned by partition values,
+ *             bucket (equality on every bucket-key column) and min/max key;
+ *   group     files of one (partition, bucket), read together;
+ *   merge     primary-key tables: a k-way merge of the group's files (each file
+ *             is a sorted run) by key; of equal keys the highest sequence
+ *             number wins; a winning -D/-U removes the key (deduplicate engine);
+ *             append tables: files one after another;
+ *   evolve    each file is read through its own schema: current columns are
+ *             matched to the file's columns by field id (renames), columns the
+ *             file lacks read as NULL, widened types are converted.
+ *
+ * Memory is bounded by one decoded block per open file of the current group.
+ */
+#include "table/table_internal.h"
+
+#include "format/data_file.h"
+#include "paimon/binary_row.h"
+#include "util/alloc.h"
+#include "util/error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* How one data file's columns map to the current schema. */
+typedef struct file_layout {
+    int64_t schema_id;
+    pmn_type *read_row;       /* current positions; names/types of the file schema; owned */
+    const pmn_type **file_types; /* per current column: type in the file (NULL = absent) */
+    bool needs_convert;
+} file_layout;
+
+typedef struct run {
+    pmn_data_file_reader *reader;
+    const file_layout *layout;
+    const pmn_datum *vals; /* current record, current-schema positions */
+    int64_t seq;
+    int32_t kind;
+    bool done;
+} run;
+
+struct pmn_scan {
+    pmn_table *t;
+    pmn_plan *plan;
+    bool pk;
+    bool *projected;         /* per column: decode it */
+    pmn_filter *filters;
+    size_t nfilters;
+    file_layout *layouts;
+    size_t nlayouts;
+    size_t *group_start;     /* file index ranges of the groups that survived pruning */
+    size_t *group_end;
+    size_t ngroups;
+    size_t cur_group;
+    bool group_open;
+    run *runs;
+    size_t nruns;
+    size_t *heap;            /* run indexes, min-heap by (key, seq) */
+    size_t nheap;
+    long pending_advance;    /* run to advance before the next row (-1 none) */
+    const pmn_datum *upper;  /* upper bound on the first key column from the filters, or NULL */
+    bool upper_inclusive;
+    pmn_datum *out;
+    pmn_arena out_arena;     /* converted values of the current row */
+    uint64_t files_read, rows_read;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Schema evolution                                                          */
+/* ------------------------------------------------------------------------ */
+
+static const pmn_field *field_by_id(const pmn_type *row, int32_t id)
+{
+    for (int32_t i = 0; i < row->nfields; i++)
+        if (row->fields[i].id == id)
+            return &row->fields[i];
+    return NULL;
+}
+
+static int layout_for(pmn_scan *s, int64_t schema_id, const file_layout **out)
+{
+    for (size_t i = 0; i < s->nlayouts; i++) {
+        if (s->layouts[i].schema_id == schema_id) {
+            *out = &s->layouts[i];
+            return 0;
+        }
+    }
+    const pmn_schema *cur = s->t->schema;
+    pmn_schema *fs = NULL;
+    if (schema_id != cur->id) {
+        int rc = pmn_schema_load(s->t->path, schema_id, &fs);
+        if (rc)
+            return pmn_error_wrap("table %s: ", s->t->full_name);
+    }
+    const pmn_type *frow = fs ? fs->row : cur->row;
+    s->layouts = pmn_xrealloc(s->layouts, sizeof *s->layouts * (s->nlayouts + 1));
+    file_layout *l = &s->layouts[s->nlayouts++];
+    memset(l, 0, sizeof *l);
+    l->schema_id = schema_id;
+    l->read_row = pmn_type_row();
+    l->file_types = pmn_xcalloc((size_t)cur->row->nfields + 1, sizeof *l->file_types);
+    for (int32_t i = 0; i < cur->row->nfields; i++) {
+        const pmn_field *cf = &cur->row->fields[i];
+        const pmn_field *ff = field_by_id(frow, cf->id);
+        if (ff && s->projected[i]) {
+            pmn_type_row_add(l->read_row, cf->id, ff->name, pmn_type_copy(ff->type));
+            l->file_types[i] = l->read_row->fields[i].type;
+            if (!pmn_type_equal(ff->type, cf->type))
+                l->needs_convert = true;
+        } else {
+            /* a name no writer uses: the column reads as NULL */
+            char *absent = pmn_xasprintf("\001absent_%d", cf->id);
+            pmn_type_row_add(l->read_row, cf->id, absent, pmn_type_copy(cf->type));
+            free(absent);
+        }
+    }
+    pmn_schema_free(fs);
+    *out = l;
+    return 0;
+}
+
+static pmn_i128 pow10_i128(int n)
+{
+    pmn_i128 p = 1;
+    while (n-- > 0)
+        p *= 10;
+    return p;
+}
+
+/* convert: a value of type `from` (the file's) as type `to` (the current schema's); only the
+ * widening changes schema evolution allows reach here. */
+static void convert(const pmn_type *from, const pmn_type *to, pmn_datum *d)
+{
+    if (d->is_null || !from)
+        return;
+    if (from->root == PMN_TYPE_FLOAT && to->root == PMN_TYPE_DOUBLE) {
+        d->v.f8 = (double)d->v.f4;
+    } else if (from->root == PMN_TYPE_DECIMAL && to->root == PMN_TYPE_DECIMAL &&
+               to->scale > from->scale) {
+        d->v.dec *= pow10_i128(to->scale - from->scale);
+    } else if ((from->root == PMN_TYPE_TINYINT || from->root == PMN_TYPE_SMALLINT ||
+                from->root == PMN_TYPE_INT || from->root == PMN_TYPE_BIGINT) &&
+               to->root == PMN_TYPE_DOUBLE) {
+        d->v.f8 = (double)d->v.i;
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Pruning                                                                   */
+/* ------------------------------------------------------------------------ */
+
+static bool satisfies(const pmn_type *type, const pmn_datum *v, const pmn_filter *f)
+{
+    if (f->op == PMN_FILTER_IS_NULL)
+        return v->is_null;
+    if (f->op == PMN_FILTER_IS_NOT_NULL)
+        return !v->is_null;
+    if (v->is_null || f->value.is_null)
+        return false;
+    int c = pmn_datum_compare(type, v, &f->value);
+    switch (f->op) {
+    case PMN_FILTER_EQ:
+        return c == 0;
+    case PMN_FILTER_LT:
+        return c < 0;
+    case PMN_FILTER_LE:
+        return c <= 0;
+    case PMN_FILTER_GT:
+        return c > 0;
+    case PMN_FILTER_GE:
+        return c >= 0;
+    default:
+        return true;
+    }
+}
+
+/* partition_matches: false when a filter on a partition column excludes this partition. */
+static bool partition_matches(pmn_scan *s, pmn_bytes partition, pmn_arena *a)
+{
+    const pmn_key_layout *k = &s->t->keys;
+    if (k->npartition == 0 || s->nfilters == 0)
+        return true;
+    pmn_datum *vals = pmn_arena_alloc(a, sizeof *vals * (size_t)k->npartition);
+    if (pmn_binary_row_deserialize(partition.ptr, partition.len, k->partition_types,
+                                   k->npartition, a, vals) != 0) {
+        pmn_error_clear();
+        return true;
+    }
+    for (size_t f = 0; f < s->nfilters; f++)
+        for (int32_t i = 0; i < k->npartition; i++)
+            if (s->filters[f].field == k->partition[i] &&
+                !satisfies(k->partition_types[i], &vals[i], &s->filters[f]))
+                return false;
+    return true;
+}
+
+/* wanted_bucket: the only bucket that can hold matching rows, or -1 if unknown. */
+static int32_t wanted_bucket(pmn_scan *s)
+{
+    const pmn_table *t = s->t;
+    const pmn_key_layout *k = &t->keys;
+    if (t->num_buckets <= 0 || k->nbucket_key == 0)
+        return -1;
+    pmn_datum *vals = pmn_xcalloc((size_t)k->nbucket_key, sizeof *vals);
+    int32_t found = 0;
+    for (int32_t i = 0; i < k->nbucket_key; i++) {
+        for (size_t f = 0; f < s->nfilters; f++) {
+            if (s->filters[f].field == k->bucket_key[i] && s->filters[f].op == PMN_FILTER_EQ &&
+                !s->filters[f].value.is_null) {
+                vals[i] = s->filters[f].value;
+                found++;
+                break;
+            }
+        }
+    }
+    int32_t bucket = -1;
+    if (found == k->nbucket_key) {
+        pmn_buf b = PMN_BUF_INIT;
+        pmn_binary_row_encode(&b, k->bucket_key_types, vals, k->nbucket_key);
+        bucket = pmn_bucket_of(pmn_binary_row_hash(b.data, b.len), t->num_buckets);
+        pmn_buf_dispose(&b);
+    }
+    free(vals);
+    return bucket;
+}
+
+/* file_may_match: false when the file's key range excludes a filter on the first key column. */
+static bool file_may_match(pmn_scan *s, const pmn_data_file_meta *f, pmn_arena *a)
+{
+    const pmn_key_layout *k = &s->t->keys;
+    if (!s->pk || k->ntrimmed_pk == 0 || s->nfilters == 0)
+        return true;
+    int32_t first = k->trimmed_pk[0];
+    pmn_datum *minv = pmn_arena_alloc(a, sizeof *minv * (size_t)k->ntrimmed_pk);
+    pmn_datum *maxv = pmn_arena_alloc(a, sizeof *maxv * (size_t)k->ntrimmed_pk);
+    if (pmn_binary_row_deserialize(f->min_key.ptr, f->min_key.len, k->trimmed_pk_types,
+                                   k->ntrimmed_pk, a, minv) != 0 ||
+        pmn_binary_row_deserialize(f->max_key.ptr, f->max_key.len, k->trimmed_pk_types,
+                                   k->ntrimmed_pk, a, maxv) != 0) {
+        pmn_error_clear();
+        return true;
+    }
+    const pmn_type *type = k->trimmed_pk_types[0];
+    for (size_t i = 0; i < s->nfilters; i++) {
+        const pmn_filter *flt = &s->filters[i];
+        if (flt->field != first || flt->value.is_null)
+            continue;
+        int cmin = pmn_datum_compare(type, &flt->value, &minv[0]);
+        int cmax = pmn_datum_compare(type, &flt->value, &maxv[0]);
+        switch (flt->op) {
+        case PMN_FILTER_EQ:
+            if (cmin < 0 || cmax > 0)
+                return false;
+            break;
+        case PMN_FILTER_LT:
+            if (cmin <= 0)
+                return false;
+            break;
+        case PMN_FILTER_LE:
+            if (cmin < 0)
+                return false;
+            break;
+        case PMN_FILTER_GT:
+            if (cmax >= 0)
+                return false;
+            break;
+        case PMN_FILTER_GE:
+            if (cmax > 0)
+                return false;
+            break;
+        default:
+            break;
+        }
+    }
+    return true;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Open                                                                      */
+/* ------------------------------------------------------------------------ */
+
+int pmn_scan_open(pmn_table *t, const pmn_scan_options *o, pmn_scan **out)
+{
+    int64_t snapshot_id = 0;
+    pmn_snapshot *tag = NULL;
+    int rc = pmn_plan_resolve(t, o, &snapshot_id, &tag);
+    if (rc)
+        return rc;
+    pmn_plan *plan = NULL;
+    if (tag)
+        rc = pmn_plan_open_snapshot(t, tag, &plan);
+    else
+        rc = pmn_plan_open(t, snapshot_id, &plan);
+    if (rc) {
+        if (tag && !plan)
+            pmn_snapshot_free(tag);
+        return rc;
+    }
+    if (plan->snapshot && plan->snapshot->index_manifest) {
+        /* Deletion vectors and dynamic-bucket HASH indexes live in the index manifest; DVs
+         * change which rows are live, so reading without them would be wrong. */
+        const char *dv = pmn_table_option(t, "deletion-vectors.enabled");
+        if (dv && strcmp(dv, "true") == 0) {
+            pmn_plan_free(plan);
+            return pmn_error_set(PMN_EINVALID,
+                                 "table %s uses deletion vectors, which pgpaimon cannot apply "
+                                 "yet; read it with Java Paimon or disable "
+                                 "deletion-vectors.enabled and run a full compaction",
+                                 t->full_name);
+        }
+    }
+    pmn_scan *s = pmn_xcalloc(1, sizeof *s);
+    s->t = t;
+    s->plan = plan;
+    s->pk = pmn_table_is_pk(t);
+    s->pending_advance = -1;
+    pmn_arena_init(&s->out_arena);
+    int32_t n = t->schema->row->nfields;
+    s->projected = pmn_xcalloc((size_t)n + 1, sizeof *s->projected);
+    if (o && o->projection) {
+        for (size_t i = 0; i < o->nprojection; i++)
+            if (o->projection[i] >= 0 && o->projection[i] < n)
+                s->projected[o->projection[i]] = true;
+    } else {
+        for (int32_t i = 0; i < n; i++)
+            s->projected[i] = true;
+    }
+    for (int32_t i = 0; i < t->keys.npk; i++)
+        s->projected[t->keys.pk[i]] = true; /* the merge needs the key */
+    if (o && o->nfilters) {
+        s->filters = pmn_xcalloc(o->nfilters, sizeof *s->filters);
+        memcpy(s->filters, o->filters, sizeof *s->filters * o->nfilters);
+        s->nfilters = o->nfilters;
+    }
+    s->out = pmn_xcalloc((size_t)n + 1, sizeof *s->out);
+    if (s->pk && t->keys.ntrimmed_pk > 0) {
+        for (size_t i = 0; i < s->nfilters; i++) {
+            const pmn_filter *f = &s->filters[i];
+            if (f->field != t->keys.trimmed_pk[0] || f->value.is_null)
+                continue;
+            if (f->op == PMN_FILTER_EQ || f->op == PMN_FILTER_LE || f->op == PMN_FILTER_LT) {
+                s->upper = &f->value;
+                s->upper_inclusive = f->op != PMN_FILTER_LT;
+            }
+        }
+    }
+
+    /* groups of (partition, bucket), pruned */
+    pmn_arena scratch = PMN_ARENA_INIT;
+    int32_t bucket = wanted_bucket(s);
+    s->group_start = pmn_xcalloc(plan->nfiles + 1, sizeof(size_t));
+    s->group_end = pmn_xcalloc(plan->nfiles + 1, sizeof(size_t));
+    for (size_t i = 0; i < plan->nfiles;) {
+        size_t j = i;
+        while (j < plan->nfiles && plan->files[j].bucket == plan->files[i].bucket &&
+               pmn_bytes_equal(plan->files[j].partition, plan->files[i].partition))
+            j++;
+        if ((bucket < 0 || plan->files[i].bucket == bucket) &&
+            partition_matches(s, plan->files[i].partition, &scratch)) {
+            /* keep only files whose key range can match, compacted to the front */
+            size_t keep = i;
+            for (size_t f = i; f < j; f++)
+                if (file_may_match(s, &plan->files[f].file, &scratch))
+                    plan->files[keep++] = plan->files[f];
+            if (keep > i) {
+                s->group_start[s->ngroups] = i;
+                s->group_end[s->ngroups] = keep;
+                s->ngroups++;
+            }
+        }
+        pmn_arena_reset(&scratch);
+        i = j;
+    }
+    pmn_arena_free(&scratch);
+    *out = s;
+    return 0;
+}
+
+int64_t pmn_scan_snapshot_id(const pmn_scan *s)
+{
+    return s->plan->snapshot ? s->plan->snapshot->id : 0;
+}
+
+void pmn_scan_stats(const pmn_scan *s, uint64_t *files_read, uint64_t *rows_read)
+{
+    if (files_read)
+        *files_read = s->files_read;
+    if (rows_read)
+        *rows_read = s->rows_read;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Merge                                                                     */
+/* ------------------------------------------------------------------------ */
+
+static int run_cmp(const pmn_scan *s, const run *a, const run *b)
+{
+    const pmn_key_layout *k = &s->t->keys;
+    for (int32_t i = 0; i < k->ntrimmed_pk; i++) {
+        int idx = k->trimmed_pk[i];
+        int c = pmn_datum_compare(k->trimmed_pk_types[i], &a->vals[idx], &b->vals[idx]);
+        if (c)
+            return c;
+    }
+    return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+static bool heap_less(const pmn_scan *s, size_t a, size_t b)
+{
+    return run_cmp(s, &s->runs[s->heap[a]], &s->runs[s->heap[b]]) < 0;
+}
+
+static void heap_down(pmn_scan *s, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < s->nheap && heap_less(s, l, m))
+            m = l;
+        if (r < s->nheap && heap_less(s, r, m))
+            m = r;
+        if (m == i)
+            return;
+        size_t tmp = s->heap[i];
+        s->heap[i] = s->heap[m];
+        s->heap[m] = tmp;
+        i = m;
+    }
+}
+
+static void heap_up(pmn_scan *s, size_t i)
+{
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!heap_less(s, i, p))
+            return;
+        size_t tmp = s->heap[i];
+        s->heap[i] = s->heap[p];
+        s->heap[p] = tmp;
+        i = p;
+    }
+}
+
+static int run_advance(pmn_scan *s, run *r)
+{
+    int rc = pmn_data_file_reader_next(r->reader, &r->vals, &r->seq, &r->kind);
+    if (rc == PMN_ITEROVER) {
+        r->done = true;
+        return 0;
+    }
+    if (rc)
+        return rc;
+    s->rows_read++;
+    if (s->upper) {
+        /* files are sorted by key: past the filter's upper bound nothing more can match */
+        const pmn_key_layout *k = &s->t->keys;
+        int c = pmn_datum_compare(k->trimmed_pk_types[0], &r->vals[k->trimmed_pk[0]], s->upper);
+        if (c > 0 || (c == 0 && !s->upper_inclusive))
+            r->done = true;
+    }
+    return 0;
+}
+
+static void close_group(pmn_scan *s)
+{
+    for (size_t i = 0; i < s->nruns; i++)
+        pmn_data_file_reader_free(s->runs[i].reader);
+    free(s->runs);
+    free(s->heap);
+    s->runs = NULL;
+    s->heap = NULL;
+    s->nruns = s->nheap = 0;
+    s->group_open = false;
+    s->pending_advance = -1;
+}
+
+static int open_group(pmn_scan *s, size_t g)
+{
+    size_t from = s->group_start[g], to = s->group_end[g];
+    s->nruns = to - from;
+    s->runs = pmn_xcalloc(s->nruns, sizeof *s->runs);
+    s->heap = pmn_xcalloc(s->nruns, sizeof *s->heap);
+    s->nheap = 0;
+    s->group_open = true;
+    for (size_t i = 0; i < s->nruns; i++) {
+        const pmn_manifest_entry *e = &s->plan->files[from + i];
+        run *r = &s->runs[i];
+        int rc = layout_for(s, e->file.schema_id, &r->layout);
+        if (rc)
+            return rc;
+        char *dir = pmn_table_bucket_dir(s->t, e->partition, e->bucket);
+        char *path = e->file.external_path ? pmn_xstrdup(e->file.external_path)
+                                           : pmn_xasprintf("%s/%s", dir, e->file.file_name);
+        free(dir);
+        rc = pmn_data_file_reader_open(path, r->layout->read_row, s->pk, &r->reader);
+        free(path);
+        if (rc)
+            return pmn_error_wrap("table %s: ", s->t->full_name);
+        s->files_read++;
+        /* append tables read one file at a time: only the first is positioned now */
+        if (s->pk || i == 0) {
+            rc = run_advance(s, r);
+            if (rc)
+                return rc;
+        }
+        if (s->pk && !r->done) {
+            s->heap[s->nheap++] = i;
+            heap_up(s, s->nheap - 1);
+        }
+    }
+    return 0;
+}
+
+/* emit: copy run r's current record into s->out in current-schema types. */
+static void emit(pmn_scan *s, const run *r)
+{
+    int32_t n = s->t->schema->row->nfields;
+    memcpy(s->out, r->vals, sizeof *s->out * (size_t)n);
+    if (r->layout->needs_convert)
+        for (int32_t i = 0; i < n; i++)
+            convert(r->layout->file_types[i], s->t->schema->row->fields[i].type, &s->out[i]);
+    for (int32_t i = 0; i < n; i++)
+        if (!s->projected[i])
+            s->out[i] = pmn_datum_null();
+}
+
+/* next_merged: the next live key of the current group, or PMN_ITEROVER. */
+static int next_merged(pmn_scan *s, const run **winner)
+{
+    for (;;) {
+        if (s->pending_advance >= 0) {
+            run *r = &s->runs[s->pending_advance];
+            s->pending_advance = -1;
+            int rc = run_advance(s, r);
+            if (rc)
+                return rc;
+            if (!r->done) {
+                s->heap[s->nheap++] = (size_t)(r - s->runs);
+                heap_up(s, s->nheap - 1);
+            }
+        }
+        if (s->nheap == 0)
+            return PMN_ITEROVER;
+        /* pop every run positioned on the smallest key; the last popped has the highest
+         * sequence number and wins */
+        size_t top = s->heap[0];
+        s->heap[0] = s->heap[--s->nheap];
+        heap_down(s, 0);
+        while (s->nheap > 0) {
+            const run *a = &s->runs[top];
+            const run *b = &s->runs[s->heap[0]];
+            const pmn_key_layout *k = &s->t->keys;
+            bool same = true;
+            for (int32_t i = 0; i < k->ntrimmed_pk && same; i++) {
+                int idx = k->trimmed_pk[i];
+                same = pmn_datum_compare(k->trimmed_pk_types[i], &a->vals[idx],
+                                         &b->vals[idx]) == 0;
+            }
+            if (!same)
+                break;
+            /* the older record loses: move its run on */
+            run *loser = &s->runs[top];
+            top = s->heap[0];
+            s->heap[0] = s->heap[--s->nheap];
+            heap_down(s, 0);
+            int rc = run_advance(s, loser);
+            if (rc)
+                return rc;
+            if (!loser->done) {
+                s->heap[s->nheap++] = (size_t)(loser - s->runs);
+                heap_up(s, s->nheap - 1);
+            }
+        }
+        s->pending_advance = (long)top;
+        const run *w = &s->runs[top];
+        if (w->kind == PMN_ROW_DELETE || w->kind == PMN_ROW_UPDATE_BEFORE)
+            continue;
+        *winner = w;
+        return 0;
+    }
+}
+
+/* next_appended: the next record of an append table's group. */
+static int next_appended(pmn_scan *s, const run **winner)
+{
+    for (size_t i = 0; i < s->nruns; i++) {
+        run *r = &s->runs[i];
+        if (r->done)
+            continue;
+        if (s->pending_advance == (long)i) {
+            s->pending_advance = -1;
+            int rc = run_advance(s, r);
+            if (rc)
+                return rc;
+            if (r->done)
+                continue;
+        } else if (!r->vals) {
+            int rc = run_advance(s, r);
+            if (rc)
+                return rc;
+            if (r->done)
+                continue;
+        }
+        s->pending_advance = (long)i;
+        *winner = r;
+        return 0;
+    }
+    return PMN_ITEROVER;
+}
+
+int pmn_scan_next(pmn_scan *s, const pmn_datum **row)
+{
+    for (;;) {
+        if (!s->group_open) {
+            if (s->cur_group >= s->ngroups)
+                return PMN_ITEROVER;
+            int rc = open_group(s, s->cur_group);
+            if (rc)
+                return rc;
+        }
+        const run *w = NULL;
+        int rc = s->pk ? next_merged(s, &w) : next_appended(s, &w);
+        if (rc == PMN_ITEROVER) {
+            close_group(s);
+            s->cur_group++;
+            continue;
+        }
+        if (rc)
+            return rc;
+        emit(s, w);
+        *row = s->out;
+        return 0;
+    }
+}
+
+void pmn_scan_free(pmn_scan *s)
+{
+    if (!s)
+        return;
+    close_group(s);
+    for (size_t i = 0; i < s->nlayouts; i++) {
+        pmn_type_free(s->layouts[i].read_row);
+        free(s->layouts[i].file_types);
+    }
+    free(s->layouts);
+    pmn_plan_free(s->plan);
+    free(s->projected);
+    free(s->filters);
+    free(s->group_start);
+    free(s->group_end);
+    free(s->out);
+    pmn_arena_free(&s->out_arena);
+    free(s);
+}

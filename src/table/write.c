@@ -1,0 +1,372 @@
+/*
+ * src/table/write.c
+ *
+ * The table writer (Java's TableWriteImpl + MergeTreeWriter / AppendOnlyWriter,
+ * reduced to what a CDC sink needs). Rows are routed to (partition, bucket)
+ * groups and copied into one arena; when the arena passes write-buffer-size,
+ * or at commit, each group is sorted by key, collapsed to one row per key
+ * (deduplicate: the highest sequence number wins) and written as level-0
+ * files. Those files become one APPEND snapshot at commit, so a huge source
+ * transaction spills to disk in bounded memory and still commits atomically.
+ *
+ * Sequence numbers continue after the largest one in the table's live files.
+ */
+#include "table/commit.h"
+#include "table/table_internal.h"
+
+#include "format/data_file.h"
+#include "paimon/binary_row.h"
+#include "util/alloc.h"
+#include "util/clock.h"
+#include "util/error.h"
+#include "util/fs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct record {
+    pmn_datum *row;  /* in the buffer arena */
+    int64_t seq;
+    int32_t kind;
+} record;
+
+typedef struct group {
+    pmn_bytes partition; /* serialized partition row (buffer arena) */
+    int32_t bucket;
+    record *recs;
+    size_t nrecs, cap;
+} group;
+
+struct pmn_writer {
+    pmn_table *t;
+    char *commit_user;
+    pmn_arena buffer;      /* row copies of unflushed records */
+    group *groups;
+    size_t ngroups, capgroups;
+    int64_t buffer_limit;  /* write-buffer-size */
+    int64_t target_file_size;
+    int64_t next_seq;      /* -1 until restored from the table */
+    char uuid[37];
+    int file_counter;
+    pmn_arena pending_arena;     /* metas of files written but not committed */
+    pmn_manifest_entry *pending; /* ADD entries */
+    size_t npending, cappending;
+    pmn_buf scratch;
+    pmn_datum *key_vals;
+};
+
+int pmn_writer_open(pmn_table *t, const char *commit_user, pmn_writer **out)
+{
+    pmn_writer *w = pmn_xcalloc(1, sizeof *w);
+    w->t = t;
+    pmn_uuid4(w->uuid);
+    w->commit_user = pmn_xstrdup(commit_user ? commit_user : w->uuid);
+    pmn_arena_init(&w->buffer);
+    pmn_arena_init(&w->pending_arena);
+    w->next_seq = -1;
+    int rc = pmn_options_get_memory(&t->schema->options, "write-buffer-size", 256LL << 20,
+                                    &w->buffer_limit);
+    if (rc == 0)
+        rc = pmn_options_get_memory(&t->schema->options, "target-file-size",
+                                    pmn_table_is_pk(t) ? 128LL << 20 : 256LL << 20,
+                                    &w->target_file_size);
+    if (rc) {
+        pmn_writer_free(w);
+        return pmn_error_wrap("table %s: ", t->full_name);
+    }
+    int32_t nkeys = t->keys.nbucket_key > t->keys.npartition ? t->keys.nbucket_key
+                                                             : t->keys.npartition;
+    w->key_vals = pmn_xcalloc((size_t)nkeys + 1, sizeof *w->key_vals);
+    *out = w;
+    return 0;
+}
+
+/* restore_sequence: continue after the largest sequence number of the live files. */
+static int restore_sequence(pmn_writer *w)
+{
+    pmn_plan *p;
+    int rc = pmn_plan_open(w->t, 0, &p);
+    if (rc)
+        return rc;
+    int64_t max = -1;
+    for (size_t i = 0; i < p->nfiles; i++)
+        if (p->files[i].file.max_sequence_number > max)
+            max = p->files[i].file.max_sequence_number;
+    pmn_plan_free(p);
+    w->next_seq = max + 1;
+    return 0;
+}
+
+static group *find_group(pmn_writer *w, const pmn_buf *partition, int32_t bucket)
+{
+    for (size_t i = 0; i < w->ngroups; i++) {
+        group *g = &w->groups[i];
+        if (g->bucket == bucket && g->partition.len == partition->len &&
+            memcmp(g->partition.ptr, partition->data, partition->len) == 0)
+            return g;
+    }
+    PMN_GROW(w->groups, w->capgroups, w->ngroups + 1);
+    group *g = &w->groups[w->ngroups++];
+    memset(g, 0, sizeof *g);
+    g->partition.ptr = pmn_arena_memdup(&w->buffer, partition->data, partition->len);
+    g->partition.len = (uint32_t)partition->len;
+    g->bucket = bucket;
+    return g;
+}
+
+static int32_t bucket_of_row(pmn_writer *w, const pmn_datum *row)
+{
+    const pmn_table *t = w->t;
+    if (t->num_buckets <= 0)
+        return 0;
+    const pmn_key_layout *k = &t->keys;
+    for (int32_t i = 0; i < k->nbucket_key; i++)
+        w->key_vals[i] = row[k->bucket_key[i]];
+    pmn_buf_reset(&w->scratch);
+    pmn_binary_row_encode(&w->scratch, k->bucket_key_types, w->key_vals, k->nbucket_key);
+    int32_t h = pmn_binary_row_hash(w->scratch.data, w->scratch.len);
+    return pmn_bucket_of(h, t->num_buckets);
+}
+
+/* ---- flushing ---- */
+
+static int cmp_key(const pmn_table *t, const record *a, const record *b)
+{
+    const pmn_key_layout *k = &t->keys;
+    for (int32_t i = 0; i < k->ntrimmed_pk; i++) {
+        int idx = k->trimmed_pk[i];
+        int c = pmn_datum_compare(k->trimmed_pk_types[i], &a->row[idx], &b->row[idx]);
+        if (c)
+            return c;
+    }
+    return 0;
+}
+
+/* key order, then sequence order (qsort_r comparator; ctx is the table) */
+static int cmp_record(const void *pa, const void *pb, void *ctx)
+{
+    const record *a = pa, *b = pb;
+    int c = cmp_key(ctx, a, b);
+    if (c)
+        return c;
+    return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+static int open_file(pmn_writer *w, group *g, pmn_data_file_writer **fw)
+{
+    char *dir = pmn_table_bucket_dir(w->t, g->partition, g->bucket);
+    int rc = pmn_fs_mkdir_p(dir);
+    if (rc == 0) {
+        char *path = pmn_xasprintf("%s/data-%s-%d.avro", dir, w->uuid, w->file_counter++);
+        const pmn_key_layout *k = &w->t->keys;
+        rc = pmn_data_file_writer_open(path, w->t->schema->row, k->trimmed_pk,
+                                       pmn_table_is_pk(w->t) ? k->ntrimmed_pk : 0,
+                                       pmn_table_file_codec(w->t), fw);
+        free(path);
+    }
+    free(dir);
+    return rc;
+}
+
+static int close_file(pmn_writer *w, group *g, pmn_data_file_writer *fw)
+{
+    PMN_GROW(w->pending, w->cappending, w->npending + 1);
+    pmn_manifest_entry *e = &w->pending[w->npending];
+    memset(e, 0, sizeof *e);
+    int rc = pmn_data_file_writer_close(fw, &w->pending_arena, &e->file);
+    if (rc)
+        return rc;
+    e->kind = PMN_FILE_ADD;
+    e->partition.ptr = pmn_arena_memdup(&w->pending_arena, g->partition.ptr, g->partition.len);
+    e->partition.len = g->partition.len;
+    e->bucket = g->bucket;
+    e->total_buckets = w->t->num_buckets;
+    e->file.schema_id = w->t->schema->id;
+    e->file.level = 0;
+    e->file.has_creation_time = true;
+    e->file.creation_time = pmn_local_now_millis();
+    e->file.file_source = 0;
+    w->npending++;
+    return 0;
+}
+
+static int flush_group(pmn_writer *w, group *g)
+{
+    if (g->nrecs == 0)
+        return 0;
+    bool pk = pmn_table_is_pk(w->t);
+    if (pk)
+        qsort_r(g->recs, g->nrecs, sizeof *g->recs, cmp_record, w->t);
+    pmn_data_file_writer *fw = NULL;
+    int rc = 0;
+    for (size_t i = 0; i < g->nrecs && rc == 0; i++) {
+        /* deduplicate: of equal keys only the last (highest sequence) is written */
+        if (pk && i + 1 < g->nrecs && cmp_key(w->t, &g->recs[i], &g->recs[i + 1]) == 0)
+            continue;
+        if (!fw)
+            rc = open_file(w, g, &fw);
+        if (rc == 0)
+            rc = pmn_data_file_writer_add(fw, g->recs[i].row, g->recs[i].seq, g->recs[i].kind);
+        if (rc == 0 && (int64_t)pmn_data_file_writer_bytes(fw) >= w->target_file_size) {
+            rc = close_file(w, g, fw);
+            fw = NULL;
+        }
+    }
+    if (rc == 0 && fw) {
+        rc = close_file(w, g, fw);
+        fw = NULL;
+    }
+    if (fw)
+        pmn_data_file_writer_discard(fw);
+    g->nrecs = 0;
+    return rc;
+}
+
+static int flush_all(pmn_writer *w)
+{
+    int rc = 0;
+    for (size_t i = 0; i < w->ngroups && rc == 0; i++)
+        rc = flush_group(w, &w->groups[i]);
+    if (rc)
+        return pmn_error_wrap("writing %s: ", w->t->full_name);
+    for (size_t i = 0; i < w->ngroups; i++)
+        free(w->groups[i].recs);
+    w->ngroups = 0;
+    pmn_arena_reset(&w->buffer);
+    /* make the new files' directory entries durable before any snapshot names them */
+    for (size_t i = 0; i < w->npending && rc == 0; i++) {
+        char *dir = pmn_table_bucket_dir(w->t, w->pending[i].partition, w->pending[i].bucket);
+        rc = pmn_fs_fsync_dir(dir);
+        free(dir);
+    }
+    return rc;
+}
+
+int pmn_writer_write(pmn_writer *w, pmn_row_kind kind, const pmn_datum *row)
+{
+    pmn_table *t = w->t;
+    const pmn_type *rt = t->schema->row;
+    if (w->next_seq < 0) {
+        int rc = restore_sequence(w);
+        if (rc)
+            return rc;
+    }
+    bool pk = pmn_table_is_pk(t);
+    if (!pk && (kind == PMN_ROW_DELETE || kind == PMN_ROW_UPDATE_BEFORE))
+        return pmn_error_set(PMN_EINVALID,
+                             "table %s has no primary key, so rows cannot be deleted or updated; "
+                             "give it a primary key (--primary_keys)",
+                             t->full_name);
+    for (int32_t i = 0; i < rt->nfields; i++) {
+        if (row[i].is_null && !rt->fields[i].type->nullable)
+            return pmn_error_set(PMN_EINVALID, "table %s: column %s is NOT NULL but got NULL",
+                                 t->full_name, rt->fields[i].name);
+    }
+    const pmn_key_layout *k = &t->keys;
+    for (int32_t i = 0; i < k->npartition; i++)
+        w->key_vals[i] = row[k->partition[i]];
+    pmn_buf_reset(&w->scratch);
+    pmn_binary_row_serialize(&w->scratch, k->partition_types, w->key_vals, k->npartition);
+    pmn_buf part = w->scratch;
+    w->scratch = (pmn_buf)PMN_BUF_INIT;
+    int32_t bucket = bucket_of_row(w, row);
+    group *g = find_group(w, &part, bucket);
+    pmn_buf_dispose(&part);
+
+    pmn_datum *copy = pmn_arena_alloc(&w->buffer, sizeof *copy * (size_t)rt->nfields);
+    for (int32_t i = 0; i < rt->nfields; i++)
+        pmn_datum_copy(rt->fields[i].type, &row[i], &copy[i], &w->buffer);
+    PMN_GROW(g->recs, g->cap, g->nrecs + 1);
+    g->recs[g->nrecs].row = copy;
+    g->recs[g->nrecs].seq = w->next_seq++;
+    g->recs[g->nrecs].kind = (int32_t)kind;
+    g->nrecs++;
+    if ((int64_t)w->buffer.used_bytes >= w->buffer_limit)
+        return flush_all(w);
+    return 0;
+}
+
+static void clear_pending(pmn_writer *w)
+{
+    w->npending = 0;
+    pmn_arena_reset(&w->pending_arena);
+}
+
+int pmn_writer_commit(pmn_writer *w, int64_t commit_identifier, const pmn_kv *properties,
+                      size_t nproperties, int64_t *snapshot_id)
+{
+    *snapshot_id = 0;
+    int rc = flush_all(w);
+    if (rc)
+        return rc;
+    if (w->npending == 0 && nproperties == 0)
+        return 0;
+    pmn_commit_request req = {
+        .entries = w->pending,
+        .nentries = w->npending,
+        .commit_kind = "APPEND",
+        .commit_user = w->commit_user,
+        .commit_identifier = commit_identifier,
+        .properties = properties,
+        .nproperties = nproperties,
+    };
+    rc = pmn_commit(w->t, &req, snapshot_id);
+    if (rc)
+        return pmn_error_wrap("committing %s: ", w->t->full_name);
+    clear_pending(w);
+    return 0;
+}
+
+int pmn_writer_truncate(pmn_writer *w, int64_t commit_identifier, const pmn_kv *properties,
+                        size_t nproperties, int64_t *snapshot_id)
+{
+    /* rows buffered before the truncate are committed first, in their own snapshot */
+    int64_t ignored;
+    int rc = pmn_writer_commit(w, commit_identifier, NULL, 0, &ignored);
+    if (rc)
+        return rc;
+    pmn_commit_request req = {
+        .delete_all = true,
+        .commit_kind = "OVERWRITE",
+        .commit_user = w->commit_user,
+        .commit_identifier = commit_identifier,
+        .properties = properties,
+        .nproperties = nproperties,
+    };
+    rc = pmn_commit(w->t, &req, snapshot_id);
+    if (rc)
+        return pmn_error_wrap("truncating %s: ", w->t->full_name);
+    return 0;
+}
+
+void pmn_writer_abort(pmn_writer *w)
+{
+    for (size_t i = 0; i < w->npending; i++) {
+        char *dir = pmn_table_bucket_dir(w->t, w->pending[i].partition, w->pending[i].bucket);
+        char *path = pmn_path_join(dir, w->pending[i].file.file_name);
+        pmn_fs_remove(path);
+        free(path);
+        free(dir);
+    }
+    clear_pending(w);
+    for (size_t i = 0; i < w->ngroups; i++)
+        free(w->groups[i].recs);
+    w->ngroups = 0;
+    pmn_arena_reset(&w->buffer);
+}
+
+void pmn_writer_free(pmn_writer *w)
+{
+    if (!w)
+        return;
+    for (size_t i = 0; i < w->ngroups; i++)
+        free(w->groups[i].recs);
+    free(w->groups);
+    free(w->pending);
+    pmn_arena_free(&w->buffer);
+    pmn_arena_free(&w->pending_arena);
+    pmn_buf_dispose(&w->scratch);
+    free(w->key_vals);
+    free(w->commit_user);
+    free(w);
+}
