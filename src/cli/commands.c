@@ -16,6 +16,7 @@
 static const pmn_command commands[] = {
     {"table", "inspect, read and verify lake tables (list, schema, snapshots, scan, check)", pmn_usage_table,
      pmn_cmd_table},
+    {"sql", "run Flink SQL-client statements on the lake (catalogs, DDL, SELECT, INSERT, time travel)", pmn_usage_sql, pmn_cmd_sql},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -37,5 +37,7 @@ int pmn_cli_wants_help(int argc, char **argv);
 /* One run function and usage text per command, in cmd_<name>.c. */
 int pmn_cmd_table(int argc, char **argv);
 extern const char pmn_usage_table[];
+int pmn_cmd_sql(int argc, char **argv);
+extern const char pmn_usage_sql[];
 
 #endif
