@@ -114,9 +114,18 @@ int pmn_writer_write(pmn_writer *w, pmn_row_kind kind, const pmn_datum *row);
  * Writes nothing if there is nothing to commit and no properties changed (snapshot_id = 0). */
 int pmn_writer_commit(pmn_writer *w, int64_t commit_identifier, const pmn_kv *properties,
                       size_t nproperties, int64_t *snapshot_id);
-/* pmn_writer_truncate: commit an OVERWRITE snapshot that removes every row. */
-int pmn_writer_truncate(pmn_writer *w, int64_t commit_identifier, const pmn_kv *properties,
-                        size_t nproperties, int64_t *snapshot_id);
+/* pmn_writer_truncate: drop every row written so far (buffered or spilled) and make the next
+ * commit an OVERWRITE snapshot that also removes every row committed before, so a source
+ * TRUNCATE and the rows written after it become visible together. */
+int pmn_writer_truncate(pmn_writer *w);
+/* pmn_writer_flush: write buffered rows to data files now (not committed), e.g. before the
+ * table's schema changes under the writer. */
+int pmn_writer_flush(pmn_writer *w);
+/* pmn_writer_lookup: the current row of the primary key held by `key_row` (a full row of which
+ * only the primary-key columns are read) as this writer sees it: its own uncommitted writes
+ * first, then the table's latest snapshot. *row = NULL when the key is absent or deleted.
+ * The row is borrowed until the next call on w. Primary-key tables only. */
+int pmn_writer_lookup(pmn_writer *w, const pmn_datum *key_row, const pmn_datum **row);
 /* pmn_writer_abort: drop buffered rows and remove files written but not committed. */
 void pmn_writer_abort(pmn_writer *w);
 void pmn_writer_free(pmn_writer *w);

@@ -16,6 +16,14 @@
 static const pmn_command commands[] = {
     {"table", "inspect, read and verify lake tables (list, schema, snapshots, scan, check)", pmn_usage_table,
      pmn_cmd_table},
+    {"postgres_sync_table", "stream PostgreSQL tables into Paimon tables (Paimon's action)", NULL,
+     pmn_cmd_sync_table},
+    {"postgres_sync_database", "stream every table of a PostgreSQL schema into Paimon", NULL,
+     pmn_cmd_sync_database},
+    {"status", "replication slots, WAL retained, and the lake position and lag of synced tables",
+     pmn_usage_status, pmn_cmd_status},
+    {"drop_slot", "drop a replication slot (refuses one in use)", pmn_usage_drop_slot,
+     pmn_cmd_drop_slot},
     {"sql", "run Flink SQL-client statements on the lake (catalogs, DDL, SELECT, INSERT, time travel)", pmn_usage_sql, pmn_cmd_sql},
     {NULL, NULL, NULL, NULL},
 };
@@ -99,7 +107,7 @@ int pmn_cli_main(int argc, char **argv)
     }
     for (size_t c = 0; commands[c].name; c++) {
         if (strcmp(argv[i], commands[c].name) == 0) {
-            if (pmn_cli_wants_help(argc - i, argv + i) && argc - i == 2) {
+            if (commands[c].usage && pmn_cli_wants_help(argc - i, argv + i) && argc - i == 2) {
                 fputs(commands[c].usage, stdout);
                 return PMN_EXIT_OK;
             }

@@ -22,7 +22,8 @@ enum {
 typedef struct pmn_command {
     const char *name;    /* word after `pgpaimon` */
     const char *summary; /* one line for `pgpaimon --help` */
-    const char *usage;   /* full help text for `pgpaimon NAME --help` */
+    const char *usage;   /* full help text for `pgpaimon NAME --help`; NULL: the command prints
+                            its own */
     int (*run)(int argc, char **argv); /* argv[0] is the command name */
 } pmn_command;
 
@@ -37,6 +38,12 @@ int pmn_cli_wants_help(int argc, char **argv);
 /* One run function and usage text per command, in cmd_<name>.c. */
 int pmn_cmd_table(int argc, char **argv);
 extern const char pmn_usage_table[];
+int pmn_cmd_sync_table(int argc, char **argv);    /* usage from sync/config.c */
+int pmn_cmd_sync_database(int argc, char **argv);
+int pmn_cmd_status(int argc, char **argv);
+int pmn_cmd_drop_slot(int argc, char **argv);
+extern const char pmn_usage_status[];
+extern const char pmn_usage_drop_slot[];
 int pmn_cmd_sql(int argc, char **argv);
 extern const char pmn_usage_sql[];
 

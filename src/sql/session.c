@@ -1098,7 +1098,9 @@ static int exec_delete(pmn_sql_session *s, const pmn_sql_stmt *st, const char *t
         int64_t snap;
         rc = pmn_writer_open(t, NULL, &w);
         if (rc == 0) {
-            rc = pmn_writer_truncate(w, INT64_MAX, NULL, 0, &snap);
+            rc = pmn_writer_truncate(w);
+            if (rc == 0)
+                rc = pmn_writer_commit(w, INT64_MAX, NULL, 0, &snap);
             if (rc)
                 pmn_writer_abort(w);
             pmn_writer_free(w);

@@ -18,6 +18,7 @@
  */
 #include "table/table_internal.h"
 
+#include "change/widen.h"
 #include "format/data_file.h"
 #include "paimon/binary_row.h"
 #include "util/alloc.h"
@@ -121,32 +122,6 @@ static int layout_for(pmn_scan *s, int64_t schema_id, const file_layout **out)
     pmn_schema_free(fs);
     *out = l;
     return 0;
-}
-
-static pmn_i128 pow10_i128(int n)
-{
-    pmn_i128 p = 1;
-    while (n-- > 0)
-        p *= 10;
-    return p;
-}
-
-/* convert: a value of type `from` (the file's) as type `to` (the current schema's); only the
- * widening changes schema evolution allows reach here. */
-static void convert(const pmn_type *from, const pmn_type *to, pmn_datum *d)
-{
-    if (d->is_null || !from)
-        return;
-    if (from->root == PMN_TYPE_FLOAT && to->root == PMN_TYPE_DOUBLE) {
-        d->v.f8 = (double)d->v.f4;
-    } else if (from->root == PMN_TYPE_DECIMAL && to->root == PMN_TYPE_DECIMAL &&
-               to->scale > from->scale) {
-        d->v.dec *= pow10_i128(to->scale - from->scale);
-    } else if ((from->root == PMN_TYPE_TINYINT || from->root == PMN_TYPE_SMALLINT ||
-                from->root == PMN_TYPE_INT || from->root == PMN_TYPE_BIGINT) &&
-               to->root == PMN_TYPE_DOUBLE) {
-        d->v.f8 = (double)d->v.i;
-    }
 }
 
 /* ------------------------------------------------------------------------ */
@@ -521,7 +496,8 @@ static void emit(pmn_scan *s, const run *r)
     memcpy(s->out, r->vals, sizeof *s->out * (size_t)n);
     if (r->layout->needs_convert)
         for (int32_t i = 0; i < n; i++)
-            convert(r->layout->file_types[i], s->t->schema->row->fields[i].type, &s->out[i]);
+            pmn_datum_widen(r->layout->file_types[i], s->t->schema->row->fields[i].type,
+                            &s->out[i]);
     for (int32_t i = 0; i < n; i++)
         if (!s->projected[i])
             s->out[i] = pmn_datum_null();

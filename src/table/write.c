@@ -53,6 +53,9 @@ struct pmn_writer {
     size_t npending, cappending;
     pmn_buf scratch;
     pmn_datum *key_vals;
+    pmn_arena lookup_arena; /* the row returned by pmn_writer_lookup */
+    pmn_datum *lookup_row;
+    bool truncate_pending; /* next commit removes every previously committed row */
 };
 
 int pmn_writer_open(pmn_table *t, const char *commit_user, pmn_writer **out)
@@ -299,12 +302,13 @@ int pmn_writer_commit(pmn_writer *w, int64_t commit_identifier, const pmn_kv *pr
     int rc = flush_all(w);
     if (rc)
         return rc;
-    if (w->npending == 0 && nproperties == 0)
+    if (w->npending == 0 && nproperties == 0 && !w->truncate_pending)
         return 0;
     pmn_commit_request req = {
         .entries = w->pending,
         .nentries = w->npending,
-        .commit_kind = "APPEND",
+        .delete_all = w->truncate_pending,
+        .commit_kind = w->truncate_pending ? "OVERWRITE" : "APPEND",
         .commit_user = w->commit_user,
         .commit_identifier = commit_identifier,
         .properties = properties,
@@ -314,29 +318,126 @@ int pmn_writer_commit(pmn_writer *w, int64_t commit_identifier, const pmn_kv *pr
     if (rc)
         return pmn_error_wrap("committing %s: ", w->t->full_name);
     clear_pending(w);
+    w->truncate_pending = false;
     return 0;
 }
 
-int pmn_writer_truncate(pmn_writer *w, int64_t commit_identifier, const pmn_kv *properties,
-                        size_t nproperties, int64_t *snapshot_id)
+int pmn_writer_truncate(pmn_writer *w)
 {
-    /* rows buffered before the truncate are committed first, in their own snapshot */
-    int64_t ignored;
-    int rc = pmn_writer_commit(w, commit_identifier, NULL, 0, &ignored);
+    pmn_writer_abort(w);
+    w->truncate_pending = true;
+    return 0;
+}
+
+int pmn_writer_flush(pmn_writer *w)
+{
+    return flush_all(w);
+}
+
+/* key_equal: the primary-key columns of two full rows are equal. */
+static bool key_equal(const pmn_table *t, const pmn_datum *a, const pmn_datum *b)
+{
+    const pmn_key_layout *k = &t->keys;
+    for (int32_t i = 0; i < k->npk; i++) {
+        int idx = k->pk[i];
+        if (pmn_datum_compare(t->schema->row->fields[idx].type, &a[idx], &b[idx]) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* lookup_file: the record of the key in one uncommitted data file, if any. */
+static int lookup_file(pmn_writer *w, const pmn_manifest_entry *e, const pmn_datum *key_row,
+                       bool *found, bool *deleted)
+{
+    char *dir = pmn_table_bucket_dir(w->t, e->partition, e->bucket);
+    char *path = pmn_path_join(dir, e->file.file_name);
+    free(dir);
+    pmn_data_file_reader *r;
+    int rc = pmn_data_file_reader_open(path, w->t->schema->row, true, &r);
+    free(path);
     if (rc)
         return rc;
-    pmn_commit_request req = {
-        .delete_all = true,
-        .commit_kind = "OVERWRITE",
-        .commit_user = w->commit_user,
-        .commit_identifier = commit_identifier,
-        .properties = properties,
-        .nproperties = nproperties,
-    };
-    rc = pmn_commit(w->t, &req, snapshot_id);
-    if (rc)
-        return pmn_error_wrap("truncating %s: ", w->t->full_name);
-    return 0;
+    const pmn_datum *vals;
+    int64_t seq;
+    int32_t kind;
+    while ((rc = pmn_data_file_reader_next(r, &vals, &seq, &kind)) == 0) {
+        if (key_equal(w->t, vals, key_row)) {
+            *found = true;
+            *deleted = kind == PMN_ROW_DELETE || kind == PMN_ROW_UPDATE_BEFORE;
+            int32_t n = w->t->schema->row->nfields;
+            pmn_arena_reset(&w->lookup_arena);
+            w->lookup_row = pmn_arena_alloc(&w->lookup_arena, sizeof *w->lookup_row * (size_t)n);
+            for (int32_t i = 0; i < n; i++)
+                pmn_datum_copy(w->t->schema->row->fields[i].type, &vals[i], &w->lookup_row[i],
+                               &w->lookup_arena);
+            break;
+        }
+    }
+    pmn_data_file_reader_free(r);
+    return rc == PMN_ITEROVER || rc == 0 ? 0 : rc;
+}
+
+int pmn_writer_lookup(pmn_writer *w, const pmn_datum *key_row, const pmn_datum **row)
+{
+    pmn_table *t = w->t;
+    *row = NULL;
+    if (!pmn_table_is_pk(t))
+        return pmn_error_set(PMN_EINVALID, "table %s has no primary key to look up",
+                             t->full_name);
+    /* 1. the buffer: the last record of this key */
+    for (size_t g = 0; g < w->ngroups; g++) {
+        group *grp = &w->groups[g];
+        for (size_t i = grp->nrecs; i-- > 0;) {
+            if (key_equal(t, grp->recs[i].row, key_row)) {
+                int32_t kind = grp->recs[i].kind;
+                *row = kind == PMN_ROW_DELETE || kind == PMN_ROW_UPDATE_BEFORE
+                           ? NULL
+                           : grp->recs[i].row;
+                return 0;
+            }
+        }
+    }
+    /* 2. files spilled by this writer but not committed yet, newest first */
+    for (size_t i = w->npending; i-- > 0;) {
+        bool found = false, deleted = false;
+        int rc = lookup_file(w, &w->pending[i], key_row, &found, &deleted);
+        if (rc)
+            return rc;
+        if (found) {
+            *row = deleted ? NULL : w->lookup_row;
+            return 0;
+        }
+    }
+    /* 3. the table's latest snapshot */
+    const pmn_key_layout *k = &t->keys;
+    pmn_filter *filters = pmn_xcalloc((size_t)k->npk + 1, sizeof *filters);
+    for (int32_t i = 0; i < k->npk; i++) {
+        filters[i].field = k->pk[i];
+        filters[i].op = PMN_FILTER_EQ;
+        filters[i].value = key_row[k->pk[i]];
+    }
+    pmn_scan_options o = {.filters = filters, .nfilters = (size_t)k->npk};
+    pmn_scan *s = NULL;
+    int rc = pmn_scan_open(t, &o, &s);
+    const pmn_datum *vals;
+    while (rc == 0 && (rc = pmn_scan_next(s, &vals)) == 0) {
+        if (key_equal(t, vals, key_row)) {
+            int32_t n = t->schema->row->nfields;
+            pmn_arena_reset(&w->lookup_arena);
+            w->lookup_row = pmn_arena_alloc(&w->lookup_arena, sizeof *w->lookup_row * (size_t)n);
+            for (int32_t i = 0; i < n; i++)
+                pmn_datum_copy(t->schema->row->fields[i].type, &vals[i], &w->lookup_row[i],
+                               &w->lookup_arena);
+            *row = w->lookup_row;
+            break;
+        }
+    }
+    if (rc == PMN_ITEROVER)
+        rc = 0;
+    pmn_scan_free(s);
+    free(filters);
+    return rc;
 }
 
 void pmn_writer_abort(pmn_writer *w)
@@ -365,6 +466,7 @@ void pmn_writer_free(pmn_writer *w)
     free(w->pending);
     pmn_arena_free(&w->buffer);
     pmn_arena_free(&w->pending_arena);
+    pmn_arena_free(&w->lookup_arena);
     pmn_buf_dispose(&w->scratch);
     free(w->key_vals);
     free(w->commit_user);

@@ -1,0 +1,460 @@
+/*
+ * src/sync/run.c
+ *
+ * The sync job (pgoutput.md §8.5, style.md §3.5 durability rule):
+ *
+ *   1. connect; list the selected source tables (schema-name / table-name
+ *      regexes, or every table for postgres_sync_database), describe them
+ *      and map their types;
+ *   2. open the lake side (sync/sink.c): create or evolve one Paimon table
+ *      per target and read the source position each stored;
+ *   3. make sure the publication covers the tables;
+ *   4. replication slot: if missing, create it with an exported snapshot,
+ *      copy every table under that snapshot and commit each lake table at
+ *      the slot's consistent point (startup mode `initial`), or just record
+ *      the consistent point (`latest-offset`). A slot this job created whose
+ *      snapshot never finished (crash) is dropped and made again;
+ *   5. stream from the smallest stored position: decode pgoutput, apply
+ *      whole transactions, commit the lake every commit interval, and only
+ *      then confirm the committed end LSN to PostgreSQL;
+ *   6. on SIGINT/SIGTERM finish the open transaction, commit, confirm, exit 0;
+ *      on a lost connection start again from step 1 with backoff.
+ */
+#include "sync/run.h"
+
+#include "pg/catalog.h"
+#include "pg/conn.h"
+#include "pg/decoder.h"
+#include "pg/publication.h"
+#include "pg/repl.h"
+#include "pg/snapshot_copy.h"
+#include "sync/sink.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/error.h"
+#include "util/fs.h"
+#include "util/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_PUBLICATION "paimon_cdc"
+#define PROGRESS_INTERVAL_MS 10000
+
+typedef struct job {
+    const pmn_sync_config *cfg;
+    volatile sig_atomic_t *stop;
+    pmn_pg_connparams params;
+    pmn_type_mapping mapping;
+    const char *slot;
+    const char *publication;
+    pmn_pgconn *conn;       /* catalog queries and type resolution */
+    pmn_pg_table **tables;
+    size_t ntables;
+    pmn_change_relation **rels;
+    pmn_sync_sink *sink;
+    pmn_repl *repl;
+    pmn_pgdecoder *decoder;
+    char *marker;           /* file saying this job created the slot */
+} job;
+
+static const char *conf(const job *j, const char *key)
+{
+    return pmn_options_get(&j->cfg->postgres_conf, key);
+}
+
+static char *join_list(char **items, size_t n)
+{
+    pmn_buf b = PMN_BUF_INIT;
+    for (size_t i = 0; i < n; i++)
+        pmn_buf_printf(&b, "%s%s", i ? "," : "", items[i]);
+    return (char *)pmn_buf_detach(&b, NULL);
+}
+
+static int setup_params(job *j)
+{
+    memset(&j->params, 0, sizeof j->params);
+    j->params.host = pmn_xstrdup(conf(j, "hostname"));
+    j->params.port = pmn_xstrdup(conf(j, "port") ? conf(j, "port") : "5432");
+    j->params.user = pmn_xstrdup(conf(j, "username"));
+    j->params.password = conf(j, "password") ? pmn_xstrdup(conf(j, "password")) : NULL;
+    j->params.dbname = pmn_xstrdup(conf(j, "database-name"));
+    const char *timeout = conf(j, "connect.timeout");
+    if (timeout) {
+        int64_t ms;
+        if (pmn_parse_duration_ms(timeout, &ms) == 0)
+            j->params.connect_timeout_s = (int)((ms + 999) / 1000);
+    }
+    char *list = join_list(j->cfg->type_mapping, j->cfg->ntype_mapping);
+    int rc = pmn_type_mapping_parse(&j->mapping, list);
+    free(list);
+    j->slot = conf(j, "slot.name");
+    j->publication = conf(j, "publication.name")            ? conf(j, "publication.name")
+                     : conf(j, "debezium.publication.name") ? conf(j, "debezium.publication.name")
+                                                             : DEFAULT_PUBLICATION;
+    /* keys that mean nothing without Flink's source: say so once */
+    static const char *ignored[] = {"scan.incremental.snapshot.chunk.size",
+                                    "scan.snapshot.fetch.size", "chunk-meta.group.size",
+                                    "connection.pool.size", "connect.max-retries",
+                                    "scan.incremental.close-idle-reader.enabled",
+                                    "server-time-zone"};
+    for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++)
+        if (conf(j, ignored[i]))
+            pmn_log_warn("--postgres_conf %s has no effect in pgpaimon", ignored[i]);
+    return rc;
+}
+
+/* startup_mode: "initial" or "latest-offset" from scan.startup.mode / debezium.snapshot.mode. */
+static int startup_mode(const job *j, bool *initial)
+{
+    const char *m = conf(j, "scan.startup.mode");
+    const char *dm = conf(j, "debezium.snapshot.mode");
+    *initial = true;
+    if (m) {
+        if (!strcmp(m, "latest-offset"))
+            *initial = false;
+        else if (strcmp(m, "initial") && strcmp(m, "snapshot"))
+            return pmn_error_set(PMN_EINVALID,
+                                 "--postgres_conf scan.startup.mode=%s is not supported; use "
+                                 "initial or latest-offset",
+                                 m);
+    } else if (dm) {
+        if (!strcmp(dm, "never") || !strcmp(dm, "no_data"))
+            *initial = false;
+        else if (strcmp(dm, "initial") && strcmp(dm, "always"))
+            return pmn_error_set(PMN_EINVALID,
+                                 "--postgres_conf debezium.snapshot.mode=%s is not supported; use "
+                                 "initial, always or never",
+                                 dm);
+    }
+    return 0;
+}
+
+/* list_tables: the selected source tables (regexes matched server-side by pg/catalog.c);
+ * postgres_sync_database's --excluding_tables wins over --including_tables. */
+static int list_tables(job *j)
+{
+    const pmn_sync_config *cfg = j->cfg;
+    const char *schema_re = conf(j, "schema-name");
+    const char *table_re = cfg->kind == PMN_SYNC_TABLE ? conf(j, "table-name")
+                           : cfg->including_tables    ? cfg->including_tables
+                                                      : ".*";
+    int rc = pmn_pg_catalog_list_tables(&j->tables, &j->ntables, j->conn, schema_re, table_re);
+    if (rc)
+        return rc;
+    if (cfg->excluding_tables && j->ntables) {
+        pmn_pg_table **excluded = NULL;
+        size_t nex = 0;
+        rc = pmn_pg_catalog_list_tables(&excluded, &nex, j->conn, schema_re,
+                                        cfg->excluding_tables);
+        if (rc)
+            return rc;
+        size_t k = 0;
+        for (size_t i = 0; i < j->ntables; i++) {
+            bool drop = false;
+            for (size_t e = 0; e < nex; e++)
+                drop |= excluded[e]->relid == j->tables[i]->relid;
+            if (drop)
+                pmn_pg_table_free(j->tables[i]);
+            else
+                j->tables[k++] = j->tables[i];
+        }
+        j->ntables = k;
+        pmn_pg_tables_free(excluded, nex);
+    }
+    if (j->ntables == 0)
+        return pmn_error_set(PMN_EINVALID,
+                             "no table in database %s, schema matching \"%s\", matches \"%s\"; "
+                             "check --postgres_conf schema-name and table-name",
+                             conf(j, "database-name"), schema_re, table_re);
+    return 0;
+}
+
+static int describe_and_register(job *j)
+{
+    j->rels = pmn_xcalloc(j->ntables + 1, sizeof *j->rels);
+    for (size_t i = 0; i < j->ntables; i++) {
+        pmn_pg_table *t = j->tables[i];
+        int rc = pmn_pg_catalog_describe(j->conn, t, &j->mapping);
+        if (rc)
+            return rc;
+        j->rels[i] = pmn_pg_table_relation(t);
+        if (t->npk == 0 && j->cfg->kind == PMN_SYNC_DATABASE && !j->cfg->nprimary_keys)
+            pmn_log_warn("%s.%s has no primary key: it becomes an append table, and its "
+                         "UPDATE and DELETE changes are not applied",
+                         t->schema, t->name);
+        const char **pk = pmn_xcalloc((size_t)t->npk + 1, sizeof *pk);
+        for (int k = 0; k < t->npk; k++)
+            pk[k] = t->cols[t->pk[k]].name;
+        rc = pmn_sync_sink_add_source(j->sink, j->rels[i], pk, (size_t)t->npk);
+        free(pk);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int copy_snapshot(job *j, const char *snapshot_name, uint64_t consistent_point)
+{
+    pmn_snapshot_copy *sc;
+    int rc = pmn_snapshot_copy_open(&sc, &j->params, snapshot_name);
+    if (rc)
+        return rc;
+    rc = pmn_sync_sink_begin_snapshot(j->sink);
+    pmn_change_sink cb = pmn_sync_sink_callbacks(j->sink);
+    int64_t t0 = pmn_monotonic_millis();
+    uint64_t total = 0;
+    for (size_t i = 0; i < j->ntables && rc == 0; i++) {
+        uint64_t rows = 0;
+        int64_t t1 = pmn_monotonic_millis();
+        rc = pmn_snapshot_copy_table(sc, j->tables[i], j->rels[i], NULL, &cb, &rows);
+        if (rc == 0) {
+            double secs = (double)(pmn_monotonic_millis() - t1) / 1000.0;
+            pmn_log_info("snapshot of %s.%s: %llu rows in %.1f s", j->tables[i]->schema,
+                         j->tables[i]->name, (unsigned long long)rows, secs);
+            total += rows;
+        }
+    }
+    if (rc == 0)
+        rc = pmn_snapshot_copy_finish(sc);
+    pmn_snapshot_copy_free(sc);
+    if (rc == 0)
+        rc = pmn_sync_sink_finish_snapshot(j->sink, consistent_point, j->slot);
+    if (rc == 0) {
+        char lsn[24];
+        pmn_format_lsn(consistent_point, lsn);
+        pmn_log_info("initial snapshot committed: %zu table%s, %llu rows in %.1f s; streaming "
+                     "from %s",
+                     j->ntables, j->ntables == 1 ? "" : "s", (unsigned long long)total,
+                     (double)(pmn_monotonic_millis() - t0) / 1000.0, lsn);
+    }
+    return rc;
+}
+
+/* prepare_slot: create the slot (and take the initial snapshot) or reuse it; returns the LSN
+ * to start streaming from. */
+static int prepare_slot(job *j, uint64_t *start_lsn)
+{
+    bool initial;
+    int rc = startup_mode(j, &initial);
+    if (rc)
+        return rc;
+    pmn_repl_slot_state st;
+    rc = pmn_repl_read_slot(j->repl, &st);
+    if (rc)
+        return rc;
+    bool needs_snapshot = pmn_sync_sink_needs_snapshot(j->sink);
+    bool ours = pmn_fs_exists(j->marker);
+    const char *always = conf(j, "debezium.snapshot.mode");
+    if (st.exists && needs_snapshot && ours) {
+        /* our own slot whose initial snapshot never committed: start it over */
+        pmn_log_info("replication slot \"%s\" was created by an interrupted run; creating it "
+                     "again",
+                     j->slot);
+        rc = pmn_repl_drop_slot(j->repl);
+        if (rc)
+            return rc;
+        st.exists = false;
+    } else if (st.exists && needs_snapshot && pmn_sync_sink_resume_lsn(j->sink) == 0) {
+        return pmn_error_set(PMN_EINVALID,
+                             "replication slot \"%s\" already exists but the lake has no position "
+                             "for it (it belongs to another job, or to a run that lost its "
+                             "warehouse); drop it with `pgpaimon drop_slot %s` or pick another "
+                             "--postgres_conf slot.name",
+                             j->slot, j->slot);
+    } else if (st.exists && needs_snapshot) {
+        return pmn_error_set(PMN_EINVALID,
+                             "a selected table has no initial snapshot in the lake while slot "
+                             "\"%s\" already streams the others; sync the new table with its "
+                             "own slot.name, or drop the slot and the lake tables to start over",
+                             j->slot);
+    }
+    if (st.exists && always && !strcmp(always, "always")) {
+        /* debezium.snapshot.mode=always: snapshot on every start */
+        rc = pmn_repl_drop_slot(j->repl);
+        if (rc)
+            return rc;
+        st.exists = false;
+    }
+    if (st.exists) {
+        *start_lsn = pmn_sync_sink_resume_lsn(j->sink);
+        char a[24], b[24];
+        pmn_format_lsn(*start_lsn, a);
+        pmn_format_lsn(st.confirmed_flush_lsn, b);
+        pmn_log_info("resuming slot \"%s\" at %s (slot confirmed %s)", j->slot, a, b);
+        return 0;
+    }
+    pmn_repl_slot_created created;
+    rc = pmn_repl_create_slot(j->repl, initial, &created);
+    if (rc)
+        return rc;
+    rc = pmn_fs_write_file(j->marker, j->slot, strlen(j->slot));
+    if (rc)
+        return rc;
+    char lsn[24];
+    pmn_format_lsn(created.consistent_point, lsn);
+    pmn_log_info("created replication slot \"%s\" at %s", j->slot, lsn);
+    if (initial)
+        rc = copy_snapshot(j, created.snapshot_name, created.consistent_point);
+    else
+        rc = pmn_sync_sink_finish_snapshot(j->sink, created.consistent_point, j->slot);
+    *start_lsn = created.consistent_point;
+    return rc;
+}
+
+static void log_progress(job *j, pmn_sync_stats *last)
+{
+    pmn_sync_stats now;
+    pmn_sync_sink_stats(j->sink, &now);
+    if (now.txns == last->txns && now.commits == last->commits)
+        return; /* quiet when idle */
+    char lsn[24];
+    pmn_format_lsn(now.last_end_lsn, lsn);
+    double lag_s = now.last_commit_time_us
+                       ? (double)(pmn_now_millis() * 1000 - now.last_commit_time_us) / 1e6
+                       : 0;
+    pmn_log_info("streamed %llu transactions, %llu changes, %llu lake commits; at %s, "
+                 "lag %.1f s",
+                 (unsigned long long)(now.txns - last->txns),
+                 (unsigned long long)(now.rows - last->rows),
+                 (unsigned long long)(now.commits - last->commits), lsn, lag_s);
+    *last = now;
+}
+
+static int commit_and_confirm(job *j)
+{
+    uint64_t durable = 0;
+    int rc = pmn_sync_sink_commit(j->sink, &durable);
+    if (rc == 0 && durable)
+        pmn_repl_set_flushed(j->repl, durable);
+    return rc;
+}
+
+static int stream(job *j)
+{
+    pmn_change_sink cb = pmn_sync_sink_callbacks(j->sink);
+    pmn_sync_stats last;
+    pmn_sync_sink_stats(j->sink, &last);
+    int64_t next_progress = pmn_monotonic_millis() + PROGRESS_INTERVAL_MS;
+    int64_t stop_deadline = 0;
+    for (;;) {
+        if (*j->stop) {
+            if (!pmn_sync_sink_in_txn(j->sink))
+                break;
+            if (!stop_deadline)
+                stop_deadline = pmn_monotonic_millis() + 30000;
+            else if (pmn_monotonic_millis() > stop_deadline) {
+                pmn_log_warn("stopping inside a source transaction; it will be streamed again "
+                             "on the next start");
+                return 0;
+            }
+        }
+        pmn_repl_msg msg;
+        int rc = pmn_repl_next(j->repl, &msg, 200);
+        if (rc)
+            return rc;
+        if (msg.kind == PMN_REPL_XLOGDATA) {
+            rc = pmn_pgdecoder_feed(j->decoder, msg.data, msg.len, &cb);
+            if (rc)
+                return rc;
+        } else if (msg.kind == PMN_REPL_KEEPALIVE && !pmn_sync_sink_has_pending(j->sink) &&
+                   msg.wal_end > pmn_repl_flushed_lsn(j->repl)) {
+            /* nothing received is waiting for the lake: an idle slot may advance to the
+             * server's position, so it does not hold WAL back (pgoutput.md §8.4) */
+            pmn_repl_set_flushed(j->repl, msg.wal_end);
+        }
+        if (pmn_sync_sink_commit_due(j->sink)) {
+            rc = commit_and_confirm(j);
+            if (rc)
+                return rc;
+        }
+        if (pmn_monotonic_millis() >= next_progress) {
+            log_progress(j, &last);
+            next_progress = pmn_monotonic_millis() + PROGRESS_INTERVAL_MS;
+        }
+    }
+    int rc = commit_and_confirm(j);
+    if (rc == 0)
+        rc = pmn_repl_send_status(j->repl, false);
+    log_progress(j, &last);
+    return rc;
+}
+
+static void job_dispose(job *j)
+{
+    pmn_pgdecoder_free(j->decoder);
+    pmn_repl_free(j->repl);
+    pmn_sync_sink_free(j->sink);
+    for (size_t i = 0; j->rels && i < j->ntables; i++)
+        pmn_change_relation_free(j->rels[i]);
+    free(j->rels);
+    pmn_pg_tables_free(j->tables, j->ntables);
+    pmn_pgconn_free(j->conn);
+    pmn_pg_connparams_dispose(&j->params);
+    free(j->marker);
+    memset(j, 0, sizeof *j);
+}
+
+static int run_once(const pmn_sync_config *cfg, volatile sig_atomic_t *stop)
+{
+    job j;
+    memset(&j, 0, sizeof j);
+    j.cfg = cfg;
+    j.stop = stop;
+    int rc = setup_params(&j);
+    if (rc == 0)
+        rc = pmn_pgconn_open(&j.conn, &j.params, false);
+    if (rc == 0)
+        rc = list_tables(&j);
+    if (rc == 0)
+        rc = pmn_sync_sink_open(cfg, &j.sink);
+    if (rc == 0)
+        rc = describe_and_register(&j);
+    if (rc == 0) {
+        pmn_pg_publication_result pr;
+        rc = pmn_pg_publication_ensure(&pr, j.conn, j.publication, j.tables, j.ntables, true,
+                                       true);
+        if (rc == 0 && pr.created)
+            pmn_log_info("created publication \"%s\" for %zu table%s", j.publication, j.ntables,
+                         j.ntables == 1 ? "" : "s");
+    }
+    if (rc == 0) {
+        j.marker = pmn_xasprintf("%s/%s.db/.pgpaimon-slot-%s", cfg->warehouse, cfg->database,
+                                 j.slot);
+        rc = pmn_repl_open(&j.repl, &j.params, j.slot);
+    }
+    uint64_t start_lsn = 0;
+    if (rc == 0)
+        rc = prepare_slot(&j, &start_lsn);
+    if (rc == 0) {
+        pmn_pgdecoder_options o = {.mapping = j.mapping,
+                                   .skip_before_lsn = 0,
+                                   .resolve = pmn_pg_catalog_resolver,
+                                   .resolve_ctx = j.conn};
+        pmn_pgdecoder_new(&j.decoder, &o);
+        rc = pmn_repl_start(j.repl, start_lsn, j.publication);
+    }
+    if (rc == 0)
+        rc = stream(&j);
+    job_dispose(&j);
+    return rc;
+}
+
+int pmn_sync_run(const pmn_sync_config *cfg, volatile sig_atomic_t *stop)
+{
+    int64_t backoff_ms = 1000;
+    for (;;) {
+        int rc = run_once(cfg, stop);
+        if (rc != PMN_ECONN || *stop)
+            return rc;
+        pmn_log_warn("%s; reconnecting in %.0f s", pmn_error_last(), (double)backoff_ms / 1000);
+        for (int64_t waited = 0; waited < backoff_ms && !*stop; waited += 100)
+            usleep(100000);
+        if (*stop)
+            return 0;
+        backoff_ms = backoff_ms * 2 > 30000 ? 30000 : backoff_ms * 2;
+    }
+}

@@ -1,0 +1,77 @@
+/*
+ * src/sync/sink.h
+ *
+ * The lake side of a sync: source relations mapped to Paimon tables (created
+ * or evolved as needed), change events applied to table writers, and lake
+ * commits that carry the source position (sync/checkpoint rule below).
+ *
+ * Durability rule: a position is reported durable (and may be confirmed to
+ * PostgreSQL) only after every table with changes up to it has published its
+ * snapshot. Each table's snapshots store the end LSN of the last source
+ * transaction they contain; on restart a transaction is skipped for a table
+ * when its commit LSN is below the LSN that table stored (pgoutput.md §8.5).
+ */
+#ifndef PMN_SYNC_SINK_H
+#define PMN_SYNC_SINK_H
+
+#include "change/change.h"
+#include "sync/config.h"
+
+typedef struct pmn_sync_sink pmn_sync_sink;
+
+/* Snapshot property keys written with every lake commit of a sync. */
+#define PMN_PROP_END_LSN "pgpaimon.source.end-lsn"
+#define PMN_PROP_COMMIT_LSN "pgpaimon.source.commit-lsn"
+#define PMN_PROP_COMMIT_TIME "pgpaimon.source.commit-time"
+#define PMN_PROP_SLOT "pgpaimon.source.slot"
+#define PMN_PROP_SNAPSHOT_DONE "pgpaimon.source.snapshot-done"
+
+/* pmn_sync_sink_open: open (create) the warehouse and database of cfg. */
+int pmn_sync_sink_open(const pmn_sync_config *cfg, pmn_sync_sink **out);
+void pmn_sync_sink_free(pmn_sync_sink *s);
+
+/* pmn_sync_sink_add_source: declare a selected source table (its columns with mapped types, and
+ * its primary key from the source catalog). Creates the Paimon table if missing, or checks and
+ * evolves it. PMN_EINVALID for a table without a primary key when one is needed. */
+int pmn_sync_sink_add_source(pmn_sync_sink *s, const pmn_change_relation *rel,
+                             const char *const *pk, size_t npk);
+/* pmn_sync_sink_change_sink: callbacks to hand to the pgoutput decoder / snapshot copier. */
+pmn_change_sink pmn_sync_sink_callbacks(pmn_sync_sink *s);
+
+/* pmn_sync_sink_needs_snapshot: some target has no completed initial snapshot. */
+bool pmn_sync_sink_needs_snapshot(const pmn_sync_sink *s);
+/* pmn_sync_sink_resume_lsn: smallest end LSN stored by the targets (where replication must
+ * start); 0 if none stored. */
+uint64_t pmn_sync_sink_resume_lsn(const pmn_sync_sink *s);
+/* pmn_sync_sink_begin_snapshot: the rows that follow (INSERT changes outside a transaction)
+ * replace each target's contents at the next commit. */
+int pmn_sync_sink_begin_snapshot(pmn_sync_sink *s);
+/* pmn_sync_sink_finish_snapshot: commit every target with position `consistent_lsn`. */
+int pmn_sync_sink_finish_snapshot(pmn_sync_sink *s, uint64_t consistent_lsn, const char *slot);
+
+/* pmn_sync_sink_commit_due: a lake commit is due (interval passed or buffers large). */
+bool pmn_sync_sink_commit_due(const pmn_sync_sink *s);
+/* pmn_sync_sink_commit: commit every table with changes; *durable_lsn = end LSN of the last
+ * whole source transaction now in the lake (0 if nothing was received yet). */
+int pmn_sync_sink_commit(pmn_sync_sink *s, uint64_t *durable_lsn);
+/* pmn_sync_sink_has_pending: a transaction is open or received rows are not committed yet. */
+bool pmn_sync_sink_has_pending(const pmn_sync_sink *s);
+/* pmn_sync_sink_in_txn: a source transaction is open (its changes are not committable). */
+bool pmn_sync_sink_in_txn(const pmn_sync_sink *s);
+
+/* Counters for progress lines and status. */
+typedef struct pmn_sync_stats {
+    uint64_t txns;        /* source transactions applied */
+    uint64_t skipped_txns; /* already in the lake (resume) */
+    uint64_t rows;        /* changes applied */
+    uint64_t commits;     /* lake commits */
+    uint64_t last_end_lsn;
+    int64_t last_commit_time_us;
+} pmn_sync_stats;
+
+void pmn_sync_sink_stats(const pmn_sync_sink *s, pmn_sync_stats *out);
+/* pmn_format_lsn: "X/Y" into out[24]. pmn_parse_lsn: the reverse (0 on success). */
+void pmn_format_lsn(uint64_t lsn, char out[24]);
+int pmn_parse_lsn(const char *s, uint64_t *lsn);
+
+#endif
