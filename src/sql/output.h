@@ -23,8 +23,10 @@
  * column's Paimon type when the column comes straight from a lake table; the
  * type decides the rendering: BOOLEAN 1 → TRUE, DECIMAL(p,s) → exactly s
  * decimals, DOUBLE → Java's Double.toString form (5.0, 1.0E7), FLOAT → Java's
- * Float.toString. Without a type, integers print as integers and reals as
- * DOUBLE. Pure: writes to a FILE the caller owns.
+ * Float.toString. Without a type (an expression such as SUM(price)),
+ * integers print as integers and reals as DOUBLE with at most 15 significant
+ * digits (4296.69, not 4296.689999999996). Pure: writes to a FILE the caller
+ * owns.
  */
 #ifndef PMN_SQL_OUTPUT_H
 #define PMN_SQL_OUTPUT_H

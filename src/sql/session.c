@@ -459,7 +459,9 @@ static int exec_drop_database(pmn_sql_session *s, const pmn_sql_stmt *st)
 
 /* ---- tables: DDL ---- */
 
-/* Flink/Paimon type text of a column for DESCRIBE (without NOT NULL) or SHOW CREATE TABLE. */
+/* Type text of a column: SHOW CREATE TABLE uses the serializable form with NOT NULL
+ * ("TIMESTAMP(6) WITH LOCAL TIME ZONE NOT NULL"); DESCRIBE uses Flink's summary form, nullable
+ * and with TIMESTAMP_LTZ(p) (LogicalType.asSummaryString). */
 static char *type_text(const pmn_type *t, bool with_null)
 {
     pmn_type *copy = pmn_type_copy(t);
@@ -467,6 +469,16 @@ static char *type_text(const pmn_type *t, bool with_null)
         copy->nullable = true;
     char *s = pmn_type_to_sql(copy);
     pmn_type_free(copy);
+    if (!with_null) {
+        const char *ltz = strstr(s, ") WITH LOCAL TIME ZONE");
+        const char *ts = strstr(s, "TIMESTAMP(");
+        if (ltz && ts && ts < ltz) {
+            char *out = pmn_xasprintf("%.*sTIMESTAMP_LTZ(%.*s)%s", (int)(ts - s), s,
+                                      (int)(ltz - ts - 10), ts + 10, ltz + 22);
+            free(s);
+            s = out;
+        }
+    }
     return s;
 }
 
@@ -881,6 +893,9 @@ static int sqlite_error(pmn_sql_session *s, const pmn_sql_rewrite *rw, const cha
                                  (int)(e - q - 1), q + 1, where);
         return pmn_error_set(PMN_EINVALID, "SQL parse failed: %s%s.", msg, where);
     }
+    if (!strcmp(msg, "incomplete input"))
+        return pmn_error_set(PMN_EINVALID,
+                             "SQL parse failed. Encountered \"<EOF>\" at the end of the statement.");
     if (!strncmp(msg, "no such function: ", 18))
         return pmn_error_set(PMN_EINVALID, "No match found for function signature %s%s",
                              msg + 18, where);

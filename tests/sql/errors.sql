@@ -1,0 +1,53 @@
+-- Each error prints "[ERROR] Could not execute SQL statement. Reason:" and a line naming what
+-- is wrong; the statement is skipped, the next ones still run, the exit status is non-zero.
+CREATE CATALOG bad WITH ('type' = 'hive', 'warehouse' = '/tmp/paimon');
+CREATE CATALOG bad WITH ('type' = 'paimon');
+CREATE CATALOG bad WITH ('type' = 'paimon', 'warehouse' = '/tmp/paimon', 'colour' = 'red');
+CREATE TABLE t (a INT);
+USE CATALOG nope;
+CREATE CATALOG paimon_catalog WITH ('type' = 'paimon', 'warehouse' = '/tmp/paimon');
+USE CATALOG paimon_catalog;
+USE nope;
+CREATE DATABASE lakehouse;
+CREATE DATABASE lakehouse;
+CREATE DATABASE IF NOT EXISTS lakehouse;
+USE lakehouse;
+CREATE TABLE items (id BIGINT NOT NULL, name STRING, price DECIMAL(10, 2), PRIMARY KEY (id) NOT ENFORCED);
+CREATE TABLE items (id BIGINT);
+CREATE TABLE bad1 (id BIGINT, PRIMARY KEY (nope) NOT ENFORCED);
+CREATE TABLE bad2 (id BIGINT, id STRING);
+CREATE TABLE bad3 (id FROBINT);
+CREATE TABLE log (msg STRING);
+INSERT INTO items VALUES (1, 'one', 1.5), (2, 'two', 2.25);
+INSERT INTO items VALUES (NULL, 'null key', 1);
+INSERT INTO items VALUES (3, 'x');
+INSERT INTO items (id, nope) VALUES (3, 'x');
+INSERT INTO items VALUES ('abc', 'x', 1);
+DELETE FROM log WHERE msg = 'x';
+SELECT * FROM itemz;
+SELECT * FROM nope.items;
+SELECT * FROM nope.lakehouse.items;
+SELECT nope FROM items;
+SELECT id FROM items WHERE;
+SELEC id FROM items;
+SELECT * FROM items /*+ OPTIONS('scan.mode' = 'latest') */;
+SELECT * FROM items /*+ OPTIONS('scan.snapshot-id' = 'abc') */;
+SELECT * FROM items /*+ OPTIONS('scan.snapshot-id' = '99') */;
+SELECT * FROM items /*+ OPTIONS('scan.tag-name' = 'v1') */;
+SELECT * FROM items FOR SYSTEM_TIME AS OF NOW();
+SELECT * FROM items FOR SYSTEM_TIME AS OF TIMESTAMP 'yesterday';
+SELECT * FROM items$frobs;
+SELECT * FROM items$files;
+SELECT frobnicate(id) FROM items;
+DESCRIBE itemz;
+DROP DATABASE lakehouse;
+USE CATALOG default_catalog;
+DROP DATABASE paimon_catalog.lakehouse;
+DROP TABLE paimon_catalog.lakehouse.nope;
+DROP TABLE IF EXISTS paimon_catalog.lakehouse.nope;
+SET 'sql-client.display.max-column-width' = '2';
+-- still running after all of the above: nothing was written by the failed statements
+SELECT * FROM paimon_catalog.lakehouse.items;
+SELECT snapshot_id, commit_kind FROM paimon_catalog.lakehouse.items$snapshots;
+-- an unterminated quote runs to the end of the input
+SELECT 'unterminated FROM items;
