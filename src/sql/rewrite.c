@@ -483,6 +483,8 @@ static void collect_ctes(rw *r)
         return;
     size_t cap = 0;
     i = next_sig(r, i + 1);
+    if (tok_is(r, i, "RECURSIVE"))
+        i = next_sig(r, i + 1);
     while (tok_name(r, i)) {
         PMN_GROW(r->ctes, cap, r->nctes + 1);
         r->ctes[r->nctes++] = pmn_sql_ident_value(r->text, &r->toks[i]);

@@ -50,6 +50,7 @@ struct pmn_sql_session {
     size_t capopts;
     char *orig_tz;               /* TZ at start (owned; NULL if unset) */
     int max_width;               /* tableau column width */
+    pmn_vtab_stats stats;        /* what the last statement's scans read */
 };
 
 /* ---- messages ---- */
@@ -1223,7 +1224,7 @@ int pmn_sql_session_new(FILE *out, FILE *err, pmn_sql_session **session)
         free(s);
         return rc;
     }
-    int rc = pmn_vtab_register(s->db, lookup_catalog, s);
+    int rc = pmn_vtab_register(s->db, lookup_catalog, s, &s->stats);
     if (rc == 0)
         rc = pmn_sql_functions_register(s->db);
     if (rc) {
@@ -1280,6 +1281,14 @@ int pmn_sql_session_attach(pmn_sql_session *s, const char *name, const char *war
     st.noptions = 2;
     int rc = exec_create_catalog(s, &st);
     return rc ? rc : exec_use_catalog(s, name);
+}
+
+void pmn_sql_session_scan_stats(const pmn_sql_session *s, uint64_t *scans, uint64_t *files,
+                                uint64_t *rows)
+{
+    *scans = s->stats.scans;
+    *files = s->stats.files_read;
+    *rows = s->stats.rows_read;
 }
 
 void pmn_sql_session_set_format(pmn_sql_session *s, pmn_sql_format format)
@@ -1378,6 +1387,7 @@ int pmn_sql_session_execute(pmn_sql_session *s, const char *text, size_t len)
     /* the parsers expect the statement's own text: copy it to a terminated string */
     char *copy = pmn_xstrndup(text, len);
     pmn_error_clear();
+    memset(&s->stats, 0, sizeof s->stats);
     int rc = pmn_sql_stmt_parse(copy, len, &st);
     if (rc == 0) {
         rc = dispatch(s, &st, copy);

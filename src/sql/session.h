@@ -32,6 +32,7 @@
 #include "sql/output.h"
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 typedef struct pmn_sql_session pmn_sql_session;
@@ -45,6 +46,10 @@ void pmn_sql_session_set_format(pmn_sql_session *s, pmn_sql_format format);
 /* pmn_sql_session_attach: CREATE CATALOG name WITH ('type' = 'paimon', 'warehouse' = w) and
  * USE CATALOG name, printing nothing. Returns 0 or the error (message in pmn_error_last). */
 int pmn_sql_session_attach(pmn_sql_session *s, const char *name, const char *warehouse);
+/* pmn_sql_session_scan_stats: lake scans the last statement opened, and the data files and
+ * rows they read (to check pushdown). */
+void pmn_sql_session_scan_stats(const pmn_sql_session *s, uint64_t *scans, uint64_t *files,
+                                uint64_t *rows);
 /* pmn_sql_session_execute: run one statement (no trailing `;`), printing its result or its
  * error. Returns 0 or the PMN_E* code of the failure. */
 int pmn_sql_session_execute(pmn_sql_session *s, const char *text, size_t len);

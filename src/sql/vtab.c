@@ -63,10 +63,12 @@
 typedef struct module_aux {
     pmn_vtab_catalog_fn lookup; /* catalog name -> open catalog */
     void *arg;                  /* its argument */
+    pmn_vtab_stats *stats;      /* totals of what scans read, or NULL */
 } module_aux;
 
 typedef struct paimon_vtab {
     sqlite3_vtab base;          /* Base class. Must be first */
+    module_aux *aux;            /* the module's client data (borrowed) */
     pmn_table *table;           /* open table (owned) */
     char *system;               /* system table kind or NULL for the data (owned) */
     const pmn_systab_col *syscols; /* system table columns (static) */
@@ -185,6 +187,7 @@ static int x_connect(sqlite3 *db, void *paux, int argc, const char *const *argv,
         goto out;
     }
     v = pmn_xcalloc(1, sizeof *v);
+    v->aux = aux;
     if (pmn_table_open(cat, database, table, &v->table) != 0) {
         *err = sqlite3_mprintf("%s", pmn_error_last());
         goto out;
@@ -374,6 +377,14 @@ static int x_open(sqlite3_vtab *tab, sqlite3_vtab_cursor **out)
 
 static void cursor_reset(paimon_cursor *c)
 {
+    pmn_vtab_stats *st = ((paimon_vtab *)c->base.pVtab)->aux->stats;
+    if (c->scan && st) {
+        uint64_t files, rows;
+        pmn_scan_stats(c->scan, &files, &rows);
+        st->scans++;
+        st->files_read += files;
+        st->rows_read += rows;
+    }
     pmn_scan_free(c->scan);
     c->scan = NULL;
     c->row = NULL;
@@ -541,11 +552,12 @@ static const sqlite3_module paimon_module = {
     .xRowid = x_rowid,
 };
 
-int pmn_vtab_register(sqlite3 *db, pmn_vtab_catalog_fn lookup, void *arg)
+int pmn_vtab_register(sqlite3 *db, pmn_vtab_catalog_fn lookup, void *arg, pmn_vtab_stats *stats)
 {
     module_aux *aux = pmn_xcalloc(1, sizeof *aux);
     aux->lookup = lookup;
     aux->arg = arg;
+    aux->stats = stats;
     if (sqlite3_create_module_v2(db, "paimon", &paimon_module, aux, free) != SQLITE_OK)
         return pmn_error_set(PMN_ERROR, "registering the paimon module: %s", sqlite3_errmsg(db));
     return 0;

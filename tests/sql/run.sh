@@ -23,7 +23,7 @@ echo "exit status: $status" >>"$work/raw.txt"
 year=$(date -u +%Y)
 WH="$wh" YEAR="$year" perl -pe '
     s/\Q$ENV{WH}\E/\/tmp\/paimon/g;
-    s/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f.-]*)/"u" x length($1)/ge;
+    s/([0-9a-f]{8}-[0-9a-f]{4}[0-9a-f.-]*)/"u" x length($1)/ge;
     s/((\d{4})-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?)/$2 >= $ENV{YEAR} ? "T" x length($1) : $1/ge;
     s/\b(1[6-9]\d{11})\b/"1" x length($1)/ge;
 ' "$work/raw.txt" >"$work/out.txt"
