@@ -1,9 +1,10 @@
 #!/bin/sh
-# tests/sql/run.sh PGPAIMON NAME.sql NAME.expected WORKDIR
+# tests/sql/run.sh PGPAIMON NAME.sql|NAME.sh NAME.expected WORKDIR
 #
 # One SQL golden test (pg_regress style): runs NAME.sql through `pgpaimon sql -f` on a fresh
 # warehouse and diffs everything it prints (results, [INFO] and [ERROR] lines, exit status)
-# with NAME.expected. The warehouse path '/tmp/paimon' in the script (the guide's) is replaced
+# with NAME.expected. A NAME.sh test is a shell script (the guide's heredocs, verbatim) run by
+# sh with $PGPAIMON set and $FLINK_HOME/bin/sql-client.sh standing for `pgpaimon sql`. The warehouse path '/tmp/paimon' in the script (the guide's) is replaced
 # by a directory under WORKDIR, and back in the output. Values that change from run to run are
 # masked with same-width placeholders so table layouts stay comparable: UUIDs (commit users,
 # manifest names) become u's, times of day from this year on become T's, epoch milliseconds
@@ -18,7 +19,18 @@ mkdir -p "$work"
 wh="$work/paimon"
 sed "s#/tmp/paimon#$wh#g" "$sql" >"$work/in.sql"
 status=0
-TZ=UTC "$bin" sql -f "$work/in.sql" >"$work/raw.txt" 2>&1 || status=$?
+case "$sql" in
+*.sh)
+    mkdir -p "$work/flink/bin"
+    printf '#!/bin/sh\nexec "%s" sql "$@"\n' "$bin" >"$work/flink/bin/sql-client.sh"
+    chmod +x "$work/flink/bin/sql-client.sh"
+    (cd "$work" && TZ=UTC PGPAIMON="$bin" FLINK_HOME="$work/flink" sh "$work/in.sql") \
+        >"$work/raw.txt" 2>&1 || status=$?
+    ;;
+*)
+    TZ=UTC "$bin" sql -f "$work/in.sql" >"$work/raw.txt" 2>&1 || status=$?
+    ;;
+esac
 echo "exit status: $status" >>"$work/raw.txt"
 year=$(date -u +%Y)
 WH="$wh" YEAR="$year" perl -pe '
