@@ -16,8 +16,7 @@ deps:
 	bash scripts/install-deps.sh
 
 configure:
-	@command -v cmake >/dev/null && command -v ninja >/dev/null && pkg-config --exists jansson libzstd snappy cmocka libedit libpq sqlite3 \
-	  || bash scripts/install-deps.sh
+	@bash scripts/install-deps.sh
 	@test -f $(BUILD)/build.ninja || cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
 
 test: all

@@ -66,8 +66,15 @@ struct pmn_avro_schema {
 int pmn_avro_schema_parse(const char *json, size_t len, pmn_avro_schema **out);
 void pmn_avro_schema_free(pmn_avro_schema *s);
 /* pmn_avro_schema_for_row: the schema JSON Java Paimon writes for `row` (a ROW type), top record
- * `org.apache.paimon.avro.generated.record`, nested records named <parent>_<field>. Caller frees. */
+ * `org.apache.paimon.avro.generated.record`, nested records named <parent>_<field>. Caller frees.
+ * NULL (PMN_EINVALID set) if `row` is not a ROW or holds a TIMESTAMP[_LTZ] of precision > 6,
+ * which Avro cannot store. TIME of any precision becomes time-millis (Paimon keeps ms). */
 char *pmn_avro_schema_for_row(const pmn_type *row);
+/* (added) pmn_avro_schema_to_row: the Paimon ROW type a writer schema describes (top-level
+ * ["null", record] accepted; unions ["null", T] -> nullable T; logical types per §14; field ids
+ * numbered depth-first from 0). Caller frees with pmn_type_free. PMN_EINVALID for enums,
+ * unions of several non-null types and other shapes without a Paimon equivalent. */
+int pmn_avro_schema_to_row(const pmn_avro_schema *s, pmn_type **out);
 
 /* ---- 2. encoding ---- */
 
@@ -107,15 +114,17 @@ int pmn_avro_codec_from_name(const char *name, pmn_avro_codec *out);
 
 typedef struct pmn_avro_writer pmn_avro_writer;
 
-/* pmn_avro_writer_open: create `path` (must not exist) with metadata avro.schema then
- * avro.codec, as Java writes them. level: compression level (zstd 1 is Paimon's default). */
+/* pmn_avro_writer_open: create `path` (must not exist: PMN_EEXISTS) with metadata avro.schema
+ * then avro.codec, as Java writes them. level: compression level (zstd 1 is Paimon's default;
+ * deflate -1..9). Blocks are cut at 64000 encoded bytes (Java's default sync interval). */
 int pmn_avro_writer_open(const char *path, const char *schema_json, pmn_avro_codec codec,
                          int level, pmn_avro_writer **out);
 /* pmn_avro_writer_buf: the buffer to encode the next object into (borrowed). */
 pmn_buf *pmn_avro_writer_buf(pmn_avro_writer *w);
 /* pmn_avro_writer_end_object: the object just encoded is complete; may flush a block. */
 int pmn_avro_writer_end_object(pmn_avro_writer *w);
-/* pmn_avro_writer_close: flush, fsync and close; *file_size = exact bytes written. Frees w. */
+/* pmn_avro_writer_close: flush, fsync and close; *file_size = exact bytes written. Frees w.
+ * On failure the partial file is unlinked. */
 int pmn_avro_writer_close(pmn_avro_writer *w, uint64_t *file_size);
 /* pmn_avro_writer_discard: close and unlink the file. Frees w. */
 void pmn_avro_writer_discard(pmn_avro_writer *w);
@@ -150,7 +159,8 @@ void pmn_avro_read_plan_free(pmn_avro_read_plan *plan);
  * items point into the block or the arena. PMN_ECORRUPT on malformed input. */
 int pmn_avro_read_row(const pmn_avro_read_plan *plan, pmn_avro_cursor *c, pmn_arena *arena,
                       pmn_datum *out);
-/* pmn_avro_write_row: encode datums of `row` per pmn_avro_schema_for_row(row). */
+/* pmn_avro_write_row: encode datums of `row` per pmn_avro_schema_for_row(row). Callers enforce
+ * NOT NULL: a NULL in a non-nullable position is written as the type's zero value. */
 void pmn_avro_write_row(pmn_buf *b, const pmn_type *row, const pmn_datum *vals);
 
 #endif

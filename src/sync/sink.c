@@ -289,10 +289,12 @@ static int create_target_table(pmn_sync_sink *s, const char *name, const pmn_cha
         .noptions = cfg->table_conf.n,
     };
     if (rc == 0) {
-        rc = pmn_catalog_create_table(s->cat, cfg->database, name, &def, true);
+        rc = pmn_catalog_create_table(s->cat, cfg->database, name, &def, false);
         if (rc == 0)
             pmn_log_info("created lake table %s.%s (%d columns)", cfg->database, name,
                          row->nfields);
+        else if (rc == PMN_EEXISTS)
+            rc = 0; /* an existing table is checked and evolved by the caller */
     }
     free(opts);
     pmn_type_free(row);
@@ -851,7 +853,12 @@ int pmn_sync_sink_begin_snapshot(pmn_sync_sink *s)
 {
     s->snapshot_mode = true;
     for (size_t i = 0; i < s->ntargets; i++) {
-        int rc = pmn_writer_truncate(s->targets[i]->writer);
+        /* a table with rows from an earlier run is replaced in one OVERWRITE snapshot; a new
+         * one just gets an APPEND */
+        int64_t latest = 0;
+        int rc = pmn_table_latest_snapshot(s->targets[i]->table, &latest);
+        if (rc == 0 && latest > 0)
+            rc = pmn_writer_truncate(s->targets[i]->writer);
         if (rc)
             return rc;
         s->targets[i]->dirty = true;

@@ -95,6 +95,7 @@ int pmn_plan_open_snapshot(pmn_table *t, pmn_snapshot *snap, pmn_plan **out)
         rc = read_list(p, t->path, snap->delta_manifest_list, &delta, &ndelta);
     if (rc) {
         pmn_error_wrap("snapshot %lld of %s: ", (long long)snap->id, t->full_name);
+        p->snapshot = NULL; /* the caller keeps it on failure */
         pmn_plan_free(p);
         return rc;
     }
@@ -122,6 +123,7 @@ int pmn_plan_open_snapshot(pmn_table *t, pmn_snapshot *snap, pmn_plan **out)
     if (rc) {
         free(all);
         pmn_error_wrap("snapshot %lld of %s: ", (long long)snap->id, t->full_name);
+        p->snapshot = NULL;
         pmn_plan_free(p);
         return rc;
     }
@@ -150,6 +152,7 @@ int pmn_plan_open_snapshot(pmn_table *t, pmn_snapshot *snap, pmn_plan **out)
     }
     free(all);
     if (rc) {
+        p->snapshot = NULL;
         pmn_plan_free(p);
         return rc;
     }

@@ -81,6 +81,7 @@ void pmn_plan_free(pmn_plan *p);
 /* pmn_plan_resolve_snapshot: snapshot id for scan options (id, timestamp or tag). */
 int pmn_plan_resolve(pmn_table *t, const pmn_scan_options *o, int64_t *snapshot_id,
                      pmn_snapshot **tag_snapshot);
+/* pmn_plan_open_snapshot: replay `snap`; the plan owns snap on success only. */
 int pmn_plan_open_snapshot(pmn_table *t, pmn_snapshot *snap, pmn_plan **out);
 
 #endif

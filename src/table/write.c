@@ -198,8 +198,14 @@ static int flush_group(pmn_writer *w, group *g)
     if (g->nrecs == 0)
         return 0;
     bool pk = pmn_table_is_pk(w->t);
-    if (pk)
-        qsort_r(g->recs, g->nrecs, sizeof *g->recs, cmp_record, w->t);
+    if (pk) {
+        /* CDC and snapshot input often arrives in key order already: check before sorting */
+        bool sorted = true;
+        for (size_t i = 1; i < g->nrecs && sorted; i++)
+            sorted = cmp_record(&g->recs[i - 1], &g->recs[i], w->t) <= 0;
+        if (!sorted)
+            qsort_r(g->recs, g->nrecs, sizeof *g->recs, cmp_record, w->t);
+    }
     pmn_data_file_writer *fw = NULL;
     int rc = 0;
     for (size_t i = 0; i < g->nrecs && rc == 0; i++) {
@@ -260,10 +266,18 @@ int pmn_writer_write(pmn_writer *w, pmn_row_kind kind, const pmn_datum *row)
                              "table %s has no primary key, so rows cannot be deleted or updated; "
                              "give it a primary key (--primary_keys)",
                              t->full_name);
+    /* a delete needs only its key: other NOT NULL columns may be unknown (they are written
+     * as the type's zero value) */
+    bool is_delete = kind == PMN_ROW_DELETE || kind == PMN_ROW_UPDATE_BEFORE;
     for (int32_t i = 0; i < rt->nfields; i++) {
-        if (row[i].is_null && !rt->fields[i].type->nullable)
-            return pmn_error_set(PMN_EINVALID, "table %s: column %s is NOT NULL but got NULL",
-                                 t->full_name, rt->fields[i].name);
+        if (row[i].is_null && !rt->fields[i].type->nullable) {
+            bool is_key = false;
+            for (int32_t k = 0; k < t->keys.npk; k++)
+                is_key |= t->keys.pk[k] == i;
+            if (!is_delete || is_key)
+                return pmn_error_set(PMN_EINVALID, "table %s: column %s is NOT NULL but got NULL",
+                                     t->full_name, rt->fields[i].name);
+        }
     }
     const pmn_key_layout *k = &t->keys;
     for (int32_t i = 0; i < k->npartition; i++)

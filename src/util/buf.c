@@ -41,6 +41,7 @@ void pmn_buf_reserve(pmn_buf *b, size_t extra)
         ncap *= 2;
     b->data = pmn_xrealloc(b->data, ncap);
     b->cap = ncap;
+    b->data[b->len] = 0;
 }
 
 void pmn_buf_put(pmn_buf *b, const void *p, size_t n)
@@ -91,6 +92,6 @@ uint8_t *pmn_buf_detach(pmn_buf *b, size_t *len)
 const char *pmn_buf_cstr(pmn_buf *b)
 {
     if (!b->data)
-        pmn_buf_reserve(b, 0), b->data[0] = 0;
+        pmn_buf_reserve(b, 0);
     return (const char *)b->data;
 }
