@@ -22,6 +22,22 @@
 
 enum { ST_NONE, ST_EXPECT_TABLE, ST_AFTER_TABLE };
 
+/* Functions whose parentheses hold keywords (FROM, FOR, IN) that are not clauses. */
+enum { FN_NONE, FN_SUBSTRING, FN_POSITION, FN_OTHER };
+
+/* EXTRACT(<unit> FROM x) -> the function of sql/functions.c that computes it. */
+static const char *extract_function(const char *unit)
+{
+    static const char *const map[][2] = {{"YEAR", "year"},     {"QUARTER", "quarter"},
+                                         {"MONTH", "month"},   {"DAY", "dayofmonth"},
+                                         {"HOUR", "hour"},     {"MINUTE", "minute"},
+                                         {"SECOND", "second"}};
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (!strcasecmp(map[i][0], unit))
+            return map[i][1];
+    return NULL;
+}
+
 typedef struct rw {
     const char *text;      /* the source query */
     pmn_sql_tok *toks;     /* every token, blanks and comments included */
@@ -519,11 +535,14 @@ static int rewrite(rw *r)
 {
     int state[MAX_DEPTH];
     bool from_paren[MAX_DEPTH]; /* the ( at this depth opened a FROM item */
+    int fn[MAX_DEPTH];          /* FN_* of the function whose ( opened this depth */
+    int pending_fn = FN_NONE;   /* FN_* for the next ( (set by the function name) */
     int cast_depth[MAX_DEPTH];  /* depth of open CAST( parentheses; 0 = none */
     int ncast = 0;
     int depth = 0;
     state[0] = ST_NONE;
     from_paren[0] = false;
+    fn[0] = FN_NONE;
     size_t i = 0;
     while (i < r->ntoks) {
         const pmn_sql_tok *t = &r->toks[i];
@@ -561,12 +580,17 @@ static int rewrite(rw *r)
         }
         mark(r, t->off);
         if (t->kind == PMN_TK_PUNCT) {
+            int opening_fn = pending_fn;
+            pending_fn = FN_NONE;
             if (tok_punct(r, i, "(")) {
+                pending_fn = opening_fn;
                 if (depth + 1 >= MAX_DEPTH)
                     return error_at(r, t->off, "parentheses nested too deeply");
                 depth++;
                 from_paren[depth] = state[depth - 1] == ST_EXPECT_TABLE;
                 state[depth] = ST_NONE;
+                fn[depth] = pending_fn;
+                pending_fn = FN_NONE;
             } else if (tok_punct(r, i, ")")) {
                 if (ncast && cast_depth[ncast - 1] == depth)
                     ncast--;
@@ -586,7 +610,31 @@ static int rewrite(rw *r)
         } else if (t->kind == PMN_TK_IDENT) {
             size_t nx = next_sig(r, i + 1);
             bool before_paren = tok_punct(r, nx, "(");
-            if (tok_is(r, i, "FROM") || tok_is(r, i, "JOIN")) {
+            size_t unit = next_sig(r, nx + 1);
+            char *uname = before_paren && tok_is(r, i, "EXTRACT") && tok_name(r, unit)
+                              ? pmn_sql_ident_value(r->text, &r->toks[unit])
+                              : NULL;
+            const char *xfn = uname ? extract_function(uname) : NULL;
+            free(uname);
+            if (xfn && tok_is(r, next_sig(r, unit + 1), "FROM")) {
+                /* EXTRACT(YEAR FROM x) -> year(x) */
+                if (depth + 1 >= MAX_DEPTH)
+                    return error_at(r, t->off, "parentheses nested too deeply");
+                pmn_buf_printf(&r->out, "%s(", xfn);
+                depth++;
+                from_paren[depth] = false;
+                state[depth] = ST_NONE;
+                fn[depth] = FN_OTHER;
+                tnext = next_sig(r, unit + 1) + 1;
+            } else if (fn[depth] != FN_NONE &&
+                       (tok_is(r, i, "FROM") || tok_is(r, i, "FOR") || tok_is(r, i, "IN"))) {
+                /* SUBSTRING(s FROM a FOR b) -> substring(s, a, b); POSITION(a IN b) -> locate(a, b) */
+                if ((fn[depth] == FN_SUBSTRING && !tok_is(r, i, "IN")) ||
+                    (fn[depth] == FN_POSITION && tok_is(r, i, "IN")))
+                    pmn_buf_putc(&r->out, ',');
+                else
+                    pmn_buf_put(&r->out, r->text + t->off, t->len);
+            } else if (tok_is(r, i, "FROM") || tok_is(r, i, "JOIN")) {
                 state[depth] = ST_EXPECT_TABLE;
                 pmn_buf_put(&r->out, r->text + t->off, t->len);
             } else if (tok_is(r, i, "WHERE") || tok_is(r, i, "ON") || tok_is(r, i, "GROUP") ||
@@ -630,6 +678,20 @@ static int rewrite(rw *r)
                 if (ncast < MAX_DEPTH)
                     cast_depth[ncast++] = depth + 1;
                 pmn_buf_put(&r->out, r->text + t->off, t->len);
+            } else if (before_paren && (tok_is(r, i, "SUBSTRING") || tok_is(r, i, "TRIM") ||
+                                        tok_is(r, i, "OVERLAY"))) {
+                pending_fn = tok_is(r, i, "SUBSTRING") ? FN_SUBSTRING : FN_OTHER;
+                pmn_buf_put(&r->out, r->text + t->off, t->len);
+                for (size_t k = i; k < tnext; k++)
+                    if (r->after[k])
+                        pmn_buf_puts(&r->out, r->after[k]);
+                i = tnext;
+                continue;
+            } else if (before_paren && tok_is(r, i, "POSITION")) {
+                pending_fn = FN_POSITION;
+                pmn_buf_puts(&r->out, "locate");
+                i = tnext;
+                continue;
             } else if (before_paren && tok_is(r, i, "IF")) {
                 pmn_buf_puts(&r->out, "iif");
             } else if (before_paren &&

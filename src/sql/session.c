@@ -1224,6 +1224,8 @@ int pmn_sql_session_new(FILE *out, FILE *err, pmn_sql_session **session)
         free(s);
         return rc;
     }
+    /* Flink's LIKE is case-sensitive; SQLite's is not by default */
+    sqlite3_exec(s->db, "PRAGMA case_sensitive_like = ON", NULL, NULL, NULL);
     int rc = pmn_vtab_register(s->db, lookup_catalog, s, &s->stats);
     if (rc == 0)
         rc = pmn_sql_functions_register(s->db);

@@ -279,6 +279,24 @@ static void test_sql__rewrite_expressions(void **state)
     pmn_sql_rewrite_dispose(&rw);
 }
 
+static void test_sql__rewrite_keyword_functions(void **state)
+{
+    pmn_sql_rewrite rw;
+    rewrite_ok("SELECT EXTRACT(YEAR FROM created_at) AS y, SUBSTRING(name FROM 2 FOR 3) AS s, "
+               "POSITION('a' IN name) AS p FROM t WHERE EXTRACT(DAY FROM created_at) = 1",
+               "c", "d", true,
+               "SELECT year( created_at) AS y, SUBSTRING(name , 2 , 3) AS s, locate('a' , name) AS "
+               "p FROM \"c.d.t\" AS \"t\" WHERE dayofmonth( created_at) = 1",
+               &rw);
+    assert_int_equal(rw.nrefs, 1);
+    pmn_sql_rewrite_dispose(&rw);
+    rewrite_ok("SELECT a FROM t WHERE a IN (SELECT b FROM u) AND TRIM(BOTH ' ' FROM a) = 'x'", "c",
+               "d", true, NULL, &rw);
+    assert_int_equal(rw.nrefs, 2);
+    assert_string_equal(rw.refs[1].table, "u");
+    pmn_sql_rewrite_dispose(&rw);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -290,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_sql__rewrite_table_names),
         cmocka_unit_test(test_sql__rewrite_system_tables_and_time_travel),
         cmocka_unit_test(test_sql__rewrite_expressions),
+        cmocka_unit_test(test_sql__rewrite_keyword_functions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
