@@ -1008,14 +1008,22 @@ static int exec_query(pmn_sql_session *s, const pmn_sql_stmt *st, const char *te
 
 /* ---- writes ---- */
 
+/* Write every row q returns as `kind` (query column i -> field map[i]; other fields NULL) and
+ * commit one snapshot; with overwrite the snapshot replaces all rows (OVERWRITE). Nothing is
+ * committed on any error. */
 static int write_rows(pmn_sql_session *s, pmn_table *t, const char *full_name, sqlite3_stmt *q,
-                      const int *map, int nmap, pmn_row_kind kind)
+                      const int *map, int nmap, pmn_row_kind kind, bool overwrite)
 {
     const pmn_type *row = pmn_table_row_type(t);
     pmn_writer *w = NULL;
     int rc = pmn_writer_open(t, NULL, &w);
     if (rc)
         return rc;
+    if (overwrite && (rc = pmn_writer_truncate(w)) != 0) {
+        pmn_writer_abort(w);
+        pmn_writer_free(w);
+        return rc;
+    }
     pmn_arena arena = PMN_ARENA_INIT;
     pmn_datum *vals = pmn_xcalloc((size_t)row->nfields + 1, sizeof *vals);
     int src;
@@ -1061,6 +1069,12 @@ static int exec_insert(pmn_sql_session *s, const pmn_sql_stmt *st, const char *t
         return rc;
     char *full = pmn_xasprintf("%s.%s.%s", r.catalog, r.database, r.table);
     const pmn_type *row = pmn_table_row_type(t);
+    const char *const *pkeys;
+    if (st->overwrite && pmn_table_partition_keys(t, &pkeys) > 0)
+        rc = pmn_error_set(PMN_EINVALID,
+                           "INSERT OVERWRITE of the partitioned table %s is not supported (it "
+                           "would replace every partition)",
+                           full);
     int nmap = st->ninsert_columns ? (int)st->ninsert_columns : row->nfields;
     int *map = pmn_xcalloc((size_t)nmap + 1, sizeof(int));
     for (int i = 0; i < nmap && rc == 0; i++) {
@@ -1087,10 +1101,122 @@ static int exec_insert(pmn_sql_session *s, const pmn_sql_stmt *st, const char *t
                            "query has %d columns, the sink %d",
                            full, sqlite3_column_count(q), nmap);
     if (rc == 0)
-        rc = write_rows(s, t, full, q, map, nmap, PMN_ROW_INSERT);
+        rc = write_rows(s, t, full, q, map, nmap, PMN_ROW_INSERT, st->overwrite);
     sqlite3_finalize(q);
     drop_vtabs(s, &vt);
     free(map);
+    free(full);
+    pmn_table_free(t);
+    return rc;
+}
+
+/* `catalog`.`db`.`table` of a resolved name, appended to b. */
+static void put_full_name(pmn_buf *b, const resolved *r)
+{
+    for (int i = 0; i < 3; i++) {
+        const char *part = i == 0 ? r->catalog : i == 1 ? r->database : r->table;
+        pmn_buf_putc(b, '`');
+        for (const char *p = part; *p; p++) {
+            if (*p == '`')
+                pmn_buf_putc(b, '`');
+            pmn_buf_putc(b, (uint8_t)*p);
+        }
+        pmn_buf_puts(b, i < 2 ? "`." : "` ");
+    }
+}
+
+/* Positions in errors of a synthesized SELECT: say where the user's text starts. */
+static void note_synthesized(const char *text, size_t off)
+{
+    if (!strstr(pmn_error_last(), " at line "))
+        return;
+    int line, col;
+    pmn_sql_position(text, off, &line, &col);
+    pmn_error_wrap("(positions refer to the SELECT built from the statement, whose expressions "
+                   "start at line %d, column %d) ",
+                   line, col);
+}
+
+static int exec_update(pmn_sql_session *s, const pmn_sql_stmt *st, const char *text)
+{
+    pmn_table *t;
+    resolved r;
+    int rc = open_table(s, &st->name, &t, &r);
+    if (rc)
+        return rc;
+    char *full = pmn_xasprintf("%s.%s.%s", r.catalog, r.database, r.table);
+    const pmn_type *row = pmn_table_row_type(t);
+    const char *const *pk;
+    size_t npk = pmn_table_primary_keys(t, &pk);
+    int *assigned = pmn_xcalloc((size_t)row->nfields + 1, sizeof(int));
+    for (int f = 0; f < row->nfields; f++)
+        assigned[f] = -1;
+    if (npk == 0)
+        rc = pmn_error_set(PMN_EINVALID,
+                           "UPDATE is only supported on primary-key tables; %s has no primary key",
+                           full);
+    for (size_t i = 0; rc == 0 && i < st->nassigns; i++) {
+        int f = pmn_type_find_field(row, st->assigns[i].column);
+        if (f < 0)
+            rc = pmn_error_set(PMN_EINVALID, "Unknown target column '%s' in %s",
+                               st->assigns[i].column, full);
+        else if (assigned[f] >= 0)
+            rc = pmn_error_set(PMN_EINVALID, "Target column '%s' is assigned more than once",
+                               st->assigns[i].column);
+        for (size_t k = 0; rc == 0 && k < npk; k++)
+            if (!strcmp(pk[k], st->assigns[i].column))
+                rc = pmn_error_set(PMN_EINVALID,
+                                   "Updates to primary keys are not supported: %s is a key "
+                                   "column of %s",
+                                   pk[k], full);
+        if (rc == 0)
+            assigned[f] = (int)i;
+    }
+    if (rc == 0) {
+        /* SELECT the new rows: assigned expressions, other columns as they are */
+        pmn_buf q = PMN_BUF_INIT;
+        pmn_buf_puts(&q, "SELECT ");
+        for (int f = 0; f < row->nfields; f++) {
+            if (f)
+                pmn_buf_puts(&q, ", ");
+            if (assigned[f] >= 0) {
+                const pmn_sql_assign *a = &st->assigns[assigned[f]];
+                pmn_buf_putc(&q, '(');
+                pmn_buf_put(&q, text + a->off, a->len);
+                pmn_buf_putc(&q, ')');
+            } else {
+                pmn_buf_putc(&q, '`');
+                for (const char *p = row->fields[f].name; *p; p++) {
+                    if (*p == '`')
+                        pmn_buf_putc(&q, '`');
+                    pmn_buf_putc(&q, (uint8_t)*p);
+                }
+                pmn_buf_putc(&q, '`');
+            }
+        }
+        pmn_buf_puts(&q, " FROM ");
+        put_full_name(&q, &r);
+        if (st->body_len) {
+            pmn_buf_puts(&q, "WHERE ");
+            pmn_buf_put(&q, text + st->body_off, st->body_len);
+        }
+        vtabs vt = {0};
+        sqlite3_stmt *sq = NULL;
+        rc = prepare_query(s, pmn_buf_cstr(&q), 0, q.len, false, &vt, &sq);
+        if (rc)
+            note_synthesized(text, st->nassigns ? st->assigns[0].off : 0);
+        if (rc == 0) {
+            int *map = pmn_xcalloc((size_t)row->nfields + 1, sizeof(int));
+            for (int i = 0; i < row->nfields; i++)
+                map[i] = i;
+            rc = write_rows(s, t, full, sq, map, row->nfields, PMN_ROW_UPDATE_AFTER, false);
+            free(map);
+        }
+        sqlite3_finalize(sq);
+        drop_vtabs(s, &vt);
+        pmn_buf_dispose(&q);
+    }
+    free(assigned);
     free(full);
     pmn_table_free(t);
     return rc;
@@ -1125,37 +1251,20 @@ static int exec_delete(pmn_sql_session *s, const pmn_sql_stmt *st, const char *t
         /* SELECT every column of the rows the condition matches, then delete them by key */
         pmn_buf q = PMN_BUF_INIT;
         pmn_buf_puts(&q, "SELECT * FROM ");
-        for (int i = 0; i < 3; i++) {
-            const char *part = i == 0 ? r.catalog : i == 1 ? r.database : r.table;
-            pmn_buf_putc(&q, '`');
-            for (const char *p = part; *p; p++) {
-                if (*p == '`')
-                    pmn_buf_putc(&q, '`');
-                pmn_buf_putc(&q, (uint8_t)*p);
-            }
-            pmn_buf_puts(&q, i < 2 ? "`." : "` ");
-        }
-        /* keep the user's alias-free condition; the table is visible by its own name */
+        put_full_name(&q, &r);
         pmn_buf_puts(&q, "WHERE ");
-        size_t prefix = q.len;
         pmn_buf_put(&q, text + st->body_off, st->body_len);
         vtabs vt = {0};
         sqlite3_stmt *sq = NULL;
         rc = prepare_query(s, pmn_buf_cstr(&q), 0, q.len, false, &vt, &sq);
-        if (rc && strstr(pmn_error_last(), " at line ")) {
-            /* positions refer to the synthesized SELECT: say where the condition starts */
-            int line, col;
-            pmn_sql_position(text, st->body_off, &line, &col);
-            pmn_error_wrap("in the WHERE condition starting at line %d, column %d "
-                           "(positions below count from its start + %zu): ",
-                           line, col, prefix);
-        }
+        if (rc)
+            note_synthesized(text, st->body_off);
         if (rc == 0) {
             const pmn_type *row = pmn_table_row_type(t);
             int *map = pmn_xcalloc((size_t)row->nfields + 1, sizeof(int));
             for (int i = 0; i < row->nfields; i++)
                 map[i] = i;
-            rc = write_rows(s, t, full, sq, map, row->nfields, PMN_ROW_DELETE);
+            rc = write_rows(s, t, full, sq, map, row->nfields, PMN_ROW_DELETE, false);
             free(map);
         }
         sqlite3_finalize(sq);
@@ -1356,6 +1465,8 @@ static int dispatch(pmn_sql_session *s, const pmn_sql_stmt *st, const char *text
         return exec_insert(s, st, text);
     case PMN_STMT_DELETE:
         return exec_delete(s, st, text);
+    case PMN_STMT_UPDATE:
+        return exec_update(s, st, text);
     }
     return pmn_error_set(PMN_ERROR, "unhandled statement kind %d", (int)st->kind);
 }
@@ -1395,7 +1506,8 @@ int pmn_sql_session_execute(pmn_sql_session *s, const char *text, size_t len)
         rc = dispatch(s, &st, copy);
         if (rc == 0 && prints_info(&st))
             info(s, "Execute statement succeed.");
-        else if (rc == 0 && (st.kind == PMN_STMT_INSERT || st.kind == PMN_STMT_DELETE))
+        else if (rc == 0 && (st.kind == PMN_STMT_INSERT || st.kind == PMN_STMT_DELETE ||
+                             st.kind == PMN_STMT_UPDATE))
             info(s, "Complete execution of the SQL update statement.");
         pmn_sql_stmt_dispose(&st);
     }

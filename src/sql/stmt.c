@@ -456,10 +456,14 @@ static int parse_stmt(cursor *c, pmn_sql_stmt *s)
         return rc ? rc : expect_end(c);
     }
     if (accept_kw(c, "INSERT")) {
-        if (is_kw(c, "OVERWRITE"))
-            return syntax_error(c, "INTO (INSERT OVERWRITE is not supported)");
-        if ((rc = expect_kw(c, "INTO")) || (rc = parse_name(c, &s->name)))
+        if (accept_kw(c, "OVERWRITE"))
+            s->overwrite = true;
+        else if ((rc = expect_kw(c, "INTO")))
             return rc;
+        if ((rc = parse_name(c, &s->name)))
+            return rc;
+        if (is_kw(c, "PARTITION"))
+            return syntax_error(c, "a column list or query (INSERT ... PARTITION is not supported)");
         s->kind = PMN_STMT_INSERT;
         if (is_punct(c, "(")) {
             /* a column list, unless the body itself starts with a parenthesis: (SELECT ...) */
@@ -475,6 +479,44 @@ static int parse_stmt(cursor *c, pmn_sql_stmt *s)
         take_body(c, s);
         return 0;
     }
+    if (accept_kw(c, "UPDATE")) {
+        if ((rc = parse_name(c, &s->name)) || (rc = expect_kw(c, "SET")))
+            return rc;
+        s->kind = PMN_STMT_UPDATE;
+        size_t cap = 0;
+        for (;;) {
+            PMN_GROW(s->assigns, cap, s->nassigns + 1);
+            pmn_sql_assign *a = &s->assigns[s->nassigns++];
+            memset(a, 0, sizeof *a);
+            if ((rc = parse_ident(c, &a->column)) || (rc = expect_punct(c, "=")))
+                return rc;
+            a->off = c->tok.off;
+            size_t end = a->off;
+            int depth = 0;
+            while (c->tok.kind != PMN_TK_EOF &&
+                   !(depth == 0 && (is_punct(c, ",") || is_kw(c, "WHERE")))) {
+                if (is_punct(c, "("))
+                    depth++;
+                else if (is_punct(c, ")"))
+                    depth--;
+                end = c->tok.off + c->tok.len;
+                advance(c);
+            }
+            if (end == a->off)
+                return syntax_error(c, "an expression");
+            a->len = end - a->off;
+            if (!accept_punct(c, ","))
+                break;
+        }
+        if (c->tok.kind == PMN_TK_EOF)
+            return 0;
+        if ((rc = expect_kw(c, "WHERE")))
+            return rc;
+        take_body(c, s);
+        if (s->body_len == 0)
+            return syntax_error(c, "a condition");
+        return 0;
+    }
     if (accept_kw(c, "DELETE")) {
         if ((rc = expect_kw(c, "FROM")) || (rc = parse_name(c, &s->name)))
             return rc;
@@ -488,8 +530,8 @@ static int parse_stmt(cursor *c, pmn_sql_stmt *s)
             return syntax_error(c, "a condition");
         return 0;
     }
-    return syntax_error(c, "a statement (SELECT, INSERT, DELETE, CREATE, DROP, ALTER, USE, SHOW, "
-                           "DESCRIBE, SET or RESET)");
+    return syntax_error(c, "a statement (SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, USE, "
+                           "SHOW, DESCRIBE, SET or RESET)");
 }
 
 int pmn_sql_stmt_parse(const char *text, size_t len, pmn_sql_stmt *out)
@@ -528,6 +570,9 @@ void pmn_sql_stmt_dispose(pmn_sql_stmt *s)
     free_strings(s->primary_keys, s->nprimary_keys);
     free_strings(s->partition_keys, s->npartition_keys);
     free_strings(s->insert_columns, s->ninsert_columns);
+    for (size_t i = 0; i < s->nassigns; i++)
+        free(s->assigns[i].column);
+    free(s->assigns);
     free(s->comment);
     memset(s, 0, sizeof *s);
 }

@@ -22,7 +22,8 @@
  *      [COMMENT '...'] [PARTITIONED BY (a, ...)] [WITH ('k' = 'v', ...)]
  *   DROP TABLE [IF EXISTS] t
  *   ALTER TABLE t SET ('k' = 'v', ...) | ALTER TABLE t RESET ('k', ...)
- *   INSERT INTO t [(col, ...)] query-or-VALUES
+ *   INSERT { INTO | OVERWRITE } t [(col, ...)] query-or-VALUES
+ *   UPDATE t SET col = expr [, ...] [WHERE condition]
  *   DELETE FROM t [WHERE condition]
  *   SELECT ... | WITH ... | VALUES ... | ( ... )     (a query)
  * Table names are t, db.t or catalog.db.t.
@@ -56,6 +57,7 @@ typedef enum pmn_sql_stmt_kind {
     PMN_STMT_ALTER_TABLE_RESET,
     PMN_STMT_INSERT,
     PMN_STMT_DELETE,
+    PMN_STMT_UPDATE,
 } pmn_sql_stmt_kind;
 
 /* A possibly qualified name as written: parts[0..nparts), e.g. {"lakehouse","products"}. */
@@ -77,6 +79,13 @@ typedef struct pmn_sql_column {
     size_t off;     /* offset of the column name */
 } pmn_sql_column;
 
+/* UPDATE ... SET column = expression: the expression is text[off, off + len). */
+typedef struct pmn_sql_assign {
+    char *column; /* owned */
+    size_t off;   /* expression start */
+    size_t len;   /* expression length */
+} pmn_sql_assign;
+
 typedef struct pmn_sql_stmt {
     pmn_sql_stmt_kind kind;
     pmn_sql_name name;          /* catalog, database or table the statement names */
@@ -94,8 +103,11 @@ typedef struct pmn_sql_stmt {
     char *comment;              /* CREATE TABLE / DATABASE comment; owned */
     char **insert_columns;      /* INSERT INTO t (a, b): owned; NULL = all columns */
     size_t ninsert_columns;
-    size_t body_off;            /* QUERY: the query; INSERT: its source query; DELETE: the */
-    size_t body_len;            /*   WHERE condition (body_len 0 = no WHERE) */
+    bool overwrite;             /* INSERT OVERWRITE */
+    pmn_sql_assign *assigns;    /* UPDATE ... SET (owned) */
+    size_t nassigns;
+    size_t body_off;            /* QUERY: the query; INSERT: its source query; DELETE, UPDATE: */
+    size_t body_len;            /*   the WHERE condition (body_len 0 = no WHERE) */
 } pmn_sql_stmt;
 
 /* pmn_sql_stmt_parse: parse one statement text[0..len) (no trailing `;`). On error returns
