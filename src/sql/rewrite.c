@@ -529,6 +529,61 @@ static bool is_cte(const rw *r, size_t i)
     return found;
 }
 
+/* ---- (VALUES ...) AS t(a, b) ---- */
+
+/* toks[close] is the ) of a FROM item (VALUES ...) whose ( was written at output offset
+ * open_at. If [AS] t(a, b, ...) follows, SQLite (which names VALUES columns column1, ...)
+ * gets (SELECT column1 AS "a", column2 AS "b" FROM (VALUES ...)) AS "t"; *after = the token
+ * after the column list. */
+static bool values_alias(rw *r, size_t close, size_t open_at, size_t *after)
+{
+    size_t k = next_sig(r, close + 1);
+    if (tok_is(r, k, "AS"))
+        k = next_sig(r, k + 1);
+    if (!tok_name(r, k) || is_clause_word(r, k) || !tok_punct(r, next_sig(r, k + 1), "("))
+        return false;
+    size_t alias = k;
+    pmn_buf prefix = PMN_BUF_INIT;
+    pmn_buf_puts(&prefix, "(SELECT ");
+    int n = 0;
+    for (k = next_sig(r, next_sig(r, k + 1) + 1);; k = next_sig(r, k + 1)) {
+        if (!tok_name(r, k)) {
+            pmn_buf_dispose(&prefix);
+            return false;
+        }
+        char *col = pmn_sql_ident_value(r->text, &r->toks[k]);
+        pmn_buf_printf(&prefix, "%scolumn%d AS ", n ? ", " : "", n + 1);
+        emit_quoted(&prefix, col);
+        free(col);
+        n++;
+        k = next_sig(r, k + 1);
+        if (tok_punct(r, k, ")"))
+            break;
+        if (!tok_punct(r, k, ",")) {
+            pmn_buf_dispose(&prefix);
+            return false;
+        }
+    }
+    pmn_buf_puts(&prefix, " FROM ");
+    /* insert the prefix before the VALUES item's ( and shift the offset map past it */
+    size_t plen = prefix.len;
+    pmn_buf_reserve(&r->out, plen);
+    memmove(r->out.data + open_at + plen, r->out.data + open_at, r->out.len - open_at);
+    memcpy(r->out.data + open_at, prefix.data, plen);
+    r->out.len += plen;
+    r->out.data[r->out.len] = '\0';
+    for (size_t m = 0; m < r->res->nmap; m++)
+        if (r->res->map_out[m] > open_at)
+            r->res->map_out[m] += plen;
+    pmn_buf_dispose(&prefix);
+    pmn_buf_puts(&r->out, ")) AS ");
+    char *a = pmn_sql_ident_value(r->text, &r->toks[alias]);
+    emit_quoted(&r->out, a);
+    free(a);
+    *after = k + 1;
+    return true;
+}
+
 /* ---- main pass ---- */
 
 static int rewrite(rw *r)
@@ -536,6 +591,8 @@ static int rewrite(rw *r)
     int state[MAX_DEPTH];
     bool from_paren[MAX_DEPTH]; /* the ( at this depth opened a FROM item */
     int fn[MAX_DEPTH];          /* FN_* of the function whose ( opened this depth */
+    size_t open_out[MAX_DEPTH]; /* output offset of the ( that opened this depth */
+    bool values[MAX_DEPTH];     /* this depth is a FROM item (VALUES ...) */
     int pending_fn = FN_NONE;   /* FN_* for the next ( (set by the function name) */
     int cast_depth[MAX_DEPTH];  /* depth of open CAST( parentheses; 0 = none */
     int ncast = 0;
@@ -591,9 +648,21 @@ static int rewrite(rw *r)
                 state[depth] = ST_NONE;
                 fn[depth] = pending_fn;
                 pending_fn = FN_NONE;
+                open_out[depth] = r->out.len;
+                values[depth] = from_paren[depth] && tok_is(r, next_sig(r, i + 1), "VALUES");
             } else if (tok_punct(r, i, ")")) {
                 if (ncast && cast_depth[ncast - 1] == depth)
                     ncast--;
+                if (depth > 0 && values[depth]) {
+                    size_t after;
+                    if (values_alias(r, i, open_out[depth], &after)) {
+                        from_paren[depth] = false;
+                        state[depth - 1] = ST_AFTER_TABLE;
+                        depth--;
+                        i = after;
+                        continue;
+                    }
+                }
                 if (depth > 0) {
                     if (from_paren[depth])
                         state[depth - 1] = ST_AFTER_TABLE;

@@ -290,6 +290,13 @@ static void test_sql__rewrite_keyword_functions(void **state)
                &rw);
     assert_int_equal(rw.nrefs, 1);
     pmn_sql_rewrite_dispose(&rw);
+    rewrite_ok("SELECT x.a, b FROM (VALUES (1, 'p'), (2, 'q')) AS x(a, b) JOIN t ON t.id = x.a",
+               "c", "d", true,
+               "SELECT x.a, b FROM (SELECT column1 AS \"a\", column2 AS \"b\" FROM (VALUES (1, "
+               "'p'), (2, 'q'))) AS \"x\" JOIN \"c.d.t\" AS \"t\" ON t.id = x.a",
+               &rw);
+    assert_int_equal(rw.nrefs, 1);
+    pmn_sql_rewrite_dispose(&rw);
     rewrite_ok("SELECT a FROM t WHERE a IN (SELECT b FROM u) AND TRIM(BOTH ' ' FROM a) = 'x'", "c",
                "d", true, NULL, &rw);
     assert_int_equal(rw.nrefs, 2);
