@@ -17,7 +17,10 @@
  * statement names (sql/rewrite.c) and drops it after the statement, so each
  * statement sees the table's current schema. Without time travel the table
  * is pinned at connect time to the latest snapshot, so every scan of one
- * statement (self-joins, nested-loop lookups) reads the same snapshot.
+ * statement (self-joins, nested-loop lookups) reads the same snapshot. Time
+ * travel to an instant before the table's first snapshot reads no rows (the
+ * table was empty then); to a snapshot that has expired, it fails naming the
+ * earliest snapshot left.
  *
  * Columns are the table's fields in schema order, with the declared types of
  * sql/value.h (first word = SQLite affinity, the rest = the Paimon type used
@@ -77,6 +80,7 @@ typedef struct paimon_vtab {
     int64_t timestamp_millis;   /* > 0: time travel by time */
     char *tag;                  /* non-NULL: time travel by tag (owned) */
     double est_rows;            /* estimated rows of a full scan */
+    bool empty;                 /* time travel to before the first commit: no rows */
     bool *is_pk;                /* per column: part of the primary key (owned) */
     bool *is_part;              /* per column: a partition column (owned) */
     int npk;                    /* primary-key columns */
@@ -246,6 +250,14 @@ static int x_connect(sqlite3 *db, void *paux, int argc, const char *const *argv,
             *err = sqlite3_mprintf("%s", pmn_error_last());
             goto out;
         }
+        /* Before the first snapshot the table had no rows (Java Paimon 1.x reads nothing too).
+         * When early snapshots have expired the lake's error names the earliest one left. */
+        int64_t earliest = 0;
+        pmn_snapshot_info first;
+        if (v->timestamp_millis > 0 && pmn_table_earliest_snapshot(v->table, &earliest) == 0 &&
+            earliest == 1 && pmn_table_snapshot(v->table, 1, &first) == 0 &&
+            v->timestamp_millis < first.time_millis)
+            v->empty = true;
         v->est_rows = 1e6;
         int64_t sid = v->snapshot_id;
         pmn_snapshot_info info;
@@ -490,8 +502,8 @@ static int x_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str, 
     opts.nprojection = nproj;
     opts.filters = nfilters ? filters : NULL;
     opts.nfilters = nfilters;
-    if (v->snapshot_id == 0 && !v->timestamp_millis && !v->tag) {
-        c->eof = true; /* a table without snapshots has no rows */
+    if ((v->snapshot_id == 0 && !v->timestamp_millis && !v->tag) || v->empty) {
+        c->eof = true; /* no snapshot yet, or time travel to before the first one */
         return SQLITE_OK;
     }
     if (pmn_scan_open(v->table, &opts, &c->scan) != 0) {

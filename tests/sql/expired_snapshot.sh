@@ -13,6 +13,7 @@ printf 2 >/tmp/paimon/default.db/t/snapshot/EARLIEST
 SELECT * FROM t /*+ OPTIONS('scan.snapshot-id' = '1') */;
 SELECT * FROM t /*+ OPTIONS('scan.snapshot-id' = '2') */ ORDER BY id;
 SELECT snapshot_id FROM t$snapshots;
+SELECT COUNT(*) AS n FROM t FOR SYSTEM_TIME AS OF TIMESTAMP '2000-01-01 00:00:00';
 SELECT * FROM t /*+ OPTIONS('scan.snapshot-id' = '4') */;
 SQL
 echo "exit status of the second run: $?"
