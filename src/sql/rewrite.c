@@ -471,9 +471,9 @@ static void plan_expr_names(rw *r)
                 return;
             continue;
         }
-        if (tok_punct(r, i, "("))
+        if (tok_punct(r, i, "(") || tok_punct(r, i, "["))
             depth++;
-        else if (tok_punct(r, i, ")"))
+        else if (tok_punct(r, i, ")") || tok_punct(r, i, "]"))
             depth--;
     }
 }
@@ -597,6 +597,8 @@ static int rewrite(rw *r)
     int cast_depth[MAX_DEPTH];  /* depth of open CAST( parentheses; 0 = none */
     int ncast = 0;
     int depth = 0;
+    bool bracket_call[MAX_DEPTH]; /* [ opened by ARRAY[ / MAP[: its ] closes a call */
+    int nbrackets = 0;
     state[0] = ST_NONE;
     from_paren[0] = false;
     fn[0] = FN_NONE;
@@ -670,6 +672,13 @@ static int rewrite(rw *r)
                 }
             } else if (tok_punct(r, i, ",") && state[depth] == ST_AFTER_TABLE) {
                 state[depth] = ST_EXPECT_TABLE;
+            } else if (tok_punct(r, i, "[")) {
+                if (nbrackets < MAX_DEPTH)
+                    bracket_call[nbrackets++] = false;
+            } else if (tok_punct(r, i, "]") && nbrackets > 0 && bracket_call[--nbrackets]) {
+                pmn_buf_putc(&r->out, ')');
+                i = tnext;
+                continue;
             }
             pmn_buf_put(&r->out, r->text + t->off, t->len);
         } else if (t->kind == PMN_TK_QIDENT) {
@@ -761,6 +770,14 @@ static int rewrite(rw *r)
                 pmn_buf_puts(&r->out, "locate");
                 i = tnext;
                 continue;
+            } else if ((tok_is(r, i, "ARRAY") || tok_is(r, i, "MAP")) && tok_punct(r, nx, "[") &&
+                       nbrackets < MAX_DEPTH) {
+                /* ARRAY[a, b] -> json_array(a, b); MAP[k, v, ...] -> json_object(k, v, ...) */
+                pmn_buf_puts(&r->out, tok_is(r, i, "ARRAY") ? "json_array(" : "json_object(");
+                bracket_call[nbrackets++] = true;
+                tnext = nx + 1;
+            } else if (before_paren && tok_is(r, i, "ROW")) {
+                pmn_buf_puts(&r->out, "json_array");
             } else if (before_paren && tok_is(r, i, "IF")) {
                 pmn_buf_puts(&r->out, "iif");
             } else if (before_paren &&

@@ -18,6 +18,9 @@
  *    strings (the vtab presents those types as ISO text);
  *  - CAST(x AS <Flink type>) uses the matching SQLite type (TEXT, INTEGER,
  *    REAL, BLOB);
+ *  - ARRAY[a, b] → json_array(a, b), MAP[k, v] → json_object(k, v),
+ *    ROW(a, b) → json_array(a, b): nested values travel as JSON text, which
+ *    the INSERT path converts to the column's type and the vtab produces;
  *  - Flink functions SQLite spells differently: IF → iif, CHAR_LENGTH /
  *    CHARACTER_LENGTH → length, LISTAGG → group_concat (CONCAT and the
  *    others are registered as SQL functions by the session);

@@ -11,6 +11,7 @@
 #include "util/error.h"
 
 #include <ctype.h>
+#include <jansson.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -312,9 +313,41 @@ void pmn_sql_result_datum(sqlite3_context *ctx, const pmn_type *t, const pmn_dat
 
 /* ---- SQL -> datum ---- */
 
-static int cannot(sqlite3_value *v, const pmn_type *t)
+/* One scalar SQL value, from SQLite or from a JSON document (nested types). */
+typedef struct scalar {
+    int kind;         /* SQLITE_NULL, SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT or SQLITE_BLOB */
+    int64_t i;        /* SQLITE_INTEGER */
+    double f;         /* SQLITE_FLOAT */
+    const char *s;    /* SQLITE_TEXT (NUL-terminated) or SQLITE_BLOB bytes */
+    size_t n;         /* their length */
+    char num[40];     /* text form of a number */
+} scalar;
+
+static const char *scalar_text(scalar *sc)
 {
-    const char *txt = (const char *)sqlite3_value_text(v);
+    if (sc->kind == SQLITE_TEXT || sc->kind == SQLITE_BLOB)
+        return sc->s;
+    if (sc->kind == SQLITE_INTEGER)
+        snprintf(sc->num, sizeof sc->num, "%lld", (long long)sc->i);
+    else if (sc->kind == SQLITE_FLOAT)
+        snprintf(sc->num, sizeof sc->num, "%.17g", sc->f);
+    else
+        sc->num[0] = '\0';
+    return sc->num;
+}
+
+static double scalar_double(scalar *sc)
+{
+    if (sc->kind == SQLITE_INTEGER)
+        return (double)sc->i;
+    if (sc->kind == SQLITE_FLOAT)
+        return sc->f;
+    return strtod(scalar_text(sc), NULL);
+}
+
+static int cannot(scalar *v, const pmn_type *t)
+{
+    const char *txt = scalar_text(v);
     char *tn = pmn_sql_decltype(t);
     const char *space = strchr(tn, ' ');
     int rc = pmn_error_set(PMN_EINVALID, "cannot convert '%s' to %s", txt ? txt : "",
@@ -401,11 +434,12 @@ static bool parse_int_text(const char *s, int64_t *out)
     return true;
 }
 
-int pmn_sql_value_to_datum(sqlite3_value *v, const pmn_type *t, bool exact, pmn_arena *a,
-                           pmn_datum *out)
+static int json_to_datum(json_t *j, const pmn_type *t, bool exact, pmn_arena *a, pmn_datum *out);
+
+static int scalar_to_datum(scalar *v, const pmn_type *t, bool exact, pmn_arena *a, pmn_datum *out)
 {
     memset(out, 0, sizeof *out);
-    int vt = sqlite3_value_type(v);
+    int vt = v->kind;
     if (vt == SQLITE_NULL) {
         out->is_null = true;
         return 0;
@@ -413,10 +447,10 @@ int pmn_sql_value_to_datum(sqlite3_value *v, const pmn_type *t, bool exact, pmn_
     switch (t->root) {
     case PMN_TYPE_BOOLEAN:
         if (vt == SQLITE_INTEGER || vt == SQLITE_FLOAT) {
-            out->v.b = sqlite3_value_double(v) != 0;
+            out->v.b = scalar_double(v) != 0;
             return 0;
         } else {
-            const char *s = (const char *)sqlite3_value_text(v);
+            const char *s = scalar_text(v);
             if (s && (!strcasecmp(s, "true") || !strcmp(s, "1")))
                 out->v.b = true;
             else if (s && (!strcasecmp(s, "false") || !strcmp(s, "0")))
@@ -434,26 +468,26 @@ int pmn_sql_value_to_datum(sqlite3_value *v, const pmn_type *t, bool exact, pmn_
         int64_t i;
         if (t->root == PMN_TYPE_DATE && vt == SQLITE_TEXT) {
             when w;
-            if (!parse_when((const char *)sqlite3_value_text(v), false, &w) || w.h || w.mi || w.s)
+            if (!parse_when(scalar_text(v), false, &w) || w.h || w.mi || w.s)
                 return cannot(v, t);
             out->v.i = pmn_sql_date_to_days(w.y, w.mo, w.d);
             return 0;
         }
         if (t->root == PMN_TYPE_TIME && vt == SQLITE_TEXT) {
             when w;
-            if (!parse_when((const char *)sqlite3_value_text(v), true, &w))
+            if (!parse_when(scalar_text(v), true, &w))
                 return cannot(v, t);
             out->v.i = ((int64_t)w.h * 3600 + w.mi * 60 + w.s) * 1000 + w.nanos / 1000000;
             return 0;
         }
         if (vt == SQLITE_INTEGER) {
-            i = sqlite3_value_int64(v);
+            i = v->i;
         } else if (vt == SQLITE_FLOAT) {
-            double d = sqlite3_value_double(v);
+            double d = scalar_double(v);
             if (!isfinite(d) || d < -9.2e18 || d > 9.2e18 || (exact && d != floor(d)))
                 return cannot(v, t);
             i = (int64_t)d;
-        } else if (!parse_int_text((const char *)sqlite3_value_text(v), &i)) {
+        } else if (!parse_int_text(scalar_text(v), &i)) {
             return cannot(v, t);
         }
         int64_t lo = t->root == PMN_TYPE_TINYINT ? -128 : t->root == PMN_TYPE_SMALLINT ? -32768
@@ -475,9 +509,9 @@ int pmn_sql_value_to_datum(sqlite3_value *v, const pmn_type *t, bool exact, pmn_
     case PMN_TYPE_DOUBLE: {
         double d;
         if (vt == SQLITE_INTEGER || vt == SQLITE_FLOAT) {
-            d = sqlite3_value_double(v);
+            d = scalar_double(v);
         } else {
-            const char *s = (const char *)sqlite3_value_text(v);
+            const char *s = scalar_text(v);
             char *end;
             d = strtod(s, &end);
             if (end == s || *end)
@@ -493,7 +527,7 @@ int pmn_sql_value_to_datum(sqlite3_value *v, const pmn_type *t, bool exact, pmn_
         char buf[64];
         const char *s;
         if (vt == SQLITE_FLOAT) {
-            double d = sqlite3_value_double(v);
+            double d = scalar_double(v);
             if (!isfinite(d))
                 return cannot(v, t);
             /* shortest text that reads back as d, so 99.99 stays 99.99 */
@@ -506,7 +540,7 @@ int pmn_sql_value_to_datum(sqlite3_value *v, const pmn_type *t, bool exact, pmn_
                 snprintf(buf, sizeof buf, "%.*f", t->scale + 1, d);
             s = buf;
         } else {
-            s = (const char *)sqlite3_value_text(v);
+            s = scalar_text(v);
         }
         if (!parse_decimal(s, t->precision, t->scale, exact, &out->v.dec))
             return cannot(v, t);
@@ -516,11 +550,9 @@ int pmn_sql_value_to_datum(sqlite3_value *v, const pmn_type *t, bool exact, pmn_
     case PMN_TYPE_VARCHAR:
     case PMN_TYPE_BINARY:
     case PMN_TYPE_VARBINARY: {
-        const void *p = (t->root == PMN_TYPE_BINARY || t->root == PMN_TYPE_VARBINARY)
-                            ? sqlite3_value_blob(v)
-                            : (const void *)sqlite3_value_text(v);
-        int n = sqlite3_value_bytes(v);
-        out->v.bin.ptr = n ? pmn_arena_memdup(a, p, (size_t)n) : (const uint8_t *)"";
+        const char *p = scalar_text(v);
+        size_t n = (v->kind == SQLITE_TEXT || v->kind == SQLITE_BLOB) ? v->n : strlen(p);
+        out->v.bin.ptr = n ? pmn_arena_memdup(a, p, n) : (const uint8_t *)"";
         out->v.bin.len = (uint32_t)n;
         return 0;
     }
@@ -528,7 +560,7 @@ int pmn_sql_value_to_datum(sqlite3_value *v, const pmn_type *t, bool exact, pmn_
     case PMN_TYPE_TIMESTAMP_LTZ: {
         if (vt != SQLITE_TEXT)
             return cannot(v, t);
-        const char *s = (const char *)sqlite3_value_text(v);
+        const char *s = scalar_text(v);
         when w;
         if (!parse_when(s, false, &w))
             return cannot(v, t);
@@ -548,8 +580,177 @@ int pmn_sql_value_to_datum(sqlite3_value *v, const pmn_type *t, bool exact, pmn_
     case PMN_TYPE_ARRAY:
     case PMN_TYPE_MULTISET:
     case PMN_TYPE_MAP:
-    case PMN_TYPE_ROW:
-        break;
+    case PMN_TYPE_ROW: {
+        /* nested values arrive as JSON text (ARRAY[...] is rewritten to json_array(...)) */
+        if (vt != SQLITE_TEXT)
+            return cannot(v, t);
+        json_error_t jerr;
+        json_t *j = json_loads(v->s, JSON_DECODE_ANY, &jerr);
+        if (!j)
+            return cannot(v, t);
+        int rc = json_to_datum(j, t, exact, a, out);
+        json_decref(j);
+        return rc;
+    }
     }
     return cannot(v, t);
+}
+
+/* Convert one JSON value to a datum of type t (nested types recursively). */
+static int json_to_datum(json_t *j, const pmn_type *t, bool exact, pmn_arena *a, pmn_datum *out)
+{
+    memset(out, 0, sizeof *out);
+    if (json_is_null(j)) {
+        out->is_null = true;
+        return 0;
+    }
+    scalar sc;
+    memset(&sc, 0, sizeof sc);
+    switch (t->root) {
+    case PMN_TYPE_ARRAY:
+    case PMN_TYPE_MULTISET:
+    case PMN_TYPE_MAP: {
+        bool map = t->root != PMN_TYPE_ARRAY;
+        const pmn_type *kt = t->root == PMN_TYPE_MAP ? t->key : t->elem;
+        const pmn_type *vt = t->root == PMN_TYPE_MAP ? t->value : NULL;
+        pmn_type *count_type = NULL;
+        if (t->root == PMN_TYPE_MULTISET)
+            vt = count_type = pmn_type_new(PMN_TYPE_INT);
+        int rc = 0;
+        size_t n;
+        if (!map) {
+            if (!json_is_array(j))
+                goto bad;
+            n = json_array_size(j);
+            out->v.list.items = pmn_arena_alloc(a, sizeof(pmn_datum) * (n ? n : 1));
+            for (size_t i = 0; i < n && rc == 0; i++)
+                rc = json_to_datum(json_array_get(j, i), kt, exact, a, &out->v.list.items[i]);
+            out->v.list.n = (uint32_t)n;
+            return rc;
+        }
+        /* {"k": v, ...} or [[k, v], ...] */
+        if (json_is_object(j)) {
+            n = json_object_size(j);
+            out->v.list.items = pmn_arena_alloc(a, sizeof(pmn_datum) * (2 * n + 1));
+            const char *key;
+            json_t *val;
+            size_t i = 0;
+            json_object_foreach(j, key, val)
+            {
+                json_t *jk = json_string(key);
+                rc = json_to_datum(jk, kt, exact, a, &out->v.list.items[2 * i]);
+                json_decref(jk);
+                if (rc == 0)
+                    rc = json_to_datum(val, vt, exact, a, &out->v.list.items[2 * i + 1]);
+                if (rc)
+                    break;
+                i++;
+            }
+        } else if (json_is_array(j)) {
+            n = json_array_size(j);
+            out->v.list.items = pmn_arena_alloc(a, sizeof(pmn_datum) * (2 * n + 1));
+            for (size_t i = 0; i < n && rc == 0; i++) {
+                json_t *pair = json_array_get(j, i);
+                if (!json_is_array(pair) || json_array_size(pair) != 2) {
+                    rc = pmn_error_set(PMN_EINVALID, "a map entry must be a [key, value] pair");
+                    break;
+                }
+                rc = json_to_datum(json_array_get(pair, 0), kt, exact, a,
+                                   &out->v.list.items[2 * i]);
+                if (rc == 0)
+                    rc = json_to_datum(json_array_get(pair, 1), vt, exact, a,
+                                       &out->v.list.items[2 * i + 1]);
+            }
+        } else {
+            pmn_type_free(count_type);
+            goto bad;
+        }
+        out->v.list.n = (uint32_t)n;
+        pmn_type_free(count_type);
+        return rc;
+    }
+    case PMN_TYPE_ROW: {
+        int nf = t->nfields;
+        out->v.list.items = pmn_arena_alloc(a, sizeof(pmn_datum) * ((size_t)nf + 1));
+        out->v.list.n = (uint32_t)nf;
+        int rc = 0;
+        for (int i = 0; i < nf && rc == 0; i++) {
+            json_t *f = json_is_array(j)    ? json_array_get(j, (size_t)i)
+                        : json_is_object(j) ? json_object_get(j, t->fields[i].name)
+                                            : NULL;
+            if (!json_is_array(j) && !json_is_object(j))
+                goto bad;
+            if (!f) {
+                out->v.list.items[i].is_null = true;
+                continue;
+            }
+            rc = json_to_datum(f, t->fields[i].type, exact, a, &out->v.list.items[i]);
+        }
+        return rc;
+    }
+    default:
+        break;
+    }
+    if (json_is_integer(j)) {
+        sc.kind = SQLITE_INTEGER;
+        sc.i = json_integer_value(j);
+    } else if (json_is_real(j)) {
+        sc.kind = SQLITE_FLOAT;
+        sc.f = json_real_value(j);
+    } else if (json_is_boolean(j)) {
+        sc.kind = SQLITE_INTEGER;
+        sc.i = json_is_true(j);
+    } else if (json_is_string(j)) {
+        sc.kind = SQLITE_TEXT;
+        sc.s = json_string_value(j);
+        sc.n = json_string_length(j);
+    } else {
+        goto bad;
+    }
+    return scalar_to_datum(&sc, t, exact, a, out);
+bad: {
+    char *txt = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
+    char *tn = pmn_sql_decltype(t);
+    const char *space = strchr(tn, ' ');
+    int rc = pmn_error_set(PMN_EINVALID, "cannot convert %s to %s", txt ? txt : "?",
+                           space ? space + 1 : tn);
+    free(txt);
+    free(tn);
+    return rc;
+}
+}
+
+int pmn_sql_value_to_datum(sqlite3_value *v, const pmn_type *t, bool exact, pmn_arena *a,
+                           pmn_datum *out)
+{
+    scalar sc;
+    memset(&sc, 0, sizeof sc);
+    sc.kind = sqlite3_value_type(v);
+    switch (sc.kind) {
+    case SQLITE_INTEGER:
+        sc.i = sqlite3_value_int64(v);
+        break;
+    case SQLITE_FLOAT:
+        sc.f = sqlite3_value_double(v);
+        break;
+    case SQLITE_TEXT:
+        sc.s = (const char *)sqlite3_value_text(v);
+        sc.n = (size_t)sqlite3_value_bytes(v);
+        break;
+    case SQLITE_BLOB:
+        if (t->root == PMN_TYPE_BINARY || t->root == PMN_TYPE_VARBINARY) {
+            sc.s = sqlite3_value_blob(v);
+            sc.n = (size_t)sqlite3_value_bytes(v);
+            if (!sc.s)
+                sc.s = "";
+        } else { /* as text: SQLite terminates it */
+            sc.kind = SQLITE_TEXT;
+            sc.s = (const char *)sqlite3_value_text(v);
+            sc.n = (size_t)sqlite3_value_bytes(v);
+        }
+        break;
+    default:
+        break;
+    }
+    return scalar_to_datum(&sc, t, exact, a, out);
 }

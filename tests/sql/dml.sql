@@ -25,3 +25,10 @@ INSERT INTO p VALUES ('a', DATE '2024-01-01', 1), ('b', DATE '2024-01-02', 2), (
 SELECT * FROM p WHERE d = '2024-01-02' ORDER BY k;
 INSERT OVERWRITE p VALUES ('c', DATE '2024-01-03', 4);
 SHOW CREATE TABLE p;
+-- nested types: ARRAY[...], MAP[...] and ROW(...) in, JSON text out
+CREATE TABLE n (id INT NOT NULL, tags ARRAY<STRING>, attrs MAP<STRING, INT>, pt ROW<x DOUBLE, y DECIMAL(5, 1)>, nums ARRAY<INT>, PRIMARY KEY (id) NOT ENFORCED);
+INSERT INTO n VALUES (1, ARRAY['a', 'b'], MAP['k1', 1, 'k2', 2], ROW(1.5, 2.25), ARRAY[1, 2, 3]), (2, NULL, NULL, NULL, ARRAY[]);
+INSERT INTO n SELECT id + 10, tags, attrs, pt, nums FROM n;
+SELECT id, tags, attrs, pt, nums, json_array_length(nums) AS k, json_extract(attrs, '$.k2') AS k2 FROM n ORDER BY id;
+INSERT INTO n VALUES (3, ARRAY['x'], NULL, NULL, ARRAY['not a number']);
+DESCRIBE n;

@@ -297,6 +297,12 @@ static void test_sql__rewrite_keyword_functions(void **state)
                &rw);
     assert_int_equal(rw.nrefs, 1);
     pmn_sql_rewrite_dispose(&rw);
+    rewrite_ok("SELECT ARRAY['a', 'b'] AS x, MAP['k', ARRAY[1]] AS m, ROW(1, 'z') AS r, v[1] AS f",
+               "c", "d", true,
+               "SELECT json_array('a', 'b') AS x, json_object('k', json_array(1)) AS m, "
+               "json_array(1, 'z') AS r, v[1] AS f",
+               &rw);
+    pmn_sql_rewrite_dispose(&rw);
     rewrite_ok("SELECT a FROM t WHERE a IN (SELECT b FROM u) AND TRIM(BOTH ' ' FROM a) = 'x'", "c",
                "d", true, NULL, &rw);
     assert_int_equal(rw.nrefs, 2);
