@@ -74,7 +74,9 @@ static void run_one(sql_run *r, const char *s, size_t n)
 /* Run every complete statement of buf; keep the unfinished rest. With at_end the rest runs too. */
 static void drain(sql_run *r, pmn_buf *buf, bool at_end)
 {
-    const char *text = buf->data ? (const char *)buf->data : "";
+    if (!buf->data)
+        return;
+    const char *text = (const char *)buf->data;
     size_t len = buf->len, pos = 0, start, end, consumed = 0;
     while (!r->quit) {
         int k = pmn_sql_split_next(text, len, &pos, &start, &end);
@@ -94,10 +96,9 @@ static void drain(sql_run *r, pmn_buf *buf, bool at_end)
     }
     if (r->quit)
         consumed = len;
-    memmove(buf->data ? buf->data : (uint8_t *)"", text + consumed, len - consumed);
+    memmove(buf->data, text + consumed, len - consumed);
     buf->len = len - consumed;
-    if (buf->data)
-        buf->data[buf->len] = '\0';
+    buf->data[buf->len] = '\0';
 }
 
 static void run_stream(sql_run *r, FILE *in)

@@ -9,6 +9,7 @@
 #include "util/error.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -131,12 +132,24 @@ static void fn_date_format(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         default:
             break;
         }
-        if (val >= 0)
+        if (val >= 0) {
             pmn_buf_printf(&b, "%0*d", run, val);
-        else if (c == '\'') {
-            run = 1;
-        } else
+        } else if (c == '\'') {
+            /* 'quoted text' is literal; '' is a quote */
+            if (p[1] == '\'') {
+                pmn_buf_putc(&b, '\'');
+                run = 2;
+            } else {
+                const char *q = p + 1;
+                while (*q && !(*q == '\'' && q[1] != '\'')) {
+                    pmn_buf_putc(&b, (uint8_t)*q);
+                    q += (*q == '\'' ? 2 : 1);
+                }
+                run = (int)(q - p) + (*q ? 1 : 0);
+            }
+        } else {
             pmn_buf_put(&b, p, (size_t)run);
+        }
         p += run;
     }
     sqlite3_result_text(ctx, b.data ? (const char *)b.data : "", (int)b.len, SQLITE_TRANSIENT);
@@ -217,6 +230,29 @@ static void fn_reverse(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     pmn_buf_dispose(&b);
 }
 
+/* MOD(a, b): integer remainder for integers (Flink's MOD of INT is INT), fmod otherwise. */
+static void fn_mod(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    int ta = sqlite3_value_numeric_type(argv[0]), tb = sqlite3_value_numeric_type(argv[1]);
+    if (ta == SQLITE_NULL || tb == SQLITE_NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    if (ta == SQLITE_INTEGER && tb == SQLITE_INTEGER) {
+        sqlite3_int64 a = sqlite3_value_int64(argv[0]), b = sqlite3_value_int64(argv[1]);
+        if (b == 0 || (b == -1 && a == INT64_MIN))
+            sqlite3_result_null(ctx);
+        else
+            sqlite3_result_int64(ctx, a % b);
+        return;
+    }
+    double b = sqlite3_value_double(argv[1]);
+    if (b == 0)
+        sqlite3_result_null(ctx);
+    else
+        sqlite3_result_double(ctx, fmod(sqlite3_value_double(argv[0]), b));
+}
+
 int pmn_sql_functions_register(sqlite3 *db)
 {
     static const struct {
@@ -238,6 +274,7 @@ int pmn_sql_functions_register(sqlite3 *db)
     rc |= sqlite3_create_function(db, "initcap", 1, flags, NULL, fn_initcap, NULL, NULL);
     rc |= sqlite3_create_function(db, "locate", 2, flags, NULL, fn_locate, NULL, NULL);
     rc |= sqlite3_create_function(db, "reverse", 1, flags, NULL, fn_reverse, NULL, NULL);
+    rc |= sqlite3_create_function(db, "mod", 2, flags, NULL, fn_mod, NULL, NULL);
     if (rc != SQLITE_OK)
         return pmn_error_set(PMN_ERROR, "registering SQL functions: %s", sqlite3_errmsg(db));
     return 0;

@@ -130,6 +130,8 @@ static char *real_text(const char *type, double f)
     /* A REAL without a declared type is an expression; over DECIMAL columns (SUM(price)) it
      * carries binary noise in the 16th-17th digit that Flink's exact DECIMAL would not show,
      * so it prints with at most 15 significant digits. */
+    if (!type && f == 0)
+        f = 0; /* an expression's -0.0 (ROUND(-0.001, 1)) is a DECIMAL 0.0 in Flink */
     format_double(f, type_is(type, "FLOAT"), type ? 17 : 15, buf, sizeof buf);
     return pmn_xstrdup(buf);
 }

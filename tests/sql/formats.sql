@@ -34,3 +34,11 @@ SELECT COUNT(*), SUM(bi), AVG(d), MAX(s) FROM `default`.all_types;
 SELECT id, CASE WHEN dec > 0 THEN 'positive' ELSE 'not positive' END AS sign, CONCAT(s, '!') AS bang, CAST(id AS STRING) AS sid FROM `default`.all_types ORDER BY id LIMIT 2;
 SET 'table.local-time-zone' = 'Asia/Tokyo';
 SET;
+RESET;
+-- Flink functions SQLite lacks
+SELECT CONCAT('a', 'b', 'c') AS c1, CONCAT('a', NULL) AS c2, CONCAT_WS('-', 'a', NULL, 'b') AS c3, SPLIT_INDEX('a,b,c', ',', 1) AS si, INITCAP('hello wORLD') AS ic, LOCATE('lo', 'hello') AS lo, REVERSE('abc') AS rv;
+SELECT DATE_FORMAT(ts, 'yyyy-MM-dd''T''HH:mm:ss.SSS') AS f1, DATE_FORMAT(ts, 'dd/MM/yy') AS f2, YEAR(ts) AS y, QUARTER(ts) AS q, MONTH(dt) AS m, DAYOFMONTH(dt) AS d, HOUR(ts) AS h, MINUTE(ts) AS mi, SECOND(ts) AS s, EXTRACT(YEAR FROM dt) AS ey FROM `default`.all_types WHERE id = 1;
+SELECT IF(id > 1, 'big', 'small') AS sz, CHAR_LENGTH(s) AS len, UPPER(s) AS up, LOWER(ch) AS low, TRIM('  x  ') AS tr, SUBSTRING(s FROM 2 FOR 3) AS sub, POSITION('a' IN s) AS pos, ROUND(dec, 1) AS r, FLOOR(d * 10) AS fl, CEIL(d) AS ce, MOD(id, 2) AS md, POWER(2, id) AS pw, COALESCE(b, FALSE) AS co FROM `default`.all_types ORDER BY id;
+SELECT LISTAGG(s) AS l, COUNT(DISTINCT b) AS db FROM `default`.all_types;
+SELECT s FROM `default`.all_types WHERE s LIKE 'P%';
+SELECT s FROM `default`.all_types WHERE s LIKE 'p%';
