@@ -136,6 +136,33 @@ static char *real_text(const char *type, double f)
     return pmn_xstrdup(buf);
 }
 
+/* Precision p of "TIMESTAMP(p)", "TIMESTAMP_LTZ(p)" or "TIME(p)", else -1. */
+static int time_precision(const char *type)
+{
+    if (!type_is(type, "TIMESTAMP") && !type_is(type, "TIMESTAMP_LTZ") && !type_is(type, "TIME"))
+        return -1;
+    const char *paren = strchr(type, '(');
+    return paren ? atoi(paren + 1) : (type_is(type, "TIME") ? 0 : 6);
+}
+
+/* Date/time text padded to its column's precision: "2024-03-01 09:00:00" in a TIMESTAMP(3)
+ * column prints as Flink does, "2024-03-01 09:00:00.000". Caller frees. */
+static char *time_text(const char *s, size_t n, int precision)
+{
+    const char *dot = memchr(s, '.', n);
+    size_t have = dot ? n - (size_t)(dot - s) - 1 : 0;
+    if (precision <= 0 || have >= (size_t)precision)
+        return pmn_xstrndup(s, n);
+    pmn_buf b = PMN_BUF_INIT;
+    pmn_buf_put(&b, s, n);
+    if (!dot)
+        pmn_buf_putc(&b, '.');
+    for (size_t i = have; i < (size_t)precision; i++)
+        pmn_buf_putc(&b, '0');
+    size_t len;
+    return (char *)pmn_buf_detach(&b, &len);
+}
+
 char *pmn_sql_cell_text(const char *type, const pmn_sql_cell *c)
 {
     switch (c->kind) {
@@ -150,6 +177,8 @@ char *pmn_sql_cell_text(const char *type, const pmn_sql_cell *c)
     case PMN_CELL_REAL:
         return real_text(type, c->f);
     case PMN_CELL_TEXT:
+        if (time_precision(type) >= 0)
+            return time_text(c->s, c->n, time_precision(type));
         return pmn_xstrndup(c->s, c->n);
     case PMN_CELL_BLOB: {
         pmn_buf b = PMN_BUF_INIT;
@@ -251,11 +280,11 @@ static void json_value(pmn_buf *b, const char *type, const pmn_sql_cell *c)
         if (type_is(type, "ARRAY") || type_is(type, "MAP") || type_is(type, "ROW") ||
             type_is(type, "MULTISET")) {
             pmn_buf_put(b, c->s, c->n);
-        } else if ((type_is(type, "TIMESTAMP") || type_is(type, "TIMESTAMP_LTZ")) && c->n > 10 &&
-                   c->s[10] == ' ') {
-            char *t = pmn_xstrndup(c->s, c->n);
-            t[10] = 'T';
-            json_string(b, t, c->n);
+        } else if (time_precision(type) >= 0) {
+            char *t = time_text(c->s, c->n, time_precision(type));
+            if (!type_is(type, "TIME") && strlen(t) > 10 && t[10] == ' ')
+                t[10] = 'T';
+            json_string(b, t, strlen(t));
             free(t);
         } else {
             json_string(b, c->s, c->n);

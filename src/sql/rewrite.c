@@ -722,9 +722,31 @@ static int rewrite(rw *r)
                        tok_is(r, i, "USING")) {
                 state[depth] = ST_NONE;
                 pmn_buf_put(&r->out, r->text + t->off, t->len);
-            } else if ((tok_is(r, i, "TIMESTAMP") || tok_is(r, i, "DATE") ||
-                        tok_is(r, i, "TIME")) &&
-                       nx < r->ntoks && r->toks[nx].kind == PMN_TK_STRING) {
+            } else if ((tok_is(r, i, "TIMESTAMP") || tok_is(r, i, "TIME")) && nx < r->ntoks &&
+                       r->toks[nx].kind == PMN_TK_STRING) {
+                /* typed literal: the vtab's canonical text (T -> space, no trailing zeros in
+                 * the fraction) so = and < compare with column values */
+                char *v = pmn_sql_ident_value(r->text, &r->toks[nx]);
+                size_t n = strlen(v);
+                if (n > 10 && v[10] == 'T')
+                    v[10] = ' ';
+                char *dot = strchr(v, '.');
+                if (dot) {
+                    while (n > 0 && v[n - 1] == '0')
+                        v[--n] = '\0';
+                    if (v[n - 1] == '.')
+                        v[--n] = '\0';
+                }
+                pmn_buf_putc(&r->out, '\'');
+                for (const char *p = v; *p; p++) {
+                    if (*p == '\'')
+                        pmn_buf_putc(&r->out, '\'');
+                    pmn_buf_putc(&r->out, (uint8_t)*p);
+                }
+                pmn_buf_putc(&r->out, '\'');
+                free(v);
+                tnext = nx + 1;
+            } else if (tok_is(r, i, "DATE") && nx < r->ntoks && r->toks[nx].kind == PMN_TK_STRING) {
                 /* typed literal: keep only the string */
             } else if (ncast && cast_depth[ncast - 1] == depth && tok_is(r, i, "AS")) {
                 /* CAST(x AS type): map the type, drop its parameters */

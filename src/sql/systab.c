@@ -152,8 +152,15 @@ static char *local_time_text(int64_t millis)
     int ms = (int)(millis - (int64_t)secs * 1000);
     struct tm tm;
     localtime_r(&secs, &tm);
-    return pmn_xasprintf("%04d-%02d-%02d %02d:%02d:%02d.%03d", tm.tm_year + 1900, tm.tm_mon + 1,
-                         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+    /* the canonical text of sql/value.h: no trailing zeros (printing pads to 3 digits) */
+    char frac[8] = "";
+    if (ms) {
+        snprintf(frac, sizeof frac, ".%03d", ms);
+        for (size_t n = strlen(frac); frac[n - 1] == '0'; n--)
+            frac[n - 1] = '\0';
+    }
+    return pmn_xasprintf("%04d-%02d-%02d %02d:%02d:%02d%s", tm.tm_year + 1900, tm.tm_mon + 1,
+                         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
 }
 
 static char *json_compact(json_t *j)
@@ -270,9 +277,15 @@ static char *tag_create_time(const char *raw)
     for (size_t i = 0; i < 7 && i < json_array_size(j); i++)
         f[i] = json_integer_value(json_array_get(j, i));
     json_decref(j);
-    return pmn_xasprintf("%04lld-%02lld-%02lld %02lld:%02lld:%02lld.%03lld", (long long)f[0],
-                         (long long)f[1], (long long)f[2], (long long)f[3], (long long)f[4],
-                         (long long)f[5], (long long)(f[6] / 1000000));
+    char *t = pmn_xasprintf("%04lld-%02lld-%02lld %02lld:%02lld:%02lld.%03lld", (long long)f[0],
+                            (long long)f[1], (long long)f[2], (long long)f[3], (long long)f[4],
+                            (long long)f[5], (long long)(f[6] / 1000000));
+    size_t n = strlen(t);
+    while (t[n - 1] == '0')
+        t[--n] = '\0';
+    if (t[n - 1] == '.')
+        t[--n] = '\0';
+    return t;
 }
 
 static int load_tags(pmn_table *t, builder *b)

@@ -189,14 +189,22 @@ char *pmn_sql_decltype(const pmn_type *t)
 
 /* ---- datum -> SQL ---- */
 
+/* The fraction of a second, at most `precision` digits, trailing zeros dropped (none at all
+ * for a whole second): one canonical text per instant, so = and < compare like the values
+ * (sql/output.c pads to the column's precision when printing). */
 static void put_fraction(pmn_buf *b, int64_t nanos, int precision)
 {
     if (precision <= 0)
         return;
     char digits[24];
     snprintf(digits, sizeof digits, "%09lld", (long long)nanos);
+    int n = precision > 9 ? 9 : precision;
+    while (n > 0 && digits[n - 1] == '0')
+        n--;
+    if (n == 0)
+        return;
     pmn_buf_putc(b, '.');
-    pmn_buf_put(b, digits, (size_t)(precision > 9 ? 9 : precision));
+    pmn_buf_put(b, digits, (size_t)n);
 }
 
 static void timestamp_text(pmn_buf *b, const pmn_type *t, const pmn_datum *d)

@@ -42,3 +42,8 @@ SELECT IF(id > 1, 'big', 'small') AS sz, CHAR_LENGTH(s) AS len, UPPER(s) AS up, 
 SELECT LISTAGG(s) AS l, COUNT(DISTINCT b) AS db FROM `default`.all_types;
 SELECT s FROM `default`.all_types WHERE s LIKE 'P%';
 SELECT s FROM `default`.all_types WHERE s LIKE 'p%';
+-- date/time equality and ranges against typed literals (canonical text on both sides)
+SELECT id, ts FROM `default`.all_types WHERE ts = TIMESTAMP '2024-02-29 23:59:59.1230';
+SELECT id, tm FROM `default`.all_types WHERE tm = TIME '00:00:00';
+SELECT id FROM `default`.all_types WHERE ts BETWEEN TIMESTAMP '1969-12-31 23:59:59' AND TIMESTAMP '1970-01-01 00:00:00';
+SELECT id FROM `default`.all_types WHERE dt = DATE '2024-02-29' AND ts > TIMESTAMP '2024-02-29T23:59:59';

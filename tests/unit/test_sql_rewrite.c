@@ -267,7 +267,15 @@ static void test_sql__rewrite_expressions(void **state)
                "CHAR_LENGTH(`name`) AS l FROM t WHERE ts > TIMESTAMP '2025-01-01 00:00:00'",
                "c", "d", true,
                "SELECT iif(a > 1, 'x', 'y') AS k, CAST(price AS REAL) AS p, length(\"name\") AS l "
-               "FROM \"c.d.t\" AS \"t\" WHERE ts >  '2025-01-01 00:00:00'",
+               "FROM \"c.d.t\" AS \"t\" WHERE ts > '2025-01-01 00:00:00'",
+               &rw);
+    pmn_sql_rewrite_dispose(&rw);
+    /* typed literals take the vtab's canonical text */
+    rewrite_ok("SELECT 1 AS x WHERE TIMESTAMP '2025-01-01T10:00:00.500' = t AND TIME '10:00:00.000' "
+               "= u AND DATE '2025-01-01' = v",
+               "c", "d", true,
+               "SELECT 1 AS x WHERE '2025-01-01 10:00:00.5' = t AND '10:00:00' = u AND  '2025-01-01' "
+               "= v",
                &rw);
     pmn_sql_rewrite_dispose(&rw);
 
