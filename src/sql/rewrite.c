@@ -800,6 +800,13 @@ static int rewrite(rw *r)
                 tnext = nx + 1;
             } else if (before_paren && tok_is(r, i, "ROW")) {
                 pmn_buf_puts(&r->out, "json_array");
+            } else if (!before_paren && (tok_is(r, i, "CURRENT_TIMESTAMP") ||
+                                         tok_is(r, i, "LOCALTIMESTAMP"))) {
+                pmn_buf_puts(&r->out, "now()"); /* local time, as Flink's session time zone */
+            } else if (!before_paren && tok_is(r, i, "CURRENT_DATE")) {
+                pmn_buf_puts(&r->out, "date('now', 'localtime')");
+            } else if (!before_paren && tok_is(r, i, "CURRENT_TIME")) {
+                pmn_buf_puts(&r->out, "time('now', 'localtime')");
             } else if (before_paren && tok_is(r, i, "IF")) {
                 pmn_buf_puts(&r->out, "iif");
             } else if (before_paren &&

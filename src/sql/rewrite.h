@@ -24,6 +24,8 @@
  *  - Flink functions SQLite spells differently: IF → iif, CHAR_LENGTH /
  *    CHARACTER_LENGTH → length, LISTAGG → group_concat (CONCAT and the
  *    others are registered as SQL functions by the session);
+ *  - CURRENT_TIMESTAMP / LOCALTIMESTAMP / CURRENT_DATE / CURRENT_TIME give
+ *    local time (SQLite's keywords give UTC);
  *  - in the outermost SELECT list, an expression without an alias gets Flink's
  *    column name "EXPR$<position>".
  */
