@@ -76,6 +76,10 @@ resolve_dirs() {
     mkdir -p "$PG_DIR"
     PG_DIR=$(cd "$PG_DIR" && pwd -P)
     [ "$OWNER" = postgres ] && chown postgres: "$PG_DIR"
+    # Links into a /tmp folder that was cleaned (e.g. by a reboot): start over.
+    if [ -L "$PG_DIR/data" ] && [ ! -e "$PG_DIR/data" ]; then
+      rm -f "$PG_DIR/data" "$PG_DIR/sock" "$PG_DIR/postgres.log"
+    fi
     if [ ! -e "$PG_DIR/data" ]; then
       home=$PG_DIR
       if ! as_pg test -w "$PG_DIR" -a -x "$PG_DIR" 2>/dev/null ||
