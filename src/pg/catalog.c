@@ -205,7 +205,7 @@ int pmn_pg_catalog_describe(pmn_pgconn *c, pmn_pg_table *t, const pmn_type_mappi
     t->cols = pmn_xcalloc((size_t)(t->ncols ? t->ncols : 1), sizeof *t->cols);
     for (int i = 0; i < t->ncols; i++) {
         pmn_pg_column *col = &t->cols[i];
-        col->attnum = atoi(pmn_pgresult_get(cols, i, 0));
+        col->attnum = (int)strtol(pmn_pgresult_get(cols, i, 0), NULL, 10);
         col->name = pmn_xstrdup(pmn_pgresult_get(cols, i, 1));
         col->type_oid = (uint32_t)strtoul(pmn_pgresult_get(cols, i, 2), NULL, 10);
         col->typmod = (int32_t)strtol(pmn_pgresult_get(cols, i, 3), NULL, 10);
@@ -216,7 +216,7 @@ int pmn_pg_catalog_describe(pmn_pgconn *c, pmn_pg_table *t, const pmn_type_mappi
     t->npk = pk->nrows;
     t->pk = pmn_xcalloc((size_t)(t->npk ? t->npk : 1), sizeof *t->pk);
     for (int k = 0; k < t->npk; k++) {
-        int attnum = atoi(pmn_pgresult_get(pk, k, 0));
+        int attnum = (int)strtol(pmn_pgresult_get(pk, k, 0), NULL, 10);
         t->pk[k] = -1;
         for (int i = 0; i < t->ncols; i++)
             if (t->cols[i].attnum == attnum) {

@@ -100,7 +100,7 @@ int pmn_repl_identify_system(pmn_repl *r, pmn_repl_system *out)
                              res->ncols);
     }
     snprintf(out->systemid, sizeof out->systemid, "%s", pmn_pgresult_get(res, 0, 0));
-    out->timeline = atoi(pmn_pgresult_get(res, 0, 1));
+    out->timeline = (int)strtol(pmn_pgresult_get(res, 0, 1), NULL, 10);
     rc = pmn_pgoutput_lsn_parse(&out->xlogpos, pmn_pgresult_get(res, 0, 2));
     const char *db = pmn_pgresult_get(res, 0, 3);
     snprintf(out->dbname, sizeof out->dbname, "%s", db ? db : "");
@@ -144,7 +144,7 @@ int pmn_repl_read_slot(pmn_repl *r, pmn_repl_slot_state *out)
         out->temporary = pmn_pgresult_get(res, 0, 3)[0] == 't';
         out->active = pmn_pgresult_get(res, 0, 4)[0] == 't';
         v = pmn_pgresult_get(res, 0, 5);
-        out->active_pid = v ? atoi(v) : 0;
+        out->active_pid = v ? (int)strtol(v, NULL, 10) : 0;
         out->restart_lsn = lsn_or_zero(pmn_pgresult_get(res, 0, 6));
         out->confirmed_flush_lsn = lsn_or_zero(pmn_pgresult_get(res, 0, 7));
         v = pmn_pgresult_get(res, 0, 8);

@@ -244,6 +244,16 @@ static void *reader_main(void *arg)
     return NULL;
 }
 
+/* only the selected tables: a publication FOR ALL TABLES also sends the others */
+static bool selected(void *ctx, const char *schema, const char *name)
+{
+    const pmn_pgsource *s = ctx;
+    for (size_t i = 0; i < s->ntables; i++)
+        if (strcmp(s->tables[i]->schema, schema) == 0 && strcmp(s->tables[i]->name, name) == 0)
+            return true;
+    return false;
+}
+
 int pmn_pgsource_start(pmn_pgsource *s, uint64_t start_lsn)
 {
     PMN_ASSERT(!s->thread_running);
@@ -255,6 +265,8 @@ int pmn_pgsource_start(pmn_pgsource *s, uint64_t start_lsn)
     s->confirmed = start_lsn;
     pmn_pgdecoder_options o = {
         .mapping = s->mapping,
+        .filter = selected,
+        .filter_ctx = s,
         .skip_before_lsn = start_lsn,
         .resolve = pmn_pg_catalog_resolver,
         .resolve_ctx = s->conn,

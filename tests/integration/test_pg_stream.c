@@ -354,8 +354,8 @@ static void test_pg_stream__parallel_ranged_copy(void **state)
     for (int i = 0; i < n; i++) {
         char *sql = pmn_xasprintf("SELECT count(*) FROM words WHERE %s", wheres[i]);
         char *v = it_query1(&P, sql);
-        assert_true(atoll(v) > 50);
-        sum += atoll(v);
+        assert_true(strtoll(v, NULL, 10) > 50);
+        sum += strtoll(v, NULL, 10);
         free(v);
         free(sql);
     }

@@ -641,6 +641,69 @@ static void test_pgoutput__decoder_errors_name_column(void **state)
     pmn_pgdecoder_free(d);
 }
 
+static bool only_t(void *ctx, const char *schema, const char *name)
+{
+    return strcmp(schema, "public") == 0 && strcmp(name, "t") == 0;
+}
+
+static void test_pgoutput__decoder_filters_relations(void **state)
+{
+    pmn_pgdecoder_options o = {.filter = only_t};
+    pmn_pgdecoder *d;
+    pmn_pgdecoder_new(&d, &o);
+    pmn_change_log log;
+    pmn_change_log_init(&log);
+    pmn_change_sink sink = pmn_change_log_sink(&log);
+    pmn_buf b = PMN_BUF_INIT;
+    msg_begin(&b, 0x100, 0, 1);
+    feed_ok(d, &b, &sink);
+    msg_relation_t(&b, 'd');
+    feed_ok(d, &b, &sink);
+    /* an unselected table with an unmapped type: no error, its changes are dropped */
+    pmn_buf_reset(&b);
+    u8(&b, 'R');
+    u32(&b, 0x5000);
+    cstr(&b, "public");
+    cstr(&b, "net");
+    u8(&b, 'd');
+    u16(&b, 1);
+    u8(&b, 1);
+    cstr(&b, "addr");
+    u32(&b, 869);
+    u32(&b, 0xffffffff);
+    feed_ok(d, &b, &sink);
+    pmn_buf_reset(&b);
+    u8(&b, 'I');
+    u32(&b, 0x5000);
+    u8(&b, 'N');
+    u16(&b, 1);
+    tval(&b, "10.0.0.1");
+    feed_ok(d, &b, &sink);
+    pmn_buf_reset(&b);
+    u8(&b, 'T');
+    u32(&b, 2);
+    u8(&b, 0);
+    u32(&b, 0x5000);
+    u32(&b, 0x4000);
+    feed_ok(d, &b, &sink);
+    pmn_buf_reset(&b);
+    u8(&b, 'T');
+    u32(&b, 1);
+    u8(&b, 0);
+    u32(&b, 0x5000);
+    feed_ok(d, &b, &sink);
+    msg_commit(&b, 0x100, 0x130, 0);
+    feed_ok(d, &b, &sink);
+    assert_int_equal(log.ntxns, 1);
+    assert_int_equal(log.txns[0].nchanges, 1); /* only the TRUNCATE naming t */
+    assert_int_equal(log.txns[0].changes[0].kind, PMN_CHANGE_TRUNCATE);
+    assert_int_equal(log.txns[0].changes[0].ntruncated, 1);
+    assert_string_equal(log.txns[0].changes[0].truncated[0]->name, "t");
+    pmn_buf_dispose(&b);
+    pmn_change_log_dispose(&log);
+    pmn_pgdecoder_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -654,6 +717,7 @@ int main(void)
         cmocka_unit_test(test_pgoutput__decoder_full_identity_fills_toast),
         cmocka_unit_test(test_pgoutput__decoder_skip_and_order),
         cmocka_unit_test(test_pgoutput__decoder_errors_name_column),
+        cmocka_unit_test(test_pgoutput__decoder_filters_relations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
