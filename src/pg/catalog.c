@@ -53,8 +53,8 @@ static pmn_pg_table *table_from_row(const pmn_pgresult *r, int row)
     return t;
 }
 
-int pmn_pg_catalog_list_tables(pmn_pg_table ***out, size_t *n, pmn_pgconn *c,
-                               const char *schema_re, const char *table_re)
+int pmn_pg_catalog_list_tables(pmn_pg_table ***out, size_t *n, pmn_pgconn *c, const char *schema_re,
+                               const char *table_re)
 {
     const char *params[2] = {schema_re, table_re};
     pmn_pgresult *r = NULL;
@@ -224,7 +224,8 @@ int pmn_pg_catalog_describe(pmn_pgconn *c, pmn_pg_table *t, const pmn_type_mappi
                 t->cols[i].pk_pos = k;
             }
         if (t->pk[k] < 0) {
-            rc = pmn_error_set(PMN_EPG, "table %s.%s: primary-key column %d is not a visible "
+            rc = pmn_error_set(PMN_EPG,
+                               "table %s.%s: primary-key column %d is not a visible "
                                "column",
                                t->schema, t->name, attnum);
             goto done;

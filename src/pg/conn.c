@@ -24,7 +24,7 @@
 #include <time.h>
 
 #define SESSION_OPTIONS                                                                            \
-    "-c DateStyle=ISO -c IntervalStyle=postgres -c extra_float_digits=3 -c TimeZone=UTC "         \
+    "-c DateStyle=ISO -c IntervalStyle=postgres -c extra_float_digits=3 -c TimeZone=UTC "          \
     "-c bytea_output=hex -c lc_monetary=C"
 
 struct pmn_pgconn {
@@ -354,8 +354,8 @@ int pmn_pgconn_open(pmn_pgconn **out, const pmn_pg_connparams *p, bool replicati
         pmn_assert_fail("PQconnectStartParams returned NULL (out of memory)", __FILE__, __LINE__);
     PQsetErrorVerbosity(c->pq, PQERRORS_VERBOSE);
     int64_t deadline = now_ms() + (int64_t)timeout * 1000;
-    PostgresPollingStatusType st = PQstatus(c->pq) == CONNECTION_BAD ? PGRES_POLLING_FAILED
-                                                                      : PGRES_POLLING_WRITING;
+    PostgresPollingStatusType st =
+        PQstatus(c->pq) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
     while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
         int64_t left = deadline - now_ms();
         if (left <= 0) {
@@ -377,8 +377,9 @@ int pmn_pgconn_open(pmn_pgconn **out, const pmn_pg_connparams *p, bool replicati
     if (st == PGRES_POLLING_FAILED) {
         char sqlstate[6], primary[1024];
         parse_verbose(PQerrorMessage(c->pq), sqlstate, primary, sizeof primary);
-        int rc = fail(c, replication ? "opening a replication connection" : "connecting to PostgreSQL",
-                      sqlstate[0] ? sqlstate : NULL, primary, NULL, NULL);
+        int rc =
+            fail(c, replication ? "opening a replication connection" : "connecting to PostgreSQL",
+                 sqlstate[0] ? sqlstate : NULL, primary, NULL, NULL);
         pmn_pgconn_free(c);
         return rc;
     }

@@ -20,7 +20,7 @@ struct pmn_pgdecoder {
     pmn_arena msg_arena;    /* decoded message arrays; reset per message */
     pmn_arena change_arena; /* datums of one change; reset per change */
     bool in_txn;
-    bool skipping;          /* current transaction is dropped (already in the lake) */
+    bool skipping; /* current transaction is dropped (already in the lake) */
     pmn_txn_begin begin;
     uint64_t nchanges;
     uint64_t last_commit_lsn;
@@ -29,7 +29,7 @@ struct pmn_pgdecoder {
         uint32_t oid;   /* the column's type OID */
         int32_t typmod; /* the column's typmod */
         pmn_pg_type t;  /* resolved (a domain carries its base type's typmod) */
-    } *types;
+    } * types;
     size_t ntypes, cap_types;
     uint32_t *skipped; /* relids of unwanted relations */
     size_t nskipped, cap_skipped;
@@ -216,8 +216,7 @@ static int convert_tuple(pmn_pgdecoder *d, const pmn_change_relation *rel, const
 static int on_change(pmn_pgdecoder *d, const pmn_pgo_msg *m, const pmn_change_sink *sink)
 {
     if (!d->in_txn)
-        return pmn_error_set(PMN_ECORRUPT, "pgoutput: '%c' message outside a transaction",
-                             m->type);
+        return pmn_error_set(PMN_ECORRUPT, "pgoutput: '%c' message outside a transaction", m->type);
     if (d->skipping)
         return 0;
     pmn_arena_reset(&d->change_arena);

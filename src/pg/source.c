@@ -55,9 +55,9 @@ struct pmn_pgsource {
     pthread_cond_t space;
     qitem *head, *tail;
     size_t queued_bytes;
-    bool stop;             /* caller asks the reader to stop */
-    bool reader_done;      /* reader exited */
-    int reader_rc;         /* its error */
+    bool stop;        /* caller asks the reader to stop */
+    bool reader_done; /* reader exited */
+    int reader_rc;    /* its error */
     char reader_msg[1024];
     char reader_sqlstate[6];
     uint64_t confirmed;
@@ -80,8 +80,7 @@ int pmn_pgsource_open(pmn_pgsource **out, const pmn_pgsource_config *cfg)
     pmn_pgsource *s = pmn_xcalloc(1, sizeof *s);
     pmn_pg_connparams_copy(&s->params, cfg->conn);
     s->slot = pmn_xstrdup(cfg->slot);
-    s->publication = pmn_xstrdup(cfg->publication ? cfg->publication
-                                                  : PMN_PG_PUBLICATION_DEFAULT);
+    s->publication = pmn_xstrdup(cfg->publication ? cfg->publication : PMN_PG_PUBLICATION_DEFAULT);
     s->mapping = cfg->mapping;
     s->status_interval_ms = cfg->status_interval_ms > 0 ? cfg->status_interval_ms : 5000;
     s->queue_limit = cfg->queue_bytes ? cfg->queue_bytes : (size_t)64 << 20;
@@ -162,8 +161,9 @@ int pmn_pgsource_prepare_slot(pmn_pgsource *s, bool want_snapshot, pmn_pgsource_
 int pmn_pgsource_snapshot_open(pmn_snapshot_copy **out, pmn_pgsource *s)
 {
     if (!s->snapshot_name[0])
-        return pmn_error_set(PMN_EINVALID, "slot \"%s\": no exported snapshot to import (the "
-                                           "slot was reused, or created without one)",
+        return pmn_error_set(PMN_EINVALID,
+                             "slot \"%s\": no exported snapshot to import (the "
+                             "slot was reused, or created without one)",
                              s->slot);
     return pmn_snapshot_copy_open(out, &s->params, s->snapshot_name);
 }

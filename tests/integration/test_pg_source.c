@@ -194,9 +194,11 @@ static void test_pg_source__all_tables_publication(void **state)
     it_exec(&P, "CREATE PUBLICATION pub_all FOR ALL TABLES");
     char slot[64];
     snprintf(slot, sizeof slot, "pmn_it_all_%ld", (long)getpid());
-    pmn_pgsource_config cfg = {
-        .conn = &P, .slot = slot, .publication = "pub_all", .schema_re = "public",
-        .table_re = "synced"};
+    pmn_pgsource_config cfg = {.conn = &P,
+                               .slot = slot,
+                               .publication = "pub_all",
+                               .schema_re = "public",
+                               .table_re = "synced"};
     pmn_pgsource *s;
     assert_pmn_ok(pmn_pgsource_open(&s, &cfg));
     pmn_pgsource_slot ps;
