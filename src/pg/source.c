@@ -55,9 +55,9 @@ struct pmn_pgsource {
     pthread_cond_t space;
     qitem *head, *tail;
     size_t queued_bytes;
-    bool stop;             /* caller asks the reader to stop */
-    bool reader_done;      /* reader exited */
-    int reader_rc;         /* its error */
+    bool stop;        /* caller asks the reader to stop */
+    bool reader_done; /* reader exited */
+    int reader_rc;    /* its error */
     char reader_msg[1024];
     char reader_sqlstate[6];
     uint64_t confirmed;
@@ -80,8 +80,7 @@ int pmn_pgsource_open(pmn_pgsource **out, const pmn_pgsource_config *cfg)
     pmn_pgsource *s = pmn_xcalloc(1, sizeof *s);
     pmn_pg_connparams_copy(&s->params, cfg->conn);
     s->slot = pmn_xstrdup(cfg->slot);
-    s->publication = pmn_xstrdup(cfg->publication ? cfg->publication
-                                                  : PMN_PG_PUBLICATION_DEFAULT);
+    s->publication = pmn_xstrdup(cfg->publication ? cfg->publication : PMN_PG_PUBLICATION_DEFAULT);
     s->mapping = cfg->mapping;
     s->status_interval_ms = cfg->status_interval_ms > 0 ? cfg->status_interval_ms : 5000;
     s->queue_limit = cfg->queue_bytes ? cfg->queue_bytes : (size_t)64 << 20;
@@ -162,8 +161,9 @@ int pmn_pgsource_prepare_slot(pmn_pgsource *s, bool want_snapshot, pmn_pgsource_
 int pmn_pgsource_snapshot_open(pmn_snapshot_copy **out, pmn_pgsource *s)
 {
     if (!s->snapshot_name[0])
-        return pmn_error_set(PMN_EINVALID, "slot \"%s\": no exported snapshot to import (the "
-                                           "slot was reused, or created without one)",
+        return pmn_error_set(PMN_EINVALID,
+                             "slot \"%s\": no exported snapshot to import (the "
+                             "slot was reused, or created without one)",
                              s->slot);
     return pmn_snapshot_copy_open(out, &s->params, s->snapshot_name);
 }
@@ -244,6 +244,16 @@ static void *reader_main(void *arg)
     return NULL;
 }
 
+/* only the selected tables: a publication FOR ALL TABLES also sends the others */
+static bool selected(void *ctx, const char *schema, const char *name)
+{
+    const pmn_pgsource *s = ctx;
+    for (size_t i = 0; i < s->ntables; i++)
+        if (strcmp(s->tables[i]->schema, schema) == 0 && strcmp(s->tables[i]->name, name) == 0)
+            return true;
+    return false;
+}
+
 int pmn_pgsource_start(pmn_pgsource *s, uint64_t start_lsn)
 {
     PMN_ASSERT(!s->thread_running);
@@ -255,6 +265,8 @@ int pmn_pgsource_start(pmn_pgsource *s, uint64_t start_lsn)
     s->confirmed = start_lsn;
     pmn_pgdecoder_options o = {
         .mapping = s->mapping,
+        .filter = selected,
+        .filter_ctx = s,
         .skip_before_lsn = start_lsn,
         .resolve = pmn_pg_catalog_resolver,
         .resolve_ctx = s->conn,

@@ -66,9 +66,9 @@ const pmn_change_relation *pmn_pgsource_relation(const pmn_pgsource *s, size_t i
 const char *pmn_pgsource_system_id(const pmn_pgsource *s);
 
 typedef struct pmn_pgsource_slot {
-    bool created;               /* false: the slot existed (a resume) */
-    uint64_t consistent_point;  /* created: the snapshot/stream boundary; else confirmed_flush */
-    char snapshot_name[64];     /* created with want_snapshot: importable until start() */
+    bool created;              /* false: the slot existed (a resume) */
+    uint64_t consistent_point; /* created: the snapshot/stream boundary; else confirmed_flush */
+    char snapshot_name[64];    /* created with want_snapshot: importable until start() */
 } pmn_pgsource_slot;
 
 /* pmn_pgsource_prepare_slot: reuse or create the slot (see pmn_repl_ensure_slot). */
