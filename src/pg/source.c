@@ -44,6 +44,11 @@ struct pmn_pgsource {
     size_t ntables;
     pmn_change_relation **rels;
     char snapshot_name[64];
+    char *schema_re;        /* selection patterns, kept for discovery */
+    char *table_re;
+    bool discover;          /* pick up tables created while streaming */
+    char **rejected;        /* schema.name of relations seen and not selected */
+    size_t nrejected;
 
     pmn_pgdecoder *decoder;
     uint64_t quiet_lsn;
@@ -99,6 +104,9 @@ int pmn_pgsource_open(pmn_pgsource **out, const pmn_pgsource_config *cfg)
     if (rc < 0)
         goto fail;
     snprintf(s->system_id, sizeof s->system_id, "%s", sys.systemid);
+    s->schema_re = pmn_xstrdup(cfg->schema_re ? cfg->schema_re : ".*");
+    s->table_re = pmn_xstrdup(cfg->table_re ? cfg->table_re : ".*");
+    s->discover = cfg->discover_new_tables;
     rc = pmn_pg_catalog_list_tables(&s->tables, &s->ntables, s->conn,
                                     cfg->schema_re ? cfg->schema_re : "public",
                                     cfg->table_re ? cfg->table_re : ".*");
@@ -244,14 +252,54 @@ static void *reader_main(void *arg)
     return NULL;
 }
 
+/* discover_table: a relation the stream names that was not selected at open: if it matches
+ * the patterns (a table created since), describe it and add it to the selection. Runs on the
+ * caller's thread (inside poll), so the catalog connection is free. */
+static bool discover_table(pmn_pgsource *s, const char *schema, const char *name)
+{
+    char *key = pmn_xasprintf("%s.%s", schema, name);
+    for (size_t i = 0; i < s->nrejected; i++)
+        if (!strcmp(s->rejected[i], key)) {
+            free(key);
+            return false;
+        }
+    const char *params[] = {schema, s->schema_re, name, s->table_re};
+    pmn_pgresult *r = NULL;
+    int rc = pmn_pgconn_query(s->conn, &r, "matching a new table",
+                              "SELECT $1 ~ ('^(?:' || $2 || ')$') AND $3 ~ ('^(?:' || $4 || ')$')",
+                              4, params);
+    bool match = rc == 0 && r->nrows == 1 && !strcmp(pmn_pgresult_get(r, 0, 0), "t");
+    pmn_pgresult_free(r);
+    pmn_pg_table *t = NULL;
+    if (match && pmn_pg_catalog_find_table(&t, s->conn, schema, name) == 0 &&
+        pmn_pg_catalog_describe(s->conn, t, &s->mapping) == 0) {
+        s->tables = pmn_xrealloc(s->tables, sizeof *s->tables * (s->ntables + 1));
+        s->rels = pmn_xrealloc(s->rels, sizeof *s->rels * (s->ntables + 1));
+        s->tables[s->ntables] = t;
+        s->rels[s->ntables] = pmn_pg_table_relation(t);
+        s->ntables++;
+        pmn_log_info("new table %s.%s joins the sync", schema, name);
+        free(key);
+        return true;
+    }
+    if (match)
+        pmn_log_warn("new table %s.%s matches but cannot be synced: %s", schema, name,
+                     pmn_error_last());
+    pmn_pg_table_free(t);
+    pmn_error_clear();
+    s->rejected = pmn_xrealloc(s->rejected, sizeof *s->rejected * (s->nrejected + 1));
+    s->rejected[s->nrejected++] = key;
+    return false;
+}
+
 /* only the selected tables: a publication FOR ALL TABLES also sends the others */
 static bool selected(void *ctx, const char *schema, const char *name)
 {
-    const pmn_pgsource *s = ctx;
+    pmn_pgsource *s = ctx;
     for (size_t i = 0; i < s->ntables; i++)
         if (strcmp(s->tables[i]->schema, schema) == 0 && strcmp(s->tables[i]->name, name) == 0)
             return true;
-    return false;
+    return s->discover && discover_table(s, schema, name);
 }
 
 int pmn_pgsource_start(pmn_pgsource *s, uint64_t start_lsn)
@@ -394,6 +442,11 @@ int pmn_pgsource_close(pmn_pgsource *s)
     for (size_t i = 0; s->rels && i < s->ntables; i++)
         pmn_change_relation_free(s->rels[i]);
     free(s->rels);
+    for (size_t i = 0; i < s->nrejected; i++)
+        free(s->rejected[i]);
+    free(s->rejected);
+    free(s->schema_re);
+    free(s->table_re);
     pmn_pg_tables_free(s->tables, s->ntables);
     pmn_pg_connparams_dispose(&s->params);
     free(s->slot);

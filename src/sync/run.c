@@ -138,26 +138,46 @@ static char *selection_regex(const job *j)
     return pmn_xasprintf("(?!(?:%s)$)(?:%s)", cfg->excluding_tables, inc);
 }
 
+static int register_source(job *j, size_t i)
+{
+    const pmn_pg_table *t = pmn_pgsource_table(j->src, i);
+    if (t->npk == 0 && j->cfg->kind == PMN_SYNC_DATABASE && !j->cfg->nprimary_keys)
+        pmn_log_warn("%s.%s has no primary key: it becomes an append table, and its UPDATE "
+                     "and DELETE changes are not applied",
+                     t->schema, t->name);
+    const char **pk = pmn_xcalloc((size_t)t->npk + 1, sizeof *pk);
+    for (int k = 0; k < t->npk; k++)
+        pk[k] = t->cols[t->pk[k]].name;
+    int rc = pmn_sync_sink_add_source(j->sink, pmn_pgsource_relation(j->src, i), pk,
+                                      (size_t)t->npk);
+    free(pk);
+    return rc;
+}
+
+/* discover: the source added a table created while streaming; register it with the sink */
+static int discover(void *ctx, pmn_sync_sink *sink, const pmn_change_relation *rel)
+{
+    job *j = ctx;
+    size_t n = pmn_pgsource_ntables(j->src);
+    for (size_t i = 0; i < n; i++) {
+        const pmn_pg_table *t = pmn_pgsource_table(j->src, i);
+        if (!strcmp(t->schema, rel->schema) && !strcmp(t->name, rel->name))
+            return register_source(j, i);
+    }
+    return 0;
+}
+
 /* register_sources: each selected table becomes a source of the sink (creating or evolving
  * its lake table). */
 static int register_sources(job *j)
 {
     size_t n = pmn_pgsource_ntables(j->src);
     for (size_t i = 0; i < n; i++) {
-        const pmn_pg_table *t = pmn_pgsource_table(j->src, i);
-        if (t->npk == 0 && j->cfg->kind == PMN_SYNC_DATABASE && !j->cfg->nprimary_keys)
-            pmn_log_warn("%s.%s has no primary key: it becomes an append table, and its "
-                         "UPDATE and DELETE changes are not applied",
-                         t->schema, t->name);
-        const char **pk = pmn_xcalloc((size_t)t->npk + 1, sizeof *pk);
-        for (int k = 0; k < t->npk; k++)
-            pk[k] = t->cols[t->pk[k]].name;
-        int rc = pmn_sync_sink_add_source(j->sink, pmn_pgsource_relation(j->src, i), pk,
-                                          (size_t)t->npk);
-        free(pk);
+        int rc = register_source(j, i);
         if (rc)
             return rc;
     }
+    pmn_sync_sink_set_discover(j->sink, discover, j);
     return 0;
 }
 
@@ -369,6 +389,7 @@ static int run_once(const pmn_sync_config *cfg, volatile sig_atomic_t *stop)
             .table_re = j.table_re,
             .mapping = j.mapping,
             .publication_create = true,
+            .discover_new_tables = cfg->kind == PMN_SYNC_DATABASE,
         };
         rc = pmn_pgsource_open(&j.src, &pc);
     }
@@ -382,8 +403,10 @@ static int run_once(const pmn_sync_config *cfg, volatile sig_atomic_t *stop)
     uint64_t start_lsn = 0;
     if (rc == 0)
         rc = prepare_slot(&j, &start_lsn);
-    if (rc == 0)
+    if (rc == 0) {
+        pmn_sync_sink_set_position(j.sink, start_lsn);
         rc = pmn_pgsource_start(j.src, start_lsn);
+    }
     if (rc == 0)
         rc = stream(&j);
     job_dispose(&j);
