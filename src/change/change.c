@@ -117,15 +117,16 @@ void pmn_change_copy(pmn_change *out, const pmn_change *c, pmn_arena *arena)
     *out = *c;
     if (c->kind == PMN_CHANGE_TRUNCATE) {
         if (c->ntruncated) {
-            out->truncated = pmn_arena_memdup(arena, c->truncated,
-                                              sizeof(c->truncated[0]) * c->ntruncated);
+            out->truncated =
+                pmn_arena_memdup(arena, c->truncated, sizeof(c->truncated[0]) * c->ntruncated);
         }
         return;
     }
     out->old_vals = copy_vals(c->rel, c->old_vals, arena);
     out->new_vals = copy_vals(c->rel, c->new_vals, arena);
     if (c->unchanged)
-        out->unchanged = pmn_arena_memdup(arena, c->unchanged, sizeof(bool) * (size_t)c->rel->ncols);
+        out->unchanged =
+            pmn_arena_memdup(arena, c->unchanged, sizeof(bool) * (size_t)c->rel->ncols);
 }
 
 /* ---- in-memory log sink ------------------------------------------------ */

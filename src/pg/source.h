@@ -48,6 +48,10 @@ typedef struct pmn_pgsource_config {
     bool publication_create;       /* may CREATE the publication / ADD missing tables */
     int status_interval_ms;        /* 0 = 5000 (must stay < wal_sender_timeout / 2) */
     size_t queue_bytes;            /* 0 = 64 MiB: stream bytes buffered ahead of poll() */
+    bool discover_new_tables;      /* a table created while streaming that matches the patterns
+                                      joins the selection when its first change arrives (its
+                                      whole life is in the stream, so it needs no snapshot);
+                                      pmn_pgsource_ntables() grows */
 } pmn_pgsource_config;
 
 typedef struct pmn_pgsource pmn_pgsource;
@@ -66,9 +70,9 @@ const pmn_change_relation *pmn_pgsource_relation(const pmn_pgsource *s, size_t i
 const char *pmn_pgsource_system_id(const pmn_pgsource *s);
 
 typedef struct pmn_pgsource_slot {
-    bool created;               /* false: the slot existed (a resume) */
-    uint64_t consistent_point;  /* created: the snapshot/stream boundary; else confirmed_flush */
-    char snapshot_name[64];     /* created with want_snapshot: importable until start() */
+    bool created;              /* false: the slot existed (a resume) */
+    uint64_t consistent_point; /* created: the snapshot/stream boundary; else confirmed_flush */
+    char snapshot_name[64];    /* created with want_snapshot: importable until start() */
 } pmn_pgsource_slot;
 
 /* pmn_pgsource_prepare_slot: reuse or create the slot (see pmn_repl_ensure_slot). */

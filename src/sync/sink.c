@@ -88,6 +88,8 @@ struct pmn_sync_sink {
     int64_t last_lake_commit_ms; /* monotonic */
     bool snapshot_mode;
     pmn_sync_stats stats;
+    pmn_sync_discover_fn discover;
+    void *discover_ctx;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -494,12 +496,40 @@ static source *find_source(pmn_sync_sink *s, const pmn_change_relation *rel)
     return NULL;
 }
 
+static int commit_target(pmn_sync_sink *s, target *t, uint64_t end_lsn, uint64_t commit_lsn,
+                         int64_t commit_time_us, const char *slot, bool snapshot_done);
+
+/* discover_source: a relation of a table created while streaming; if the job takes it, its lake
+ * table gets a first (empty) snapshot at the position before this transaction, so a restart
+ * resumes it from there instead of asking for an initial snapshot. */
+static source *discover_source(pmn_sync_sink *s, const pmn_change_relation *rel, int *rc)
+{
+    *rc = 0;
+    if (!s->discover)
+        return NULL;
+    size_t before = s->ntargets;
+    *rc = s->discover(s->discover_ctx, s, rel);
+    source *src = *rc ? NULL : find_source(s, rel);
+    if (src && s->ntargets > before) {
+        int64_t latest = 0;
+        *rc = pmn_table_latest_snapshot(src->t->table, &latest);
+        if (*rc == 0 && latest == 0)
+            *rc = commit_target(s, src->t, s->last_end_lsn, s->last_commit_lsn,
+                                s->last_commit_time_us, NULL, true);
+    }
+    return src;
+}
+
 static int on_relation(void *payload, const pmn_change_relation *rel)
 {
     pmn_sync_sink *s = payload;
     source *src = find_source(s, rel);
-    if (!src)
-        return 0; /* a table we do not sync (the publication may hold more) */
+    if (!src) {
+        int rc;
+        src = discover_source(s, rel, &rc);
+        if (rc || !src)
+            return rc; /* a table we do not sync (the publication may hold more) */
+    }
     source_set_columns(src, rel);
     int rc = evolve_target(s, src->t, rel);
     map_sources(s, src->t);
@@ -879,6 +909,18 @@ int pmn_sync_sink_finish_snapshot(pmn_sync_sink *s, uint64_t consistent_lsn, con
     s->last_end_lsn = consistent_lsn;
     s->last_lake_commit_ms = pmn_monotonic_millis();
     return 0;
+}
+
+void pmn_sync_sink_set_discover(pmn_sync_sink *s, pmn_sync_discover_fn fn, void *ctx)
+{
+    s->discover = fn;
+    s->discover_ctx = ctx;
+}
+
+void pmn_sync_sink_set_position(pmn_sync_sink *s, uint64_t lsn)
+{
+    if (lsn > s->last_end_lsn)
+        s->last_end_lsn = lsn;
 }
 
 void pmn_sync_sink_stats(const pmn_sync_sink *s, pmn_sync_stats *out)
