@@ -11,6 +11,7 @@
 #include "sql/lexer.h"
 #include "sql/rewrite.h"
 #include "sql/stmt.h"
+#include "sql/tableopt.h"
 #include "sql/value.h"
 #include "sql/vtab.h"
 #include "util/alloc.h"
@@ -698,6 +699,8 @@ static int exec_create_table(pmn_sql_session *s, const pmn_sql_stmt *st, const c
                                st->partition_keys[i], r.table);
     pmn_kv *opts = pmn_xcalloc(st->noptions + 1, sizeof *opts);
     size_t nopts = 0;
+    for (size_t i = 0; rc == 0 && i < st->noptions; i++)
+        rc = pmn_sql_check_table_option(st->options[i].key, st->options[i].value);
     for (size_t i = 0; i < st->noptions; i++) {
         /* the connector option belongs to Flink, not to the Paimon schema */
         if (!strcmp(st->options[i].key, "connector") || !strcmp(st->options[i].key, "path"))
@@ -746,6 +749,57 @@ static int exec_drop_table(pmn_sql_session *s, const pmn_sql_stmt *st)
     return rc;
 }
 
+/* ALTER TABLE ADD / MODIFY / DROP / RENAME: one schema change per column. */
+static int exec_alter_columns(pmn_sql_session *s, const pmn_sql_stmt *st, const char *text)
+{
+    pmn_table *t;
+    resolved r;
+    int rc = open_table(s, &st->name, &t, &r);
+    if (rc)
+        return rc;
+    size_t n = st->kind == PMN_STMT_ALTER_TABLE_DROP     ? st->ninsert_columns
+               : st->kind == PMN_STMT_ALTER_TABLE_RENAME ? 1
+                                                         : st->ncolumns;
+    pmn_schema_change *ch = pmn_xcalloc(n + 1, sizeof *ch);
+    pmn_type **types = pmn_xcalloc(n + 1, sizeof *types);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        switch (st->kind) {
+        case PMN_STMT_ALTER_TABLE_DROP:
+            ch[i].kind = PMN_SCHEMA_DROP_COLUMN;
+            ch[i].name = st->insert_columns[i];
+            break;
+        case PMN_STMT_ALTER_TABLE_RENAME:
+            ch[i].kind = PMN_SCHEMA_RENAME_COLUMN;
+            ch[i].name = st->options[0].key;
+            ch[i].new_name = st->options[0].value;
+            break;
+        default: {
+            const pmn_sql_column *c = &st->columns[i];
+            if ((rc = pmn_type_parse_sql(c->type_sql, &types[i])) != 0) {
+                int line, col;
+                pmn_sql_position(text, c->off, &line, &col);
+                pmn_error_wrap("column '%s' (line %d, column %d): ", c->name, line, col);
+                break;
+            }
+            ch[i].kind = st->kind == PMN_STMT_ALTER_TABLE_ADD ? PMN_SCHEMA_ADD_COLUMN
+                                                              : PMN_SCHEMA_UPDATE_COLUMN_TYPE;
+            ch[i].name = c->name;
+            ch[i].type = types[i];
+            ch[i].value = c->comment; /* the new column's description */
+            break;
+        }
+        }
+    }
+    if (rc == 0)
+        rc = pmn_table_alter(t, ch, n);
+    for (size_t i = 0; i < n; i++)
+        pmn_type_free(types[i]);
+    free(types);
+    free(ch);
+    pmn_table_free(t);
+    return rc;
+}
+
 static int exec_alter_table(pmn_sql_session *s, const pmn_sql_stmt *st)
 {
     pmn_table *t;
@@ -753,6 +807,11 @@ static int exec_alter_table(pmn_sql_session *s, const pmn_sql_stmt *st)
     int rc = open_table(s, &st->name, &t, &r);
     if (rc)
         return rc;
+    for (size_t i = 0; st->kind == PMN_STMT_ALTER_TABLE_SET && i < st->noptions; i++)
+        if ((rc = pmn_sql_check_table_option(st->options[i].key, st->options[i].value))) {
+            pmn_table_free(t);
+            return rc;
+        }
     pmn_schema_change *ch = pmn_xcalloc(st->noptions + 1, sizeof *ch);
     for (size_t i = 0; i < st->noptions; i++) {
         ch[i].kind = st->kind == PMN_STMT_ALTER_TABLE_SET ? PMN_SCHEMA_SET_OPTION
@@ -1461,6 +1520,11 @@ static int dispatch(pmn_sql_session *s, const pmn_sql_stmt *st, const char *text
     case PMN_STMT_ALTER_TABLE_SET:
     case PMN_STMT_ALTER_TABLE_RESET:
         return exec_alter_table(s, st);
+    case PMN_STMT_ALTER_TABLE_ADD:
+    case PMN_STMT_ALTER_TABLE_MODIFY:
+    case PMN_STMT_ALTER_TABLE_DROP:
+    case PMN_STMT_ALTER_TABLE_RENAME:
+        return exec_alter_columns(s, st, text);
     case PMN_STMT_INSERT:
         return exec_insert(s, st, text);
     case PMN_STMT_DELETE:
@@ -1486,6 +1550,10 @@ static bool prints_info(const pmn_sql_stmt *st)
     case PMN_STMT_DROP_TABLE:
     case PMN_STMT_ALTER_TABLE_SET:
     case PMN_STMT_ALTER_TABLE_RESET:
+    case PMN_STMT_ALTER_TABLE_ADD:
+    case PMN_STMT_ALTER_TABLE_MODIFY:
+    case PMN_STMT_ALTER_TABLE_DROP:
+    case PMN_STMT_ALTER_TABLE_RENAME:
         return true;
     case PMN_STMT_SET:
         return st->noptions > 0;

@@ -450,8 +450,47 @@ static int parse_stmt(cursor *c, pmn_sql_stmt *s)
         } else if (accept_kw(c, "RESET")) {
             s->kind = PMN_STMT_ALTER_TABLE_RESET;
             rc = parse_option_list(c, s, false);
+        } else if (is_kw(c, "ADD") || is_kw(c, "MODIFY")) {
+            s->kind = is_kw(c, "ADD") ? PMN_STMT_ALTER_TABLE_ADD : PMN_STMT_ALTER_TABLE_MODIFY;
+            advance(c);
+            (void)accept_kw(c, "COLUMN");
+            size_t cap = 0;
+            if (accept_punct(c, "(")) {
+                for (;;) {
+                    if ((rc = parse_column(c, s, &cap)))
+                        return rc;
+                    if (accept_punct(c, ")"))
+                        break;
+                    if ((rc = expect_punct(c, ",")))
+                        return rc;
+                }
+            } else if ((rc = parse_column(c, s, &cap))) {
+                return rc;
+            }
+            if (s->nprimary_keys)
+                return syntax_error(c, "a column without PRIMARY KEY (keys cannot change)");
+        } else if (accept_kw(c, "DROP")) {
+            s->kind = PMN_STMT_ALTER_TABLE_DROP;
+            (void)accept_kw(c, "COLUMN");
+            if (is_punct(c, "(")) {
+                rc = parse_name_list(c, &s->insert_columns, &s->ninsert_columns);
+            } else {
+                s->insert_columns = pmn_xcalloc(1, sizeof(char *));
+                s->ninsert_columns = 1;
+                rc = parse_ident(c, &s->insert_columns[0]);
+            }
+        } else if (accept_kw(c, "RENAME")) {
+            if (is_kw(c, "TO"))
+                return syntax_error(c, "a column (renaming tables is not supported)");
+            (void)accept_kw(c, "COLUMN");
+            s->kind = PMN_STMT_ALTER_TABLE_RENAME;
+            s->options = pmn_xcalloc(1, sizeof *s->options);
+            s->noptions = 1;
+            if ((rc = parse_ident(c, &s->options[0].key)) || (rc = expect_kw(c, "TO")) ||
+                (rc = parse_ident(c, &s->options[0].value)))
+                return rc;
         } else {
-            return syntax_error(c, "SET or RESET (other ALTER TABLE forms are not supported)");
+            return syntax_error(c, "SET, RESET, ADD, MODIFY, DROP or RENAME");
         }
         return rc ? rc : expect_end(c);
     }

@@ -22,6 +22,10 @@
  *      [COMMENT '...'] [PARTITIONED BY (a, ...)] [WITH ('k' = 'v', ...)]
  *   DROP TABLE [IF EXISTS] t
  *   ALTER TABLE t SET ('k' = 'v', ...) | ALTER TABLE t RESET ('k', ...)
+ *   ALTER TABLE t ADD [COLUMN] col type [COMMENT '...'] | ADD (col type, ...)
+ *   ALTER TABLE t MODIFY [COLUMN] col type | MODIFY (col type, ...)
+ *   ALTER TABLE t DROP [COLUMN] col | DROP (col, ...)
+ *   ALTER TABLE t RENAME [COLUMN] a TO b
  *   INSERT { INTO | OVERWRITE } t [(col, ...)] query-or-VALUES
  *   UPDATE t SET col = expr [, ...] [WHERE condition]
  *   DELETE FROM t [WHERE condition]
@@ -55,6 +59,10 @@ typedef enum pmn_sql_stmt_kind {
     PMN_STMT_DROP_TABLE,
     PMN_STMT_ALTER_TABLE_SET,
     PMN_STMT_ALTER_TABLE_RESET,
+    PMN_STMT_ALTER_TABLE_ADD,    /* columns */
+    PMN_STMT_ALTER_TABLE_MODIFY, /* columns (the new types) */
+    PMN_STMT_ALTER_TABLE_DROP,   /* insert_columns holds the names */
+    PMN_STMT_ALTER_TABLE_RENAME, /* options[0]: key = old name, value = new name */
     PMN_STMT_INSERT,
     PMN_STMT_DELETE,
     PMN_STMT_UPDATE,
@@ -94,14 +102,14 @@ typedef struct pmn_sql_stmt {
     bool cascade;               /* DROP DATABASE ... CASCADE */
     pmn_sql_option *options;    /* WITH (...), SET 'k'='v', ALTER SET/RESET (value NULL) */
     size_t noptions;
-    pmn_sql_column *columns;    /* CREATE TABLE */
+    pmn_sql_column *columns;    /* CREATE TABLE, ALTER TABLE ADD / MODIFY */
     size_t ncolumns;
     char **primary_keys;        /* CREATE TABLE; owned */
     size_t nprimary_keys;
     char **partition_keys;      /* CREATE TABLE; owned */
     size_t npartition_keys;
     char *comment;              /* CREATE TABLE / DATABASE comment; owned */
-    char **insert_columns;      /* INSERT INTO t (a, b): owned; NULL = all columns */
+    char **insert_columns;      /* INSERT INTO t (a, b), ALTER TABLE DROP: owned; NULL = all */
     size_t ninsert_columns;
     bool overwrite;             /* INSERT OVERWRITE */
     pmn_sql_assign *assigns;    /* UPDATE ... SET (owned) */

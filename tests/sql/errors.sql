@@ -46,6 +46,12 @@ DROP DATABASE paimon_catalog.lakehouse;
 DROP TABLE paimon_catalog.lakehouse.nope;
 DROP TABLE IF EXISTS paimon_catalog.lakehouse.nope;
 SET 'sql-client.display.max-column-width' = '2';
+ALTER TABLE paimon_catalog.lakehouse.items SET ('bucket' = '8');
+ALTER TABLE paimon_catalog.lakehouse.items SET ('snapshot.num-retained.min' = 'abc');
+ALTER TABLE paimon_catalog.lakehouse.items SET ('merge-engine' = 'dedup');
+ALTER TABLE paimon_catalog.lakehouse.nope SET ('a' = 'b');
+CREATE TABLE paimon_catalog.lakehouse.bad4 (id INT) WITH ('write-buffer-size' = 'lots');
+ALTER TABLE paimon_catalog.lakehouse.items ADD COLUMN x INT;
 -- still running after all of the above: nothing was written by the failed statements
 SELECT * FROM paimon_catalog.lakehouse.items;
 SELECT snapshot_id, commit_kind FROM paimon_catalog.lakehouse.items$snapshots;
