@@ -5,8 +5,10 @@
  * database, SET options, and an SQLite connection on which lake tables appear
  * as `paimon` virtual tables (sql/vtab.c). Statements are parsed by
  * sql/stmt.c; DDL, SHOW, DESCRIBE and SET run here against the lake API;
- * queries are rewritten (sql/rewrite.c) and run by SQLite; INSERT and DELETE
- * run their query in SQLite and write the rows with pmn_writer.
+ * queries are rewritten (sql/rewrite.c) and run by SQLite; INSERT, INSERT
+ * OVERWRITE, UPDATE and DELETE run a query in SQLite and write its rows with
+ * pmn_writer, committing one snapshot per statement (none if it fails); ALTER
+ * TABLE goes through pmn_table_alter.
  *
  * Printing follows the Flink SQL client: results through sql/output.c, DDL
  * as "[INFO] Execute statement succeed.", writes as "[INFO] Complete

@@ -27,6 +27,15 @@
  * for printing). There are no hidden columns. System tables are computed in
  * memory when scanned.
  *
+ * VALUES. DECIMAL(p,s) columns are REAL so `price < 50`, SUM(price) and
+ * ORDER BY price work numerically (a TEXT decimal would compare as a string);
+ * the declared type keeps p and s, and the printer (sql/output.c) formats a
+ * column read straight from a table with exactly s decimals (99.90), so what
+ * the user sees is exact for DECIMALs of up to 15 significant digits. Dates
+ * and times are ISO text with one canonical form per instant (trailing zeros
+ * of the fraction dropped), so =, < and BETWEEN against TIMESTAMP '...'
+ * literals behave; ARRAY/MAP/ROW are JSON text. Details: sql/value.h.
+ *
  * QUERY PLAN ENCODING (xBestIndex -> xFilter)
  *
  *   idxNum  number of constraint values passed in argv.
