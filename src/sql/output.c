@@ -8,6 +8,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +164,61 @@ static char *time_text(const char *s, size_t n, int precision)
     return (char *)pmn_buf_detach(&b, &len);
 }
 
+/* Flink's text of a nested value (CAST(x AS STRING)): ARRAY [a, b], MAP {k=v, ...},
+ * ROW (a, b); strings unquoted, NULL as NULL. j is the JSON the vtab produced. */
+static void flink_nested(pmn_buf *b, json_t *j, bool row)
+{
+    char num[64];
+    if (json_is_array(j)) {
+        pmn_buf_putc(b, row ? '(' : '[');
+        for (size_t i = 0; i < json_array_size(j); i++) {
+            if (i)
+                pmn_buf_puts(b, ", ");
+            flink_nested(b, json_array_get(j, i), false);
+        }
+        pmn_buf_putc(b, row ? ')' : ']');
+    } else if (json_is_object(j)) {
+        const char *k;
+        json_t *v;
+        bool first = true;
+        pmn_buf_putc(b, row ? '(' : '{');
+        json_object_foreach(j, k, v)
+        {
+            if (!first)
+                pmn_buf_puts(b, ", ");
+            first = false;
+            if (!row)
+                pmn_buf_printf(b, "%s=", k);
+            flink_nested(b, v, false);
+        }
+        pmn_buf_putc(b, row ? ')' : '}');
+    } else if (json_is_string(j)) {
+        pmn_buf_put(b, json_string_value(j), json_string_length(j));
+    } else if (json_is_integer(j)) {
+        pmn_buf_printf(b, "%lld", (long long)json_integer_value(j));
+    } else if (json_is_real(j)) {
+        pmn_sql_format_double(json_real_value(j), false, num, sizeof num);
+        pmn_buf_puts(b, num);
+    } else if (json_is_boolean(j)) {
+        pmn_buf_puts(b, json_is_true(j) ? "TRUE" : "FALSE");
+    } else {
+        pmn_buf_puts(b, "NULL");
+    }
+}
+
+static char *nested_text(const char *type, const char *s, size_t n)
+{
+    json_t *j = json_loadb(s, n, JSON_DECODE_ANY, NULL);
+    if (!j)
+        return pmn_xstrndup(s, n);
+    pmn_buf b = PMN_BUF_INIT;
+    flink_nested(&b, j, type_is(type, "ROW"));
+    json_decref(j);
+    size_t len;
+    char *out = (char *)pmn_buf_detach(&b, &len);
+    return out ? out : pmn_xstrdup("");
+}
+
 char *pmn_sql_cell_text(const char *type, const pmn_sql_cell *c)
 {
     switch (c->kind) {
@@ -179,6 +235,9 @@ char *pmn_sql_cell_text(const char *type, const pmn_sql_cell *c)
     case PMN_CELL_TEXT:
         if (time_precision(type) >= 0)
             return time_text(c->s, c->n, time_precision(type));
+        if (type_is(type, "ARRAY") || type_is(type, "MAP") || type_is(type, "ROW") ||
+            type_is(type, "MULTISET"))
+            return nested_text(type, c->s, c->n);
         return pmn_xstrndup(c->s, c->n);
     case PMN_CELL_BLOB: {
         pmn_buf b = PMN_BUF_INIT;
@@ -195,7 +254,7 @@ char *pmn_sql_cell_text(const char *type, const pmn_sql_cell *c)
 
 /* ---- JSON and CSV ---- */
 
-static void json_string(pmn_buf *b, const char *s, size_t n)
+static void json_quote(pmn_buf *b, const char *s, size_t n)
 {
     pmn_buf_putc(b, '"');
     for (size_t i = 0; i < n; i++) {
@@ -254,7 +313,7 @@ static void json_value(pmn_buf *b, const char *type, const pmn_sql_cell *c)
             pmn_buf_puts(b, c->i ? "true" : "false");
         else if (type_is(type, "DECIMAL")) {
             char *t = real_text(type, (double)c->i);
-            json_string(b, t, strlen(t));
+            json_quote(b, t, strlen(t));
             free(t);
         } else
             pmn_buf_printf(b, "%lld", (long long)c->i);
@@ -262,7 +321,7 @@ static void json_value(pmn_buf *b, const char *type, const pmn_sql_cell *c)
     case PMN_CELL_REAL:
         if (type_is(type, "DECIMAL")) {
             char *t = real_text(type, c->f);
-            json_string(b, t, strlen(t));
+            json_quote(b, t, strlen(t));
             free(t);
         } else if (!isfinite(c->f)) {
             pmn_buf_puts(b, "null");
@@ -284,10 +343,10 @@ static void json_value(pmn_buf *b, const char *type, const pmn_sql_cell *c)
             char *t = time_text(c->s, c->n, time_precision(type));
             if (!type_is(type, "TIME") && strlen(t) > 10 && t[10] == ' ')
                 t[10] = 'T';
-            json_string(b, t, strlen(t));
+            json_quote(b, t, strlen(t));
             free(t);
         } else {
-            json_string(b, c->s, c->n);
+            json_quote(b, c->s, c->n);
         }
         return;
     case PMN_CELL_BLOB:
@@ -454,7 +513,7 @@ void pmn_sql_printer_row(pmn_sql_printer *p, const pmn_sql_cell *cells)
         for (size_t i = 0; i < p->ncols; i++) {
             if (i)
                 pmn_buf_puts(&b, ", ");
-            json_string(&b, p->names[i], strlen(p->names[i]));
+            json_quote(&b, p->names[i], strlen(p->names[i]));
             pmn_buf_puts(&b, ": ");
             json_value(&b, p->types[i], &cells[i]);
         }
