@@ -588,16 +588,16 @@ static bool values_alias(rw *r, size_t close, size_t open_at, size_t *after)
 
 static int rewrite(rw *r)
 {
-    int state[MAX_DEPTH];
-    bool from_paren[MAX_DEPTH]; /* the ( at this depth opened a FROM item */
-    int fn[MAX_DEPTH];          /* FN_* of the function whose ( opened this depth */
-    size_t open_out[MAX_DEPTH]; /* output offset of the ( that opened this depth */
-    bool values[MAX_DEPTH];     /* this depth is a FROM item (VALUES ...) */
+    int state[MAX_DEPTH] = {0};
+    bool from_paren[MAX_DEPTH] = {0}; /* the ( at this depth opened a FROM item */
+    int fn[MAX_DEPTH] = {0};          /* FN_* of the function whose ( opened this depth */
+    size_t open_out[MAX_DEPTH] = {0}; /* output offset of the ( that opened this depth */
+    bool values[MAX_DEPTH] = {0};     /* this depth is a FROM item (VALUES ...) */
     int pending_fn = FN_NONE;   /* FN_* for the next ( (set by the function name) */
-    int cast_depth[MAX_DEPTH];  /* depth of open CAST( parentheses; 0 = none */
+    int cast_depth[MAX_DEPTH] = {0};  /* depth of open CAST( parentheses; 0 = none */
     int ncast = 0;
     int depth = 0;
-    bool bracket_call[MAX_DEPTH]; /* [ opened by ARRAY[ / MAP[: its ] closes a call */
+    bool bracket_call[MAX_DEPTH] = {0}; /* [ opened by ARRAY[ / MAP[: its ] closes a call */
     int nbrackets = 0;
     state[0] = ST_NONE;
     from_paren[0] = false;
@@ -701,6 +701,8 @@ static int rewrite(rw *r)
                 pmn_buf_printf(&r->out, "%s(", xfn);
                 depth++;
                 from_paren[depth] = false;
+                values[depth] = false;
+                open_out[depth] = r->out.len;
                 state[depth] = ST_NONE;
                 fn[depth] = FN_OTHER;
                 tnext = next_sig(r, unit + 1) + 1;

@@ -318,6 +318,52 @@ static void test_sql__rewrite_keyword_functions(void **state)
     pmn_sql_rewrite_dispose(&rw);
 }
 
+/* Random token soups never crash the parser or the rewriter; they succeed or say why. */
+static void test_sql__garbage_never_crashes(void **state)
+{
+    static const char *const words[] = {
+        "SELECT", "FROM", "WHERE", "JOIN", "ON", "(", ")", ",", "t", "db.t", "c.d.t", "t$snapshots",
+        "FOR", "SYSTEM_TIME", "AS", "OF", "TIMESTAMP", "'2025-01-01 00:00:00'", "/*+ OPTIONS('scan.snapshot-id'='1') */",
+        "/*+", "*/", "'", "`", "\"", "--", "\n", "CAST", "ARRAY", "[", "]", "MAP", "ROW", "EXTRACT", "YEAR",
+        "SUBSTRING", "FOR", "POSITION", "IN", "VALUES", "WITH", "x", "1", "2.5", "=", "<", "*", ";",
+        "CREATE", "TABLE", "CATALOG", "INSERT", "INTO", "UPDATE", "SET", "DELETE", "ALTER", "ADD",
+        "DROP", "RENAME", "TO", "PRIMARY", "KEY", "NOT", "ENFORCED", "PARTITIONED", "BY", "USE",
+        "SHOW", "DESCRIBE", "RESET", "INT", "DECIMAL(10, 2)", "<", ">", "IF", "EXISTS", "\\$"};
+    const size_t nwords = sizeof words / sizeof words[0];
+    unsigned seed = 12345;
+    char text[1024];
+    for (int iter = 0; iter < 5000; iter++) {
+        size_t len = 0;
+        int n = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 24;
+        for (int k = 0; k < n; k++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *w = words[(seed >> 16) % nwords];
+            size_t wl = strlen(w);
+            if (len + wl + 2 >= sizeof text)
+                break;
+            memcpy(text + len, w, wl);
+            len += wl;
+            text[len++] = ((seed >> 8) & 3) ? ' ' : '\n';
+        }
+        text[len] = '\0';
+        pmn_sql_stmt st;
+        int rc = pmn_sql_stmt_parse(text, len, &st);
+        assert_true(rc == 0 || rc == PMN_EINVALID);
+        if (rc == 0)
+            pmn_sql_stmt_dispose(&st);
+        pmn_sql_rewrite rw;
+        rc = pmn_sql_rewrite_query(text, len, "c", iter % 2 ? "d" : NULL, true, &rw);
+        assert_true(rc == 0 || rc == PMN_EINVALID);
+        if (rc == 0) {
+            assert_non_null(rw.sql);
+            pmn_sql_rewrite_dispose(&rw);
+        }
+        size_t pos = 0, a, b;
+        while (pmn_sql_split_next(text, len, &pos, &a, &b) == 1)
+            assert_true(a <= b && b <= len);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -330,6 +376,7 @@ int main(void)
         cmocka_unit_test(test_sql__rewrite_system_tables_and_time_travel),
         cmocka_unit_test(test_sql__rewrite_expressions),
         cmocka_unit_test(test_sql__rewrite_keyword_functions),
+        cmocka_unit_test(test_sql__garbage_never_crashes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
