@@ -72,8 +72,8 @@ static bool parse_fields(sqlite3_value *v, int f[7])
     if (!s)
         return false;
     memset(f, 0, 7 * sizeof(int));
-    int n = sscanf(s, "%d-%d-%d%*[ T]%d:%d:%d.%3d", &f[0], &f[1], &f[2], &f[3], &f[4], &f[5],
-                   &f[6]);
+    int n =
+        sscanf(s, "%d-%d-%d%*[ T]%d:%d:%d.%3d", &f[0], &f[1], &f[2], &f[3], &f[4], &f[5], &f[6]);
     return n >= 3;
 }
 

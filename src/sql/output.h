@@ -55,10 +55,10 @@ typedef enum pmn_sql_cell_kind {
 /* One value of a result row; text and blob bytes are borrowed for the call. */
 typedef struct pmn_sql_cell {
     pmn_sql_cell_kind kind;
-    int64_t i;       /* PMN_CELL_INT */
-    double f;        /* PMN_CELL_REAL */
-    const char *s;   /* PMN_CELL_TEXT / PMN_CELL_BLOB bytes */
-    size_t n;        /* their length */
+    int64_t i;     /* PMN_CELL_INT */
+    double f;      /* PMN_CELL_REAL */
+    const char *s; /* PMN_CELL_TEXT / PMN_CELL_BLOB bytes */
+    size_t n;      /* their length */
 } pmn_sql_cell;
 
 typedef struct pmn_sql_printer pmn_sql_printer;
@@ -75,6 +75,7 @@ void pmn_sql_printer_row(pmn_sql_printer *p, const pmn_sql_cell *cells);
 /* pmn_sql_printer_end: finish the result (tableau prints the table and "N rows in set").
  * Returns the number of rows. */
 uint64_t pmn_sql_printer_end(pmn_sql_printer *p);
+/* pmn_sql_printer_free: free the printer (NULL is fine); rows not yet ended are dropped. */
 void pmn_sql_printer_free(pmn_sql_printer *p);
 
 /* pmn_sql_format_double: Java's Double.toString (as_float=false) or Float.toString form of v

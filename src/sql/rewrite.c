@@ -28,10 +28,9 @@ enum { FN_NONE, FN_SUBSTRING, FN_POSITION, FN_OTHER };
 /* EXTRACT(<unit> FROM x) -> the function of sql/functions.c that computes it. */
 static const char *extract_function(const char *unit)
 {
-    static const char *const map[][2] = {{"YEAR", "year"},     {"QUARTER", "quarter"},
-                                         {"MONTH", "month"},   {"DAY", "dayofmonth"},
-                                         {"HOUR", "hour"},     {"MINUTE", "minute"},
-                                         {"SECOND", "second"}};
+    static const char *const map[][2] = {
+        {"YEAR", "year"}, {"QUARTER", "quarter"}, {"MONTH", "month"},  {"DAY", "dayofmonth"},
+        {"HOUR", "hour"}, {"MINUTE", "minute"},   {"SECOND", "second"}};
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (!strcasecmp(map[i][0], unit))
             return map[i][1];
@@ -39,18 +38,18 @@ static const char *extract_function(const char *unit)
 }
 
 typedef struct rw {
-    const char *text;      /* the source query */
-    pmn_sql_tok *toks;     /* every token, blanks and comments included */
+    const char *text;  /* the source query */
+    pmn_sql_tok *toks; /* every token, blanks and comments included */
     size_t ntoks;
-    pmn_buf out;           /* SQLite text being built */
-    pmn_sql_rewrite *res;  /* result being filled */
-    size_t capout, capin;  /* capacities of res->map_out, res->map_in */
-    char **ctes;           /* names the query's WITH clause defines (not lake tables) */
+    pmn_buf out;          /* SQLite text being built */
+    pmn_sql_rewrite *res; /* result being filled */
+    size_t capout, capin; /* capacities of res->map_out, res->map_in */
+    char **ctes;          /* names the query's WITH clause defines (not lake tables) */
     size_t nctes;
-    size_t refcap;         /* capacity of res->refs */
-    const char *catalog;   /* current catalog or NULL */
-    const char *database;  /* current database or NULL */
-    char **after;          /* after[i]: text appended after token i (EXPR$n aliases) */
+    size_t refcap;        /* capacity of res->refs */
+    const char *catalog;  /* current catalog or NULL */
+    const char *database; /* current database or NULL */
+    char **after;         /* after[i]: text appended after token i (EXPR$n aliases) */
 } rw;
 
 static bool significant(const pmn_sql_tok *t)
@@ -112,9 +111,10 @@ static int error_at(const rw *r, size_t off, const char *what)
 static bool is_clause_word(const rw *r, size_t i)
 {
     static const char *const words[] = {
-        "WHERE", "JOIN", "ON", "LEFT", "RIGHT", "INNER", "FULL", "CROSS", "OUTER", "NATURAL",
-        "GROUP", "ORDER", "LIMIT", "OFFSET", "UNION", "EXCEPT", "INTERSECT", "MINUS", "HAVING",
-        "WINDOW", "USING", "FOR", "FETCH", "AS", "LATERAL", "SELECT", "VALUES", NULL};
+        "WHERE", "JOIN",   "ON",        "LEFT",    "RIGHT",  "INNER",  "FULL",
+        "CROSS", "OUTER",  "NATURAL",   "GROUP",   "ORDER",  "LIMIT",  "OFFSET",
+        "UNION", "EXCEPT", "INTERSECT", "MINUS",   "HAVING", "WINDOW", "USING",
+        "FOR",   "FETCH",  "AS",        "LATERAL", "SELECT", "VALUES", NULL};
     for (int k = 0; words[k]; k++)
         if (tok_is(r, i, words[k]))
             return true;
@@ -200,16 +200,17 @@ static int parse_hint(rw *r, const pmn_sql_tok *t, pmn_sql_tref *ref)
     int choices = (ref->snapshot_id > 0) + (ref->timestamp_millis > 0) + (ref->tag != NULL) +
                   (ref->timestamp_text != NULL);
     if (choices > 1)
-        return error_at(r, t->off, "choose one of scan.snapshot-id, scan.timestamp-millis, "
-                                   "scan.timestamp, scan.tag-name and FOR SYSTEM_TIME AS OF");
+        return error_at(r, t->off,
+                        "choose one of scan.snapshot-id, scan.timestamp-millis, "
+                        "scan.timestamp, scan.tag-name and FOR SYSTEM_TIME AS OF");
     return 0;
 }
 
 static char *vtab_name(const pmn_sql_tref *ref)
 {
     pmn_buf b = PMN_BUF_INIT;
-    pmn_buf_printf(&b, "%s.%s.%s", ref->catalog ? ref->catalog : "", ref->database ? ref->database : "",
-                   ref->table);
+    pmn_buf_printf(&b, "%s.%s.%s", ref->catalog ? ref->catalog : "",
+                   ref->database ? ref->database : "", ref->table);
     if (ref->system)
         pmn_buf_printf(&b, "$%s", ref->system);
     if (ref->snapshot_id > 0)
@@ -258,7 +259,8 @@ static int table_ref(rw *r, size_t i, size_t *next)
     memset(&ref, 0, sizeof ref);
     for (;;) {
         if (n == 3) {
-            rc = error_at(r, start, "a table name has at most three parts (catalog.database.table)");
+            rc =
+                error_at(r, start, "a table name has at most three parts (catalog.database.table)");
             goto out;
         }
         parts[n++] = pmn_sql_ident_value(r->text, &r->toks[j]);
@@ -300,7 +302,8 @@ static int table_ref(rw *r, size_t i, size_t *next)
         if (tok_is(r, j, "FOR")) {
             size_t k = next_sig(r, j + 1);
             if (!tok_is(r, k, "SYSTEM_TIME")) {
-                rc = error_at(r, r->toks[k < r->ntoks ? k : j].off, "expected SYSTEM_TIME after FOR");
+                rc = error_at(r, r->toks[k < r->ntoks ? k : j].off,
+                              "expected SYSTEM_TIME after FOR");
                 goto out;
             }
             k = next_sig(r, k + 1);
@@ -312,8 +315,9 @@ static int table_ref(rw *r, size_t i, size_t *next)
             if (tok_is(r, k, "TIMESTAMP"))
                 k = next_sig(r, k + 1);
             if (k >= r->ntoks || r->toks[k].kind != PMN_TK_STRING) {
-                rc = error_at(r, k < r->ntoks ? r->toks[k].off : r->toks[j].off,
-                              "FOR SYSTEM_TIME AS OF needs a literal TIMESTAMP 'yyyy-MM-dd HH:mm:ss'");
+                rc = error_at(
+                    r, k < r->ntoks ? r->toks[k].off : r->toks[j].off,
+                    "FOR SYSTEM_TIME AS OF needs a literal TIMESTAMP 'yyyy-MM-dd HH:mm:ss'");
                 goto out;
             }
             if (ref.snapshot_id || ref.timestamp_millis || ref.tag || ref.timestamp_text) {
@@ -345,7 +349,8 @@ static int table_ref(rw *r, size_t i, size_t *next)
         emit_quoted(&r->out, alias);
         free(alias);
     } else {
-        char *dflt = ref.system ? pmn_xasprintf("%s$%s", ref.table, ref.system) : pmn_xstrdup(ref.table);
+        char *dflt =
+            ref.system ? pmn_xasprintf("%s$%s", ref.table, ref.system) : pmn_xstrdup(ref.table);
         emit_quoted(&r->out, dflt);
         free(dflt);
     }
@@ -366,14 +371,14 @@ static const char *sqlite_type_for(const char *flink_type)
     static const struct {
         const char *flink;
         const char *sqlite;
-    } map[] = {{"STRING", "TEXT"},       {"VARCHAR", "TEXT"},   {"CHAR", "TEXT"},
-               {"CHARACTER", "TEXT"},    {"TINYINT", "INTEGER"}, {"SMALLINT", "INTEGER"},
-               {"INT", "INTEGER"},       {"INTEGER", "INTEGER"}, {"BIGINT", "INTEGER"},
-               {"BOOLEAN", "INTEGER"},   {"FLOAT", "REAL"},      {"DOUBLE", "REAL"},
-               {"REAL", "REAL"},         {"DECIMAL", "REAL"},    {"DEC", "REAL"},
-               {"NUMERIC", "REAL"},      {"BYTES", "BLOB"},      {"BINARY", "BLOB"},
-               {"VARBINARY", "BLOB"},    {"DATE", "TEXT"},       {"TIME", "TEXT"},
-               {"TIMESTAMP", "TEXT"},    {"TIMESTAMP_LTZ", "TEXT"}};
+    } map[] = {{"STRING", "TEXT"},     {"VARCHAR", "TEXT"},      {"CHAR", "TEXT"},
+               {"CHARACTER", "TEXT"},  {"TINYINT", "INTEGER"},   {"SMALLINT", "INTEGER"},
+               {"INT", "INTEGER"},     {"INTEGER", "INTEGER"},   {"BIGINT", "INTEGER"},
+               {"BOOLEAN", "INTEGER"}, {"FLOAT", "REAL"},        {"DOUBLE", "REAL"},
+               {"REAL", "REAL"},       {"DECIMAL", "REAL"},      {"DEC", "REAL"},
+               {"NUMERIC", "REAL"},    {"BYTES", "BLOB"},        {"BINARY", "BLOB"},
+               {"VARBINARY", "BLOB"},  {"DATE", "TEXT"},         {"TIME", "TEXT"},
+               {"TIMESTAMP", "TEXT"},  {"TIMESTAMP_LTZ", "TEXT"}};
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (!strcasecmp(map[i].flink, flink_type))
             return map[i].sqlite;
@@ -455,10 +460,10 @@ static void plan_expr_names(rw *r)
     depth = 0;
     for (; i <= r->ntoks; i++) {
         bool end = i == r->ntoks ||
-                   (depth == 0 && (tok_is(r, i, "FROM") || tok_is(r, i, "UNION") ||
-                                   tok_is(r, i, "WHERE") || tok_is(r, i, "ORDER") ||
-                                   tok_is(r, i, "LIMIT") || tok_is(r, i, "GROUP") ||
-                                   tok_is(r, i, "EXCEPT") || tok_is(r, i, "INTERSECT")));
+                   (depth == 0 &&
+                    (tok_is(r, i, "FROM") || tok_is(r, i, "UNION") || tok_is(r, i, "WHERE") ||
+                     tok_is(r, i, "ORDER") || tok_is(r, i, "LIMIT") || tok_is(r, i, "GROUP") ||
+                     tok_is(r, i, "EXCEPT") || tok_is(r, i, "INTERSECT")));
         if (end || (depth == 0 && tok_punct(r, i, ","))) {
             size_t last = i;
             while (last > first && !significant(&r->toks[last - 1]))
@@ -593,7 +598,7 @@ static int rewrite(rw *r)
     int fn[MAX_DEPTH] = {0};          /* FN_* of the function whose ( opened this depth */
     size_t open_out[MAX_DEPTH] = {0}; /* output offset of the ( that opened this depth */
     bool values[MAX_DEPTH] = {0};     /* this depth is a FROM item (VALUES ...) */
-    int pending_fn = FN_NONE;   /* FN_* for the next ( (set by the function name) */
+    int pending_fn = FN_NONE;         /* FN_* for the next ( (set by the function name) */
     int cast_depth[MAX_DEPTH] = {0};  /* depth of open CAST( parentheses; 0 = none */
     int ncast = 0;
     int depth = 0;
@@ -624,7 +629,7 @@ static int rewrite(rw *r)
         if (state[depth] == ST_EXPECT_TABLE && tok_name(r, i) && is_cte(r, i)) {
             state[depth] = ST_AFTER_TABLE;
         } else if (state[depth] == ST_EXPECT_TABLE && tok_name(r, i) &&
-            !tok_punct(r, next_sig(r, i + 1), "(") && !tok_is(r, i, "LATERAL")) {
+                   !tok_punct(r, next_sig(r, i + 1), "(") && !tok_is(r, i, "LATERAL")) {
             int rc = table_ref(r, i, &tnext);
             if (rc)
                 return rc;
@@ -708,7 +713,8 @@ static int rewrite(rw *r)
                 tnext = next_sig(r, unit + 1) + 1;
             } else if (fn[depth] != FN_NONE &&
                        (tok_is(r, i, "FROM") || tok_is(r, i, "FOR") || tok_is(r, i, "IN"))) {
-                /* SUBSTRING(s FROM a FOR b) -> substring(s, a, b); POSITION(a IN b) -> locate(a, b) */
+                /* SUBSTRING(s FROM a FOR b) -> substring(s, a, b); POSITION(a IN b) -> locate(a, b)
+                 */
                 if ((fn[depth] == FN_SUBSTRING && !tok_is(r, i, "IN")) ||
                     (fn[depth] == FN_POSITION && tok_is(r, i, "IN")))
                     pmn_buf_putc(&r->out, ',');
@@ -802,8 +808,8 @@ static int rewrite(rw *r)
                 tnext = nx + 1;
             } else if (before_paren && tok_is(r, i, "ROW")) {
                 pmn_buf_puts(&r->out, "json_array");
-            } else if (!before_paren && (tok_is(r, i, "CURRENT_TIMESTAMP") ||
-                                         tok_is(r, i, "LOCALTIMESTAMP"))) {
+            } else if (!before_paren &&
+                       (tok_is(r, i, "CURRENT_TIMESTAMP") || tok_is(r, i, "LOCALTIMESTAMP"))) {
                 pmn_buf_puts(&r->out, "now()"); /* local time, as Flink's session time zone */
             } else if (!before_paren && tok_is(r, i, "CURRENT_DATE")) {
                 pmn_buf_puts(&r->out, "date('now', 'localtime')");
@@ -835,8 +841,8 @@ static int rewrite(rw *r)
     return 0;
 }
 
-int pmn_sql_rewrite_query(const char *text, size_t len, const char *catalog,
-                          const char *database, bool name_exprs, pmn_sql_rewrite *out)
+int pmn_sql_rewrite_query(const char *text, size_t len, const char *catalog, const char *database,
+                          bool name_exprs, pmn_sql_rewrite *out)
 {
     memset(out, 0, sizeof *out);
     rw r;

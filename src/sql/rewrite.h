@@ -38,25 +38,25 @@
 
 /* One lake table referenced by the query. */
 typedef struct pmn_sql_tref {
-    char *catalog;          /* resolved name (owned); NULL if no current catalog */
-    char *database;         /* resolved name (owned); NULL if no current database */
-    char *table;            /* table name without the $system suffix (owned) */
-    char *system;           /* "snapshots", "schemas", ... or NULL for the data (owned) */
-    int64_t snapshot_id;    /* > 0: scan.snapshot-id */
+    char *catalog;            /* resolved name (owned); NULL if no current catalog */
+    char *database;           /* resolved name (owned); NULL if no current database */
+    char *table;              /* table name without the $system suffix (owned) */
+    char *system;             /* "snapshots", "schemas", ... or NULL for the data (owned) */
+    int64_t snapshot_id;      /* > 0: scan.snapshot-id */
     int64_t timestamp_millis; /* > 0: scan.timestamp-millis */
-    char *timestamp_text;   /* FOR SYSTEM_TIME AS OF TIMESTAMP / scan.timestamp: local time text */
-    char *tag;              /* scan.tag-name (owned) or NULL */
-    char *vtab;             /* the virtual table's name (owned, unquoted) */
-    size_t off;             /* byte offset of the name in the query text */
-    int nparts;             /* how many name parts the user wrote (1..3) */
+    char *timestamp_text; /* FOR SYSTEM_TIME AS OF TIMESTAMP / scan.timestamp: local time text */
+    char *tag;            /* scan.tag-name (owned) or NULL */
+    char *vtab;           /* the virtual table's name (owned, unquoted) */
+    size_t off;           /* byte offset of the name in the query text */
+    int nparts;           /* how many name parts the user wrote (1..3) */
 } pmn_sql_tref;
 
 typedef struct pmn_sql_rewrite {
     char *sql;          /* the SQLite text (owned) */
     pmn_sql_tref *refs; /* distinct by vtab name (owned) */
     size_t nrefs;
-    size_t *map_out;    /* map_out[i] = offset in sql where source piece i starts */
-    size_t *map_in;     /* map_in[i] = offset of that piece in the source text */
+    size_t *map_out; /* map_out[i] = offset in sql where source piece i starts */
+    size_t *map_in;  /* map_in[i] = offset of that piece in the source text */
     size_t nmap;
 } pmn_sql_rewrite;
 
@@ -64,10 +64,11 @@ typedef struct pmn_sql_rewrite {
  * (either may be NULL). name_exprs adds the EXPR$n aliases. On a malformed time-travel
  * clause or hint returns PMN_EINVALID with the position in the message. The caller disposes
  * *out on success. */
-int pmn_sql_rewrite_query(const char *text, size_t len, const char *catalog,
-                          const char *database, bool name_exprs, pmn_sql_rewrite *out);
+int pmn_sql_rewrite_query(const char *text, size_t len, const char *catalog, const char *database,
+                          bool name_exprs, pmn_sql_rewrite *out);
 /* pmn_sql_rewrite_source_offset: the source offset that produced output offset `out_off`. */
 size_t pmn_sql_rewrite_source_offset(const pmn_sql_rewrite *r, size_t out_off);
+/* pmn_sql_rewrite_dispose: free the SQL text, references and offset map; r is zeroed. */
 void pmn_sql_rewrite_dispose(pmn_sql_rewrite *r);
 
 #endif

@@ -29,29 +29,29 @@
 #define DEFAULT_DATABASE "default_database"
 
 typedef struct session_catalog {
-    char *name;          /* catalog name (owned) */
-    char *warehouse;     /* warehouse path (owned); NULL for default_catalog */
-    char *default_db;    /* database USE CATALOG switches to (owned) */
-    pmn_catalog *cat;    /* open catalog (owned); NULL for default_catalog */
+    char *name;       /* catalog name (owned) */
+    char *warehouse;  /* warehouse path (owned); NULL for default_catalog */
+    char *default_db; /* database USE CATALOG switches to (owned) */
+    pmn_catalog *cat; /* open catalog (owned); NULL for default_catalog */
 } session_catalog;
 
 struct pmn_sql_session {
-    sqlite3 *db;                 /* connection holding the virtual tables */
-    FILE *out;                   /* results (borrowed) */
-    FILE *err;                   /* errors and, for csv/json, [INFO] lines (borrowed) */
-    pmn_sql_format format;       /* result format */
-    session_catalog *catalogs;   /* registered catalogs; [0] = default_catalog */
+    sqlite3 *db;               /* connection holding the virtual tables */
+    FILE *out;                 /* results (borrowed) */
+    FILE *err;                 /* errors and, for csv/json, [INFO] lines (borrowed) */
+    pmn_sql_format format;     /* result format */
+    session_catalog *catalogs; /* registered catalogs; [0] = default_catalog */
     size_t ncatalogs;
     size_t capcatalogs;
-    size_t current;              /* index of the current catalog */
-    char *database;              /* current database (owned) */
-    char **opt_keys;             /* SET options (owned) */
+    size_t current;  /* index of the current catalog */
+    char *database;  /* current database (owned) */
+    char **opt_keys; /* SET options (owned) */
     char **opt_values;
     size_t nopts;
     size_t capopts;
-    char *orig_tz;               /* TZ at start (owned; NULL if unset) */
-    int max_width;               /* tableau column width */
-    pmn_vtab_stats stats;        /* what the last statement's scans read */
+    char *orig_tz;        /* TZ at start (owned; NULL if unset) */
+    int max_width;        /* tableau column width */
+    pmn_vtab_stats stats; /* what the last statement's scans read */
 };
 
 /* ---- messages ---- */
@@ -227,8 +227,7 @@ static void remove_option(pmn_sql_session *s, const char *key)
             free(s->opt_keys[i]);
             free(s->opt_values[i]);
             memmove(&s->opt_keys[i], &s->opt_keys[i + 1], (s->nopts - i - 1) * sizeof(char *));
-            memmove(&s->opt_values[i], &s->opt_values[i + 1],
-                    (s->nopts - i - 1) * sizeof(char *));
+            memmove(&s->opt_values[i], &s->opt_values[i + 1], (s->nopts - i - 1) * sizeof(char *));
             s->nopts--;
             return;
         }
@@ -401,8 +400,8 @@ static int exec_show_tables(pmn_sql_session *s, const pmn_sql_stmt *st)
     if (rc)
         return rc;
     if (!database_exists(r.cat, r.database))
-        return pmn_error_set(PMN_ENOTFOUND, "Database %s does not exist in Catalog %s.",
-                             r.database, r.catalog);
+        return pmn_error_set(PMN_ENOTFOUND, "Database %s does not exist in Catalog %s.", r.database,
+                             r.catalog);
     if (!r.cat->cat) {
         print_list(s, "table name", NULL, 0, false);
         return 0;
@@ -445,8 +444,8 @@ static int exec_drop_database(pmn_sql_session *s, const pmn_sql_stmt *st)
     if (!database_exists(r.cat, r.database)) {
         if (st->if_exists)
             return 0;
-        return pmn_error_set(PMN_ENOTFOUND, "Database %s does not exist in Catalog %s.",
-                             r.database, r.catalog);
+        return pmn_error_set(PMN_ENOTFOUND, "Database %s does not exist in Catalog %s.", r.database,
+                             r.catalog);
     }
     if ((size_t)(r.cat - s->catalogs) == s->current && !strcmp(r.database, s->database))
         return pmn_error_set(PMN_EINVALID, "Cannot drop a database which is currently in use.");
@@ -491,10 +490,9 @@ static int exec_describe(pmn_sql_session *s, const pmn_sql_stmt *st)
     int rc = open_table(s, &st->name, &t, &r);
     if (rc) {
         if (rc == PMN_ENOTFOUND)
-            pmn_error_set(PMN_ENOTFOUND,
-                          "Tables or views with the identifier '%s.%s.%s' doesn't exist.",
-                          r.catalog ? r.catalog : "", r.database ? r.database : "",
-                          r.table ? r.table : "");
+            pmn_error_set(
+                PMN_ENOTFOUND, "Tables or views with the identifier '%s.%s.%s' doesn't exist.",
+                r.catalog ? r.catalog : "", r.database ? r.database : "", r.table ? r.table : "");
         return rc;
     }
     const pmn_type *row = pmn_table_row_type(t);
@@ -666,8 +664,8 @@ static int exec_create_table(pmn_sql_session *s, const pmn_sql_stmt *st, const c
                              "'...') and USE CATALOG it",
                              r.catalog);
     if (!database_exists(r.cat, r.database))
-        return pmn_error_set(PMN_ENOTFOUND, "Database %s does not exist in Catalog %s.",
-                             r.database, r.catalog);
+        return pmn_error_set(PMN_ENOTFOUND, "Database %s does not exist in Catalog %s.", r.database,
+                             r.catalog);
     pmn_type *row = pmn_type_row();
     for (size_t i = 0; i < st->ncolumns && rc == 0; i++) {
         const pmn_sql_column *c = &st->columns[i];
@@ -814,8 +812,8 @@ static int exec_alter_table(pmn_sql_session *s, const pmn_sql_stmt *st)
         }
     pmn_schema_change *ch = pmn_xcalloc(st->noptions + 1, sizeof *ch);
     for (size_t i = 0; i < st->noptions; i++) {
-        ch[i].kind = st->kind == PMN_STMT_ALTER_TABLE_SET ? PMN_SCHEMA_SET_OPTION
-                                                          : PMN_SCHEMA_REMOVE_OPTION;
+        ch[i].kind =
+            st->kind == PMN_STMT_ALTER_TABLE_SET ? PMN_SCHEMA_SET_OPTION : PMN_SCHEMA_REMOVE_OPTION;
         ch[i].key = st->options[i].key;
         ch[i].value = st->options[i].value;
     }
@@ -954,11 +952,11 @@ static int sqlite_error(pmn_sql_session *s, const pmn_sql_rewrite *rw, const cha
         return pmn_error_set(PMN_EINVALID, "SQL parse failed: %s%s.", msg, where);
     }
     if (!strcmp(msg, "incomplete input"))
-        return pmn_error_set(PMN_EINVALID,
-                             "SQL parse failed. Encountered \"<EOF>\" at the end of the statement.");
+        return pmn_error_set(
+            PMN_EINVALID, "SQL parse failed. Encountered \"<EOF>\" at the end of the statement.");
     if (!strncmp(msg, "no such function: ", 18))
-        return pmn_error_set(PMN_EINVALID, "No match found for function signature %s%s",
-                             msg + 18, where);
+        return pmn_error_set(PMN_EINVALID, "No match found for function signature %s%s", msg + 18,
+                             where);
     return pmn_error_set(PMN_EINVALID, "%s%s", msg, where);
 }
 
@@ -1585,8 +1583,7 @@ int pmn_sql_session_execute(pmn_sql_session *s, const char *text, size_t len)
     return rc;
 }
 
-int pmn_sql_session_run_script(pmn_sql_session *s, const char *text, size_t len,
-                               int *first_error)
+int pmn_sql_session_run_script(pmn_sql_session *s, const char *text, size_t len, int *first_error)
 {
     size_t pos = 0, start, end;
     int failed = 0;

@@ -42,6 +42,7 @@ typedef struct pmn_sql_session pmn_sql_session;
 /* pmn_sql_session_new: a session printing results to out and messages to err (both
  * borrowed). Free with pmn_sql_session_free. */
 int pmn_sql_session_new(FILE *out, FILE *err, pmn_sql_session **session);
+/* pmn_sql_session_free: close the catalogs and SQLite, restore TZ (NULL is fine). */
 void pmn_sql_session_free(pmn_sql_session *s);
 /* pmn_sql_session_set_format: output format of results. */
 void pmn_sql_session_set_format(pmn_sql_session *s, pmn_sql_format format);
@@ -58,7 +59,6 @@ int pmn_sql_session_execute(pmn_sql_session *s, const char *text, size_t len);
 /* pmn_sql_session_run_script: split text into statements and run each; a failed statement is
  * reported and skipped. The last statement may lack its `;`. Returns the number of failed
  * statements; *first_error gets the code of the first failure (0 if none). */
-int pmn_sql_session_run_script(pmn_sql_session *s, const char *text, size_t len,
-                               int *first_error);
+int pmn_sql_session_run_script(pmn_sql_session *s, const char *text, size_t len, int *first_error);
 
 #endif

@@ -74,16 +74,17 @@ static int syntax_error(cursor *c, const char *expected)
     int line, col;
     pmn_sql_position(c->text, c->tok.off, &line, &col);
     if (c->tok.kind == PMN_TK_EOF)
-        return pmn_error_set(PMN_EINVALID,
-                             "syntax error at line %d, column %d: expected %s, found end of statement",
-                             line, col, expected);
+        return pmn_error_set(
+            PMN_EINVALID, "syntax error at line %d, column %d: expected %s, found end of statement",
+            line, col, expected);
     if (c->tok.kind == PMN_TK_ERROR)
         return pmn_error_set(PMN_EINVALID,
                              "syntax error at line %d, column %d: unterminated quote or comment",
                              line, col);
     int n = (int)(c->tok.len > 40 ? 40 : c->tok.len);
-    return pmn_error_set(PMN_EINVALID, "syntax error at line %d, column %d: expected %s, found \"%.*s\"",
-                         line, col, expected, n, c->text + c->tok.off);
+    return pmn_error_set(PMN_EINVALID,
+                         "syntax error at line %d, column %d: expected %s, found \"%.*s\"", line,
+                         col, expected, n, c->text + c->tok.off);
 }
 
 static int expect_kw(cursor *c, const char *w)
@@ -502,7 +503,8 @@ static int parse_stmt(cursor *c, pmn_sql_stmt *s)
         if ((rc = parse_name(c, &s->name)))
             return rc;
         if (is_kw(c, "PARTITION"))
-            return syntax_error(c, "a column list or query (INSERT ... PARTITION is not supported)");
+            return syntax_error(c,
+                                "a column list or query (INSERT ... PARTITION is not supported)");
         s->kind = PMN_STMT_INSERT;
         if (is_punct(c, "(")) {
             /* a column list, unless the body itself starts with a parenthesis: (SELECT ...) */

@@ -96,32 +96,33 @@ typedef struct pmn_sql_assign {
 
 typedef struct pmn_sql_stmt {
     pmn_sql_stmt_kind kind;
-    pmn_sql_name name;          /* catalog, database or table the statement names */
-    bool if_not_exists;         /* CREATE ... IF NOT EXISTS */
-    bool if_exists;             /* DROP ... IF EXISTS */
-    bool cascade;               /* DROP DATABASE ... CASCADE */
-    pmn_sql_option *options;    /* WITH (...), SET 'k'='v', ALTER SET/RESET (value NULL) */
+    pmn_sql_name name;       /* catalog, database or table the statement names */
+    bool if_not_exists;      /* CREATE ... IF NOT EXISTS */
+    bool if_exists;          /* DROP ... IF EXISTS */
+    bool cascade;            /* DROP DATABASE ... CASCADE */
+    pmn_sql_option *options; /* WITH (...), SET 'k'='v', ALTER SET/RESET (value NULL) */
     size_t noptions;
-    pmn_sql_column *columns;    /* CREATE TABLE, ALTER TABLE ADD / MODIFY */
+    pmn_sql_column *columns; /* CREATE TABLE, ALTER TABLE ADD / MODIFY */
     size_t ncolumns;
-    char **primary_keys;        /* CREATE TABLE; owned */
+    char **primary_keys; /* CREATE TABLE; owned */
     size_t nprimary_keys;
-    char **partition_keys;      /* CREATE TABLE; owned */
+    char **partition_keys; /* CREATE TABLE; owned */
     size_t npartition_keys;
-    char *comment;              /* CREATE TABLE / DATABASE comment; owned */
-    char **insert_columns;      /* INSERT INTO t (a, b), ALTER TABLE DROP: owned; NULL = all */
+    char *comment;         /* CREATE TABLE / DATABASE comment; owned */
+    char **insert_columns; /* INSERT INTO t (a, b), ALTER TABLE DROP: owned; NULL = all */
     size_t ninsert_columns;
-    bool overwrite;             /* INSERT OVERWRITE */
-    pmn_sql_assign *assigns;    /* UPDATE ... SET (owned) */
+    bool overwrite;          /* INSERT OVERWRITE */
+    pmn_sql_assign *assigns; /* UPDATE ... SET (owned) */
     size_t nassigns;
-    size_t body_off;            /* QUERY: the query; INSERT: its source query; DELETE, UPDATE: */
-    size_t body_len;            /*   the WHERE condition (body_len 0 = no WHERE) */
+    size_t body_off; /* QUERY: the query; INSERT: its source query; DELETE, UPDATE: */
+    size_t body_len; /*   the WHERE condition (body_len 0 = no WHERE) */
 } pmn_sql_stmt;
 
 /* pmn_sql_stmt_parse: parse one statement text[0..len) (no trailing `;`). On error returns
  * PMN_EINVALID with a message "syntax error at line L, column C: ..." and leaves *out
  * disposed. The caller disposes *out on success. */
 int pmn_sql_stmt_parse(const char *text, size_t len, pmn_sql_stmt *out);
+/* pmn_sql_stmt_dispose: free what pmn_sql_stmt_parse allocated; s is zeroed. */
 void pmn_sql_stmt_dispose(pmn_sql_stmt *s);
 
 /* pmn_sql_name_string: the parts joined with dots (caller frees). */

@@ -39,9 +39,9 @@ static const pmn_systab_col snapshots_cols[] = {
 };
 
 static const pmn_systab_col schemas_cols[] = {
-    {"schema_id", "INTEGER BIGINT"},   {"fields", "TEXT STRING"},
-    {"partition_keys", "TEXT STRING"}, {"primary_keys", "TEXT STRING"},
-    {"options", "TEXT STRING"},        {"comment", "TEXT STRING"},
+    {"schema_id", "INTEGER BIGINT"},      {"fields", "TEXT STRING"},
+    {"partition_keys", "TEXT STRING"},    {"primary_keys", "TEXT STRING"},
+    {"options", "TEXT STRING"},           {"comment", "TEXT STRING"},
     {"update_time", "TEXT TIMESTAMP(3)"},
 };
 
@@ -51,9 +51,9 @@ static const pmn_systab_col options_cols[] = {
 };
 
 static const pmn_systab_col tags_cols[] = {
-    {"tag_name", "TEXT STRING"},         {"snapshot_id", "INTEGER BIGINT"},
-    {"schema_id", "INTEGER BIGINT"},     {"commit_time", "TEXT TIMESTAMP(3)"},
-    {"record_count", "INTEGER BIGINT"},  {"create_time", "TEXT TIMESTAMP(3)"},
+    {"tag_name", "TEXT STRING"},        {"snapshot_id", "INTEGER BIGINT"},
+    {"schema_id", "INTEGER BIGINT"},    {"commit_time", "TEXT TIMESTAMP(3)"},
+    {"record_count", "INTEGER BIGINT"}, {"create_time", "TEXT TIMESTAMP(3)"},
     {"time_retained", "TEXT STRING"},
 };
 
@@ -81,10 +81,9 @@ int pmn_systab_columns(const char *kind, const pmn_systab_col **cols, int *ncols
     } else if (!strcmp(kind, "consumers")) {
         *cols = consumers_cols;
         *ncols = NCOLS(consumers_cols);
-    } else if (!strcmp(kind, "files") || !strcmp(kind, "manifests") ||
-               !strcmp(kind, "audit_log") || !strcmp(kind, "partitions") ||
-               !strcmp(kind, "buckets") || !strcmp(kind, "binlog") || !strcmp(kind, "ro") ||
-               !strcmp(kind, "branches") || !strcmp(kind, "statistics")) {
+    } else if (!strcmp(kind, "files") || !strcmp(kind, "manifests") || !strcmp(kind, "audit_log") ||
+               !strcmp(kind, "partitions") || !strcmp(kind, "buckets") || !strcmp(kind, "binlog") ||
+               !strcmp(kind, "ro") || !strcmp(kind, "branches") || !strcmp(kind, "statistics")) {
         return pmn_error_set(PMN_EINVALID,
                              "system table $%s is not supported by pgpaimon sql yet (supported: "
                              "$snapshots, $schemas, $options, $tags, $consumers)",

@@ -34,9 +34,9 @@ typedef struct pmn_systab_col {
 
 /* One value: SQLITE_INTEGER, SQLITE_TEXT or SQLITE_NULL (sqlite3.h codes). */
 typedef struct pmn_systab_val {
-    int kind;    /* SQLITE_* storage class */
-    int64_t i;   /* SQLITE_INTEGER */
-    char *s;     /* SQLITE_TEXT (owned) */
+    int kind;  /* SQLITE_* storage class */
+    int64_t i; /* SQLITE_INTEGER */
+    char *s;   /* SQLITE_TEXT (owned) */
 } pmn_systab_val;
 
 typedef struct pmn_systab_rows {
@@ -50,6 +50,7 @@ typedef struct pmn_systab_rows {
 int pmn_systab_columns(const char *kind, const pmn_systab_col **cols, int *ncols);
 /* pmn_systab_load: compute the rows of `kind` for table t. Free with pmn_systab_rows_dispose. */
 int pmn_systab_load(pmn_table *t, const char *kind, pmn_systab_rows *out);
+/* pmn_systab_rows_dispose: free the rows' values; r is zeroed. */
 void pmn_systab_rows_dispose(pmn_systab_rows *r);
 
 #endif

@@ -120,8 +120,8 @@ int pmn_sql_local_to_millis(const char *text, int64_t *millis)
 {
     when w;
     if (!parse_when(text, false, &w))
-        return pmn_error_set(PMN_EINVALID,
-                             "cannot parse '%s' as a timestamp (expected yyyy-MM-dd HH:mm:ss)", text);
+        return pmn_error_set(
+            PMN_EINVALID, "cannot parse '%s' as a timestamp (expected yyyy-MM-dd HH:mm:ss)", text);
     struct tm tm;
     memset(&tm, 0, sizeof tm);
     tm.tm_year = w.y - 1900;
@@ -323,12 +323,12 @@ void pmn_sql_result_datum(sqlite3_context *ctx, const pmn_type *t, const pmn_dat
 
 /* One scalar SQL value, from SQLite or from a JSON document (nested types). */
 typedef struct scalar {
-    int kind;         /* SQLITE_NULL, SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT or SQLITE_BLOB */
-    int64_t i;        /* SQLITE_INTEGER */
-    double f;         /* SQLITE_FLOAT */
-    const char *s;    /* SQLITE_TEXT (NUL-terminated) or SQLITE_BLOB bytes */
-    size_t n;         /* their length */
-    char num[40];     /* text form of a number */
+    int kind;      /* SQLITE_NULL, SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT or SQLITE_BLOB */
+    int64_t i;     /* SQLITE_INTEGER */
+    double f;      /* SQLITE_FLOAT */
+    const char *s; /* SQLITE_TEXT (NUL-terminated) or SQLITE_BLOB bytes */
+    size_t n;      /* their length */
+    char num[40];  /* text form of a number */
 } scalar;
 
 static const char *scalar_text(scalar *sc)
@@ -498,16 +498,18 @@ static int scalar_to_datum(scalar *v, const pmn_type *t, bool exact, pmn_arena *
         } else if (!parse_int_text(scalar_text(v), &i)) {
             return cannot(v, t);
         }
-        int64_t lo = t->root == PMN_TYPE_TINYINT ? -128 : t->root == PMN_TYPE_SMALLINT ? -32768
-                     : t->root == PMN_TYPE_INT || t->root == PMN_TYPE_DATE ||
-                             t->root == PMN_TYPE_TIME
-                         ? INT32_MIN
-                         : INT64_MIN;
-        int64_t hi = t->root == PMN_TYPE_TINYINT ? 127 : t->root == PMN_TYPE_SMALLINT ? 32767
-                     : t->root == PMN_TYPE_INT || t->root == PMN_TYPE_DATE ||
-                             t->root == PMN_TYPE_TIME
-                         ? INT32_MAX
-                         : INT64_MAX;
+        int64_t lo =
+            t->root == PMN_TYPE_TINYINT    ? -128
+            : t->root == PMN_TYPE_SMALLINT ? -32768
+            : t->root == PMN_TYPE_INT || t->root == PMN_TYPE_DATE || t->root == PMN_TYPE_TIME
+                ? INT32_MIN
+                : INT64_MIN;
+        int64_t hi =
+            t->root == PMN_TYPE_TINYINT    ? 127
+            : t->root == PMN_TYPE_SMALLINT ? 32767
+            : t->root == PMN_TYPE_INT || t->root == PMN_TYPE_DATE || t->root == PMN_TYPE_TIME
+                ? INT32_MAX
+                : INT64_MAX;
         if (i < lo || i > hi)
             return cannot(v, t);
         out->v.i = i;
@@ -663,8 +665,8 @@ static int json_to_datum(json_t *j, const pmn_type *t, bool exact, pmn_arena *a,
                     rc = pmn_error_set(PMN_EINVALID, "a map entry must be a [key, value] pair");
                     break;
                 }
-                rc = json_to_datum(json_array_get(pair, 0), kt, exact, a,
-                                   &out->v.list.items[2 * i]);
+                rc =
+                    json_to_datum(json_array_get(pair, 0), kt, exact, a, &out->v.list.items[2 * i]);
                 if (rc == 0)
                     rc = json_to_datum(json_array_get(pair, 1), vt, exact, a,
                                        &out->v.list.items[2 * i + 1]);
@@ -716,7 +718,7 @@ static int json_to_datum(json_t *j, const pmn_type *t, bool exact, pmn_arena *a,
         goto bad;
     }
     return scalar_to_datum(&sc, t, exact, a, out);
-bad: {
+bad : {
     char *txt = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
     char *tn = pmn_sql_decltype(t);
     const char *space = strchr(tn, ' ');

@@ -79,32 +79,32 @@ typedef struct module_aux {
 } module_aux;
 
 typedef struct paimon_vtab {
-    sqlite3_vtab base;          /* Base class. Must be first */
-    module_aux *aux;            /* the module's client data (borrowed) */
-    pmn_table *table;           /* open table (owned) */
-    char *system;               /* system table kind or NULL for the data (owned) */
+    sqlite3_vtab base;             /* Base class. Must be first */
+    module_aux *aux;               /* the module's client data (borrowed) */
+    pmn_table *table;              /* open table (owned) */
+    char *system;                  /* system table kind or NULL for the data (owned) */
     const pmn_systab_col *syscols; /* system table columns (static) */
-    int ncols;                  /* number of SQL columns */
-    int64_t snapshot_id;        /* snapshot to read (pinned or scan.snapshot-id); 0 = latest */
-    int64_t timestamp_millis;   /* > 0: time travel by time */
-    char *tag;                  /* non-NULL: time travel by tag (owned) */
-    double est_rows;            /* estimated rows of a full scan */
-    bool empty;                 /* time travel to before the first commit: no rows */
-    bool *is_pk;                /* per column: part of the primary key (owned) */
-    bool *is_part;              /* per column: a partition column (owned) */
-    int npk;                    /* primary-key columns */
-    int npart;                  /* partition columns */
+    int ncols;                     /* number of SQL columns */
+    int64_t snapshot_id;           /* snapshot to read (pinned or scan.snapshot-id); 0 = latest */
+    int64_t timestamp_millis;      /* > 0: time travel by time */
+    char *tag;                     /* non-NULL: time travel by tag (owned) */
+    double est_rows;               /* estimated rows of a full scan */
+    bool empty;                    /* time travel to before the first commit: no rows */
+    bool *is_pk;                   /* per column: part of the primary key (owned) */
+    bool *is_part;                 /* per column: a partition column (owned) */
+    int npk;                       /* primary-key columns */
+    int npart;                     /* partition columns */
 } paimon_vtab;
 
 typedef struct paimon_cursor {
-    sqlite3_vtab_cursor base;   /* Base class. Must be first */
-    pmn_scan *scan;             /* data scan, NULL for system tables or before xFilter */
-    const pmn_datum *row;       /* current data row (borrowed from scan) */
-    pmn_systab_rows sys;        /* system table rows */
-    size_t sysrow;              /* current system row */
-    pmn_arena arena;            /* filter values of the current scan */
-    sqlite3_int64 rowid;        /* position, from 1 */
-    bool eof;                   /* past the last row */
+    sqlite3_vtab_cursor base; /* Base class. Must be first */
+    pmn_scan *scan;           /* data scan, NULL for system tables or before xFilter */
+    const pmn_datum *row;     /* current data row (borrowed from scan) */
+    pmn_systab_rows sys;      /* system table rows */
+    size_t sysrow;            /* current system row */
+    pmn_arena arena;          /* filter values of the current scan */
+    sqlite3_int64 rowid;      /* position, from 1 */
+    bool eof;                 /* past the last row */
 } paimon_cursor;
 
 static int set_error(sqlite3_vtab *tab, const char *msg)
@@ -165,8 +165,8 @@ static void vtab_free(paimon_vtab *v)
     free(v);
 }
 
-static int x_connect(sqlite3 *db, void *paux, int argc, const char *const *argv,
-                     sqlite3_vtab **out, char **err)
+static int x_connect(sqlite3 *db, void *paux, int argc, const char *const *argv, sqlite3_vtab **out,
+                     char **err)
 {
     module_aux *aux = paux;
     char *catalog = NULL, *database = NULL, *table = NULL, *system = NULL, *tag = NULL;
@@ -177,7 +177,7 @@ static int x_connect(sqlite3 *db, void *paux, int argc, const char *const *argv,
     for (int i = 3; i < argc; i++) {
         char **slot = NULL;
         char *val = NULL;
-        static const char *const keys[] = {"catalog", "database", "table", "system",
+        static const char *const keys[] = {"catalog",     "database",         "table", "system",
                                            "snapshot_id", "timestamp_millis", "tag"};
         char **slots[] = {&catalog, &database, &table, &system, &snap, &tsms, &tag};
         for (int k = 0; k < 7 && !slot; k++)
@@ -467,8 +467,7 @@ static int x_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str, 
     for (int i = 0; i < v->ncols; i++)
         if (i >= 63 ? (used >> 63) & 1 : (used >> i) & 1)
             proj[nproj++] = i;
-    pmn_filter *filters =
-        pmn_arena_alloc(&c->arena, sizeof(pmn_filter) * ((size_t)argc + 64));
+    pmn_filter *filters = pmn_arena_alloc(&c->arena, sizeof(pmn_filter) * ((size_t)argc + 64));
     size_t nfilters = 0, maxfilters = (size_t)argc + 64;
     int arg = 0;
     for (const char *q = strchr(p, ';'); q && nfilters < maxfilters; q = strchr(q + 1, ';')) {
@@ -488,8 +487,11 @@ static int x_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str, 
         if (arg >= argc)
             break;
         sqlite3_value *val = argv[arg++];
-        f->op = code == '=' ? PMN_FILTER_EQ : code == '<' ? PMN_FILTER_LT
-                : code == '{' ? PMN_FILTER_LE : code == '>' ? PMN_FILTER_GT : PMN_FILTER_GE;
+        f->op = code == '='   ? PMN_FILTER_EQ
+                : code == '<' ? PMN_FILTER_LT
+                : code == '{' ? PMN_FILTER_LE
+                : code == '>' ? PMN_FILTER_GT
+                              : PMN_FILTER_GE;
         if (sqlite3_value_type(val) == SQLITE_NULL)
             continue; /* comparison with NULL matches nothing; SQLite handles it */
         const pmn_type *ft = row->fields[col].type;

@@ -35,8 +35,8 @@ static void test_sql_options__refuses_unparsable_values(void **state)
     assert_string_equal(pmn_error_last(), "Could not parse value 'abc' for key "
                                           "'snapshot.num-retained.min' (expected an integer)");
     assert_int_equal(pmn_sql_check_table_option("merge-engine", "dedup"), PMN_EINVALID);
-    assert_non_null(strstr(pmn_error_last(),
-                           "(expected one of deduplicate, partial-update, aggregation, first-row)"));
+    assert_non_null(strstr(
+        pmn_error_last(), "(expected one of deduplicate, partial-update, aggregation, first-row)"));
     assert_int_equal(pmn_sql_check_table_option("merge-engine", "duplicate"), PMN_EINVALID);
     assert_int_equal(pmn_sql_check_table_option("snapshot.time-retained", "1 fortnight"),
                      PMN_EINVALID);

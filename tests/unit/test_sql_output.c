@@ -89,10 +89,11 @@ static void test_sql_output__csv_and_json(void **state)
                            "p3,,\n");
     free(s);
     s = render(PMN_SQL_JSON, 3, 30);
-    assert_string_equal(s, "{\"product_id\": \"prod_001\", \"price\": \"99.90\", \"is_active\": true}\n"
-                           "{\"product_id\": \"a \\\"long\\\", name\", \"price\": \"1299.99\", "
-                           "\"is_active\": false}\n"
-                           "{\"product_id\": \"p3\", \"price\": null, \"is_active\": null}\n");
+    assert_string_equal(
+        s, "{\"product_id\": \"prod_001\", \"price\": \"99.90\", \"is_active\": true}\n"
+           "{\"product_id\": \"a \\\"long\\\", name\", \"price\": \"1299.99\", "
+           "\"is_active\": false}\n"
+           "{\"product_id\": \"p3\", \"price\": null, \"is_active\": null}\n");
     free(s);
 }
 
@@ -102,10 +103,17 @@ static void test_sql_output__java_doubles(void **state)
     struct {
         double v;
         const char *want;
-    } cases[] = {{5.0, "5.0"},       {99.99, "99.99"},        {0.1, "0.1"},
-                 {1e7, "1.0E7"},     {12345678.9, "1.23456789E7"}, {0.001, "0.001"},
-                 {0.0001, "1.0E-4"}, {-2.5, "-2.5"},          {0.0, "0.0"},
-                 {100.0, "100.0"},   {1.0 / 3, "0.3333333333333333"}};
+    } cases[] = {{5.0, "5.0"},
+                 {99.99, "99.99"},
+                 {0.1, "0.1"},
+                 {1e7, "1.0E7"},
+                 {12345678.9, "1.23456789E7"},
+                 {0.001, "0.001"},
+                 {0.0001, "1.0E-4"},
+                 {-2.5, "-2.5"},
+                 {0.0, "0.0"},
+                 {100.0, "100.0"},
+                 {1.0 / 3, "0.3333333333333333"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         pmn_sql_format_double(cases[i].v, false, buf, sizeof buf);
         assert_string_equal(buf, cases[i].want);

@@ -50,7 +50,8 @@ static void test_sql__split_statements(void **state)
 static void test_sql__parse_catalog_and_show(void **state)
 {
     pmn_sql_stmt s;
-    const char *q = "CREATE CATALOG paimon_catalog WITH (\n  'type' = 'paimon',\n  'warehouse' = '/tmp/paimon'\n)";
+    const char *q = "CREATE CATALOG paimon_catalog WITH (\n  'type' = 'paimon',\n  'warehouse' = "
+                    "'/tmp/paimon'\n)";
     assert_pmn_ok(pmn_sql_stmt_parse(q, strlen(q), &s));
     assert_int_equal(s.kind, PMN_STMT_CREATE_CATALOG);
     assert_string_equal(s.name.parts[0], "paimon_catalog");
@@ -220,12 +221,13 @@ static void test_sql__rewrite_system_tables_and_time_travel(void **state)
     assert_string_equal(rw.refs[0].system, "snapshots");
     pmn_sql_rewrite_dispose(&rw);
 
-    rewrite_ok("SELECT COUNT(*) as product_count\nFROM products\nFOR SYSTEM_TIME AS OF "
-               "TIMESTAMP '2025-01-20 10:00:00';",
-               "pc", "lakehouse", true,
-               "SELECT COUNT(*) as product_count\nFROM \"pc.lakehouse.products@timestamp=2025-01-20 "
-               "10:00:00\" AS \"products\";",
-               &rw);
+    rewrite_ok(
+        "SELECT COUNT(*) as product_count\nFROM products\nFOR SYSTEM_TIME AS OF "
+        "TIMESTAMP '2025-01-20 10:00:00';",
+        "pc", "lakehouse", true,
+        "SELECT COUNT(*) as product_count\nFROM \"pc.lakehouse.products@timestamp=2025-01-20 "
+        "10:00:00\" AS \"products\";",
+        &rw);
     assert_string_equal(rw.refs[0].timestamp_text, "2025-01-20 10:00:00");
     pmn_sql_rewrite_dispose(&rw);
 
@@ -271,12 +273,13 @@ static void test_sql__rewrite_expressions(void **state)
                &rw);
     pmn_sql_rewrite_dispose(&rw);
     /* typed literals take the vtab's canonical text */
-    rewrite_ok("SELECT 1 AS x WHERE TIMESTAMP '2025-01-01T10:00:00.500' = t AND TIME '10:00:00.000' "
-               "= u AND DATE '2025-01-01' = v",
-               "c", "d", true,
-               "SELECT 1 AS x WHERE '2025-01-01 10:00:00.5' = t AND '10:00:00' = u AND  '2025-01-01' "
-               "= v",
-               &rw);
+    rewrite_ok(
+        "SELECT 1 AS x WHERE TIMESTAMP '2025-01-01T10:00:00.500' = t AND TIME '10:00:00.000' "
+        "= u AND DATE '2025-01-01' = v",
+        "c", "d", true,
+        "SELECT 1 AS x WHERE '2025-01-01 10:00:00.5' = t AND '10:00:00' = u AND  '2025-01-01' "
+        "= v",
+        &rw);
     pmn_sql_rewrite_dispose(&rw);
 
     rewrite_ok("WITH x AS (SELECT a FROM t) SELECT a FROM x, (SELECT b FROM u) v", "c", "d", true,
@@ -321,14 +324,83 @@ static void test_sql__rewrite_keyword_functions(void **state)
 /* Random token soups never crash the parser or the rewriter; they succeed or say why. */
 static void test_sql__garbage_never_crashes(void **state)
 {
-    static const char *const words[] = {
-        "SELECT", "FROM", "WHERE", "JOIN", "ON", "(", ")", ",", "t", "db.t", "c.d.t", "t$snapshots",
-        "FOR", "SYSTEM_TIME", "AS", "OF", "TIMESTAMP", "'2025-01-01 00:00:00'", "/*+ OPTIONS('scan.snapshot-id'='1') */",
-        "/*+", "*/", "'", "`", "\"", "--", "\n", "CAST", "ARRAY", "[", "]", "MAP", "ROW", "EXTRACT", "YEAR",
-        "SUBSTRING", "FOR", "POSITION", "IN", "VALUES", "WITH", "x", "1", "2.5", "=", "<", "*", ";",
-        "CREATE", "TABLE", "CATALOG", "INSERT", "INTO", "UPDATE", "SET", "DELETE", "ALTER", "ADD",
-        "DROP", "RENAME", "TO", "PRIMARY", "KEY", "NOT", "ENFORCED", "PARTITIONED", "BY", "USE",
-        "SHOW", "DESCRIBE", "RESET", "INT", "DECIMAL(10, 2)", "<", ">", "IF", "EXISTS", "\\$"};
+    static const char *const words[] = {"SELECT",
+                                        "FROM",
+                                        "WHERE",
+                                        "JOIN",
+                                        "ON",
+                                        "(",
+                                        ")",
+                                        ",",
+                                        "t",
+                                        "db.t",
+                                        "c.d.t",
+                                        "t$snapshots",
+                                        "FOR",
+                                        "SYSTEM_TIME",
+                                        "AS",
+                                        "OF",
+                                        "TIMESTAMP",
+                                        "'2025-01-01 00:00:00'",
+                                        "/*+ OPTIONS('scan.snapshot-id'='1') */",
+                                        "/*+",
+                                        "*/",
+                                        "'",
+                                        "`",
+                                        "\"",
+                                        "--",
+                                        "\n",
+                                        "CAST",
+                                        "ARRAY",
+                                        "[",
+                                        "]",
+                                        "MAP",
+                                        "ROW",
+                                        "EXTRACT",
+                                        "YEAR",
+                                        "SUBSTRING",
+                                        "FOR",
+                                        "POSITION",
+                                        "IN",
+                                        "VALUES",
+                                        "WITH",
+                                        "x",
+                                        "1",
+                                        "2.5",
+                                        "=",
+                                        "<",
+                                        "*",
+                                        ";",
+                                        "CREATE",
+                                        "TABLE",
+                                        "CATALOG",
+                                        "INSERT",
+                                        "INTO",
+                                        "UPDATE",
+                                        "SET",
+                                        "DELETE",
+                                        "ALTER",
+                                        "ADD",
+                                        "DROP",
+                                        "RENAME",
+                                        "TO",
+                                        "PRIMARY",
+                                        "KEY",
+                                        "NOT",
+                                        "ENFORCED",
+                                        "PARTITIONED",
+                                        "BY",
+                                        "USE",
+                                        "SHOW",
+                                        "DESCRIBE",
+                                        "RESET",
+                                        "INT",
+                                        "DECIMAL(10, 2)",
+                                        "<",
+                                        ">",
+                                        "IF",
+                                        "EXISTS",
+                                        "\\$"};
     const size_t nwords = sizeof words / sizeof words[0];
     unsigned seed = 12345;
     char text[1024];

@@ -20,10 +20,10 @@
 #include <unistd.h>
 
 typedef struct fixture {
-    char *dir;            /* warehouse */
-    char *out;            /* captured output */
+    char *dir; /* warehouse */
+    char *out; /* captured output */
     size_t outlen;
-    FILE *outf;           /* memstream for results */
+    FILE *outf; /* memstream for results */
     pmn_sql_session *s;
 } fixture;
 
@@ -85,11 +85,7 @@ static void test_sql_session__time_travel_every_snapshot(void **state)
     }
     run(&f, "DELETE FROM t WHERE id = 2");
     const char *expect[] = {
-        "",
-        "id,v\n1,1\n",
-        "id,v\n1,2\n2,2\n",
-        "id,v\n1,3\n2,3\n3,3\n",
-        "id,v\n1,3\n3,3\n",
+        "", "id,v\n1,1\n", "id,v\n1,2\n2,2\n", "id,v\n1,3\n2,3\n3,3\n", "id,v\n1,3\n3,3\n",
     };
     pmn_catalog *cat;
     pmn_table *t;
@@ -168,8 +164,9 @@ static void test_sql_session__pushdown_reads_less(void **state)
     /* a join on the key looks up the inner table per outer row */
     run(&f, "CREATE TABLE pick (id BIGINT NOT NULL, PRIMARY KEY (id) NOT ENFORCED)");
     run(&f, "INSERT INTO pick VALUES (7), (1500), (3999)");
-    assert_string_equal(run(&f, "SELECT b.id, b.grp FROM pick p JOIN big b ON p.id = b.id ORDER BY b.id"),
-                        "id,grp\n7,7\n1500,0\n3999,9\n");
+    assert_string_equal(
+        run(&f, "SELECT b.id, b.grp FROM pick p JOIN big b ON p.id = b.id ORDER BY b.id"),
+        "id,grp\n7,7\n1500,0\n3999,9\n");
     pmn_sql_session_scan_stats(f.s, &scans, &files, &rows);
     assert_true(rows < all_rows / 2);
     fixture_close(&f);
