@@ -1529,6 +1529,15 @@ static int dispatch(pmn_sql_session *s, const pmn_sql_stmt *st, const char *text
         return exec_delete(s, st, text);
     case PMN_STMT_UPDATE:
         return exec_update(s, st, text);
+    case PMN_STMT_CALL: {
+        char *name = pmn_sql_name_string(&st->name);
+        int rc = pmn_error_set(PMN_EINVALID,
+                               "procedure %s is not available in this build: CALL needs the "
+                               "lake's compaction, expiry and tag calls",
+                               name);
+        free(name);
+        return rc;
+    }
     }
     return pmn_error_set(PMN_ERROR, "unhandled statement kind %d", (int)st->kind);
 }

@@ -558,6 +558,58 @@ static int parse_stmt(cursor *c, pmn_sql_stmt *s)
             return syntax_error(c, "a condition");
         return 0;
     }
+    if (accept_kw(c, "CALL")) {
+        s->kind = PMN_STMT_CALL;
+        if ((rc = parse_name(c, &s->name)) || (rc = expect_punct(c, "(")))
+            return rc;
+        size_t cap = 0;
+        if (!accept_punct(c, ")")) {
+            for (;;) {
+                PMN_GROW(s->options, cap, s->noptions + 1);
+                pmn_sql_option *o = &s->options[s->noptions++];
+                o->key = NULL;
+                o->value = NULL;
+                /* name => value */
+                cursor peek = *c;
+                advance(&peek);
+                if ((c->tok.kind == PMN_TK_IDENT || c->tok.kind == PMN_TK_QIDENT) &&
+                    pmn_sql_tok_punct(c->text, &peek.tok, "=")) {
+                    cursor arrow = peek;
+                    advance(&arrow);
+                    if (pmn_sql_tok_punct(c->text, &arrow.tok, ">") &&
+                        arrow.tok.off == peek.tok.off + 1) {
+                        if ((rc = parse_ident(c, &o->key)))
+                            return rc;
+                        advance(c);
+                        advance(c);
+                    }
+                }
+                if (c->tok.kind == PMN_TK_STRING) {
+                    if ((rc = parse_string(c, &o->value)))
+                        return rc;
+                } else if (c->tok.kind == PMN_TK_NUMBER ||
+                           (is_punct(c, "-") && c->tok.off + 1 < c->len)) {
+                    size_t start = c->tok.off;
+                    if (is_punct(c, "-"))
+                        advance(c);
+                    if (c->tok.kind != PMN_TK_NUMBER)
+                        return syntax_error(c, "a number");
+                    o->value = pmn_xstrndup(c->text + start, c->tok.off + c->tok.len - start);
+                    advance(c);
+                } else if (is_kw(c, "TRUE") || is_kw(c, "FALSE") || is_kw(c, "NULL")) {
+                    o->value = pmn_sql_ident_value(c->text, &c->tok);
+                    advance(c);
+                } else {
+                    return syntax_error(c, "a literal argument");
+                }
+                if (accept_punct(c, ")"))
+                    break;
+                if ((rc = expect_punct(c, ",")))
+                    return rc;
+            }
+        }
+        return expect_end(c);
+    }
     if (accept_kw(c, "DELETE")) {
         if ((rc = expect_kw(c, "FROM")) || (rc = parse_name(c, &s->name)))
             return rc;
@@ -572,7 +624,7 @@ static int parse_stmt(cursor *c, pmn_sql_stmt *s)
         return 0;
     }
     return syntax_error(c, "a statement (SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, USE, "
-                           "SHOW, DESCRIBE, SET or RESET)");
+                           "SHOW, DESCRIBE, SET, RESET or CALL)");
 }
 
 int pmn_sql_stmt_parse(const char *text, size_t len, pmn_sql_stmt *out)

@@ -152,6 +152,34 @@ static void test_sql__parse_dml_and_alter(void **state)
     pmn_sql_stmt_dispose(&s);
 }
 
+static void test_sql__parse_call(void **state)
+{
+    pmn_sql_stmt s;
+    const char *q = "CALL sys.create_tag('lakehouse.products', 'v1', 3)";
+    assert_pmn_ok(pmn_sql_stmt_parse(q, strlen(q), &s));
+    assert_int_equal(s.kind, PMN_STMT_CALL);
+    assert_int_equal(s.name.nparts, 2);
+    assert_string_equal(s.name.parts[1], "create_tag");
+    assert_int_equal(s.noptions, 3);
+    assert_null(s.options[0].key);
+    assert_string_equal(s.options[0].value, "lakehouse.products");
+    assert_string_equal(s.options[2].value, "3");
+    pmn_sql_stmt_dispose(&s);
+    q = "CALL sys.compact(`table` => 'db.t', compact_strategy => 'full')";
+    assert_pmn_ok(pmn_sql_stmt_parse(q, strlen(q), &s));
+    assert_int_equal(s.noptions, 2);
+    assert_string_equal(s.options[0].key, "table");
+    assert_string_equal(s.options[1].key, "compact_strategy");
+    assert_string_equal(s.options[1].value, "full");
+    pmn_sql_stmt_dispose(&s);
+    q = "CALL sys.expire_snapshots('db.t', -1)";
+    assert_pmn_ok(pmn_sql_stmt_parse(q, strlen(q), &s));
+    assert_string_equal(s.options[1].value, "-1");
+    pmn_sql_stmt_dispose(&s);
+    q = "CALL sys.compact(db.t)";
+    assert_int_equal(pmn_sql_stmt_parse(q, strlen(q), &s), PMN_EINVALID);
+}
+
 static void test_sql__parse_errors_have_positions(void **state)
 {
     pmn_sql_stmt s;
@@ -443,6 +471,7 @@ int main(void)
         cmocka_unit_test(test_sql__parse_catalog_and_show),
         cmocka_unit_test(test_sql__parse_create_table),
         cmocka_unit_test(test_sql__parse_dml_and_alter),
+        cmocka_unit_test(test_sql__parse_call),
         cmocka_unit_test(test_sql__parse_errors_have_positions),
         cmocka_unit_test(test_sql__rewrite_table_names),
         cmocka_unit_test(test_sql__rewrite_system_tables_and_time_travel),
