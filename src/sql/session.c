@@ -11,6 +11,7 @@
 #include "sql/lexer.h"
 #include "sql/rewrite.h"
 #include "sql/stmt.h"
+#include "sql/systab.h"
 #include "sql/tableopt.h"
 #include "sql/value.h"
 #include "sql/vtab.h"
@@ -483,10 +484,54 @@ static char *type_text(const pmn_type *t, bool with_null)
     return s;
 }
 
+/* DESCRIBE t$snapshots: the system table's columns (all nullable, no key). */
+static int describe_system(pmn_sql_session *s, const pmn_sql_stmt *st, const char *kind)
+{
+    const pmn_systab_col *cols;
+    int ncols;
+    int rc = pmn_systab_columns(kind, &cols, &ncols);
+    if (rc)
+        return rc;
+    pmn_sql_printer *p = pmn_sql_printer_new(s->format, s->out, s->max_width);
+    const char *names[] = {"name", "type", "null", "key", "extras", "watermark"};
+    const char *types[] = {NULL, NULL, "BOOLEAN", NULL, NULL, NULL};
+    pmn_sql_printer_begin(p, 6, names, types);
+    for (int i = 0; i < ncols; i++) {
+        const char *tt = strchr(cols[i].decltype, ' ') + 1;
+        pmn_sql_cell cells[6] = {
+            {.kind = PMN_CELL_TEXT, .s = cols[i].name, .n = strlen(cols[i].name)},
+            {.kind = PMN_CELL_TEXT, .s = tt, .n = strlen(tt)},
+            {.kind = PMN_CELL_INT, .i = 1},
+            {.kind = PMN_CELL_TEXT, .s = "", .n = 0},
+            {.kind = PMN_CELL_TEXT, .s = "", .n = 0},
+            {.kind = PMN_CELL_TEXT, .s = "", .n = 0},
+        };
+        pmn_sql_printer_row(p, cells);
+    }
+    pmn_sql_printer_end(p);
+    pmn_sql_printer_free(p);
+    (void)st;
+    return 0;
+}
+
 static int exec_describe(pmn_sql_session *s, const pmn_sql_stmt *st)
 {
     pmn_table *t;
     resolved r;
+    char *dollar = strchr(st->name.parts[st->name.nparts - 1], '$');
+    if (dollar) {
+        /* the base table must exist too */
+        pmn_sql_name base = st->name;
+        char *copy = pmn_xstrndup(base.parts[base.nparts - 1],
+                                  (size_t)(dollar - base.parts[base.nparts - 1]));
+        base.parts[base.nparts - 1] = copy;
+        int rc = open_table(s, &base, &t, &r);
+        free(copy);
+        if (rc)
+            return rc;
+        pmn_table_free(t);
+        return describe_system(s, st, dollar + 1);
+    }
     int rc = open_table(s, &st->name, &t, &r);
     if (rc) {
         if (rc == PMN_ENOTFOUND)

@@ -151,3 +151,4 @@ SELECT * FROM lakehouse.products$options;
 SELECT * FROM lakehouse.products$tags;
 SELECT * FROM lakehouse.products$consumers;
 DESC lakehouse.inventory;
+DESCRIBE lakehouse.products$snapshots;
