@@ -844,6 +844,12 @@ static int rewrite(rw *r)
 int pmn_sql_rewrite_query(const char *text, size_t len, const char *catalog, const char *database,
                           bool name_exprs, pmn_sql_rewrite *out)
 {
+    return pmn_sql_rewrite_query_at(text, 0, len, catalog, database, name_exprs, out);
+}
+
+int pmn_sql_rewrite_query_at(const char *text, size_t start, size_t len, const char *catalog,
+                             const char *database, bool name_exprs, pmn_sql_rewrite *out)
+{
     memset(out, 0, sizeof *out);
     rw r;
     memset(&r, 0, sizeof r);
@@ -851,9 +857,9 @@ int pmn_sql_rewrite_query(const char *text, size_t len, const char *catalog, con
     r.res = out;
     r.catalog = catalog;
     r.database = database;
-    size_t cap = 0, off = 0;
+    size_t cap = 0, off = start;
     for (;;) {
-        pmn_sql_tok t = pmn_sql_lex(text, len, off);
+        pmn_sql_tok t = pmn_sql_lex(text, start + len, off);
         if (t.kind == PMN_TK_EOF)
             break;
         PMN_GROW(r.toks, cap, r.ntoks + 1);

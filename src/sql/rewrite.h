@@ -66,6 +66,10 @@ typedef struct pmn_sql_rewrite {
  * *out on success. */
 int pmn_sql_rewrite_query(const char *text, size_t len, const char *catalog, const char *database,
                           bool name_exprs, pmn_sql_rewrite *out);
+/* pmn_sql_rewrite_query_at: the same for text[start..start+len) of a longer statement;
+ * offsets (error positions, references, the offset map) count from the start of text. */
+int pmn_sql_rewrite_query_at(const char *text, size_t start, size_t len, const char *catalog,
+                             const char *database, bool name_exprs, pmn_sql_rewrite *out);
 /* pmn_sql_rewrite_source_offset: the source offset that produced output offset `out_off`. */
 size_t pmn_sql_rewrite_source_offset(const pmn_sql_rewrite *r, size_t out_off);
 /* pmn_sql_rewrite_dispose: free the SQL text, references and offset map; r is zeroed. */

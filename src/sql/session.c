@@ -898,14 +898,13 @@ static int not_found_at(const char *text, size_t off, const char *what, const ch
                          what, name, within, line, col);
 }
 
-/* Create the virtual tables a rewritten query refers to. text/base locate names in the
- * source for error positions. */
-static int create_vtabs(pmn_sql_session *s, const pmn_sql_rewrite *rw, const char *text,
-                        size_t base, vtabs *out)
+/* Create the virtual tables a rewritten query refers to; text is the statement, for the
+ * positions of names in errors. */
+static int create_vtabs(pmn_sql_session *s, const pmn_sql_rewrite *rw, const char *text, vtabs *out)
 {
     for (size_t i = 0; i < rw->nrefs; i++) {
         const pmn_sql_tref *ref = &rw->refs[i];
-        size_t off = base + ref->off;
+        size_t off = ref->off;
         session_catalog *c = ref->catalog ? find_catalog(s, ref->catalog) : NULL;
         if (!c) {
             int line, col;
@@ -975,15 +974,14 @@ static int create_vtabs(pmn_sql_session *s, const pmn_sql_rewrite *rw, const cha
 }
 
 /* Turn an SQLite prepare error into Flink-like text with the source position. */
-static int sqlite_error(pmn_sql_session *s, const pmn_sql_rewrite *rw, const char *text,
-                        size_t base)
+static int sqlite_error(pmn_sql_session *s, const pmn_sql_rewrite *rw, const char *text)
 {
     const char *msg = sqlite3_errmsg(s->db);
     int off = sqlite3_error_offset(s->db);
     char where[64] = "";
     if (off >= 0) {
         int line, col;
-        pmn_sql_position(text, base + pmn_sql_rewrite_source_offset(rw, (size_t)off), &line, &col);
+        pmn_sql_position(text, pmn_sql_rewrite_source_offset(rw, (size_t)off), &line, &col);
         snprintf(where, sizeof where, " at line %d, column %d", line, col);
     }
     if (!strncmp(msg, "no such column: ", 16))
@@ -1011,14 +1009,12 @@ static int prepare_query(pmn_sql_session *s, const char *text, size_t base, size
 {
     pmn_sql_rewrite rw;
     session_catalog *cur = &s->catalogs[s->current];
-    int rc = pmn_sql_rewrite_query(text + base, len, cur->name, s->database, name_exprs, &rw);
-    if (rc) {
-        /* positions in the message are relative to the body; acceptable for a body at 0 */
+    int rc = pmn_sql_rewrite_query_at(text, base, len, cur->name, s->database, name_exprs, &rw);
+    if (rc)
         return rc;
-    }
-    rc = create_vtabs(s, &rw, text, base, vt);
+    rc = create_vtabs(s, &rw, text, vt);
     if (rc == 0 && sqlite3_prepare_v2(s->db, rw.sql, -1, out, NULL) != SQLITE_OK) {
-        rc = sqlite_error(s, &rw, text, base);
+        rc = sqlite_error(s, &rw, text);
         *out = NULL;
     }
     pmn_sql_rewrite_dispose(&rw);
