@@ -282,10 +282,21 @@ void pmn_sql_result_datum(sqlite3_context *ctx, const pmn_type *t, const pmn_dat
         sqlite3_result_double(ctx, decimal_to_double(d->v.dec, t->scale));
         return;
     case PMN_TYPE_CHAR:
-    case PMN_TYPE_VARCHAR:
-        sqlite3_result_text(ctx, d->v.bin.len ? (const char *)d->v.bin.ptr : "", (int)d->v.bin.len,
-                            SQLITE_TRANSIENT);
+    case PMN_TYPE_VARCHAR: {
+        /* A NUL-terminated copy (length -1) lets SQLite mark the value terminated, so LIKE,
+         * comparisons and printing do not reallocate it again to add the NUL. */
+        uint32_t n = d->v.bin.len;
+        if (n < 256 && !memchr(d->v.bin.ptr, 0, n)) {
+            char small[256];
+            memcpy(small, d->v.bin.ptr, n);
+            small[n] = '\0';
+            sqlite3_result_text(ctx, small, -1, SQLITE_TRANSIENT);
+        } else {
+            sqlite3_result_text(ctx, n ? (const char *)d->v.bin.ptr : "", (int)n,
+                                SQLITE_TRANSIENT);
+        }
         return;
+    }
     case PMN_TYPE_BINARY:
     case PMN_TYPE_VARBINARY:
         sqlite3_result_blob(ctx, d->v.bin.len ? d->v.bin.ptr : (const uint8_t *)"",
