@@ -33,10 +33,13 @@ struct pmn_sql_printer {
 static int shortest_digits(double v, bool as_float, int max_prec, char *digits, int *exp10)
 {
     char tmp[64];
+    /* max_prec < 17 marks an expression value: digits that only carry binary noise (relative
+     * error below 1e-11, as sums of DECIMALs accumulate) are not shown */
+    double tolerance = max_prec < 17 ? fabs(v) * 1e-11 : 0;
     for (int prec = 1; prec <= max_prec; prec++) {
         snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
         double back = strtod(tmp, NULL);
-        if (as_float ? (float)back == (float)v : back == v)
+        if (as_float ? (float)back == (float)v : fabs(back - v) <= tolerance)
             break;
     }
     /* tmp = "d.ddde[+-]xx" */
@@ -129,8 +132,8 @@ static char *real_text(const char *type, double f)
         return pmn_xstrdup(buf);
     }
     /* A REAL without a declared type is an expression; over DECIMAL columns (SUM(price)) it
-     * carries binary noise in the 16th-17th digit that Flink's exact DECIMAL would not show,
-     * so it prints with at most 15 significant digits. */
+     * carries binary noise that Flink's exact DECIMAL would not show, so it prints with the
+     * fewest digits within 1e-11 of the value (at most 15). */
     if (!type && f == 0)
         f = 0; /* an expression's -0.0 (ROUND(-0.001, 1)) is a DECIMAL 0.0 in Flink */
     format_double(f, type_is(type, "FLOAT"), type ? 17 : 15, buf, sizeof buf);

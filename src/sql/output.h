@@ -24,8 +24,8 @@
  * type decides the rendering: BOOLEAN 1 → TRUE, DECIMAL(p,s) → exactly s
  * decimals, DOUBLE → Java's Double.toString form (5.0, 1.0E7), FLOAT → Java's
  * Float.toString. Without a type (an expression such as SUM(price)),
- * integers print as integers and reals as DOUBLE with at most 15 significant
- * digits (4296.69, not 4296.689999999996). Nested values (JSON text from the
+ * integers print as integers and reals as DOUBLE with the fewest digits within
+ * a relative 1e-11 of the value (4296.69, not 4296.689999999996). Nested values (JSON text from the
  * vtab) print as Flink casts them to STRING in tableau and CSV output: ARRAY
  * [a, b], MAP {k=v}, ROW (a, b); JSON output keeps them as JSON. Pure: writes
  * to a FILE the caller owns.

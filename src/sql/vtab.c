@@ -56,11 +56,16 @@
  * equality on every primary-key column costs ~log2(rows) and returns one
  * row (SQLITE_INDEX_SCAN_UNIQUE), so a key join becomes a lookup per outer
  * row; equality on partition columns or range constraints on key columns cut
- * the estimate.
+ * the estimate. A statement that looks keys up more than LOOKUP_CACHE_AFTER
+ * times gets one scan of the table into a hash by key (sql/lookup.h) and
+ * answers the remaining lookups from it: SQLite has no hash join and makes no
+ * automatic index over a virtual table, so this is what keeps a join of two
+ * large tables on their key from costing one lake lookup per row.
  */
 #include "sql/vtab.h"
 
 #include "pmn/table.h"
+#include "sql/lookup.h"
 #include "sql/systab.h"
 #include "sql/value.h"
 #include "util/alloc.h"
@@ -94,6 +99,10 @@ typedef struct paimon_vtab {
     bool *is_part;                 /* per column: a partition column (owned) */
     int npk;                       /* primary-key columns */
     int npart;                     /* partition columns */
+    int *pk_order;        /* field index of each primary-key column, in key order (owned) */
+    uint64_t key_lookups; /* scans that bound every key column with = */
+    pmn_lookup *cache;    /* rows hashed by key, after many lookups (owned; sql/lookup.h) */
+    bool cache_failed;    /* the table was too large to cache: keep looking up */
 } paimon_vtab;
 
 typedef struct paimon_cursor {
@@ -105,7 +114,15 @@ typedef struct paimon_cursor {
     pmn_arena arena;          /* filter values of the current scan */
     sqlite3_int64 rowid;      /* position, from 1 */
     bool eof;                 /* past the last row */
+    bool cached;              /* row came from the vtab's lookup cache: one row at most */
 } paimon_cursor;
+
+/* A statement that looks keys up more often than this switches to one scan into a hash
+ * (sql/lookup.h), if the table has at most LOOKUP_CACHE_MAX_ROWS rows and the copy fits in
+ * LOOKUP_CACHE_MAX_BYTES; otherwise every lookup stays a pruned lake scan. */
+#define LOOKUP_CACHE_AFTER 64
+#define LOOKUP_CACHE_MAX_ROWS 50e6
+#define LOOKUP_CACHE_MAX_BYTES ((size_t)512 << 20)
 
 static int set_error(sqlite3_vtab *tab, const char *msg)
 {
@@ -156,6 +173,8 @@ static void vtab_free(paimon_vtab *v)
 {
     if (!v)
         return;
+    pmn_lookup_free(v->cache);
+    free(v->pk_order);
     pmn_table_free(v->table);
     free(v->system);
     free(v->tag);
@@ -227,11 +246,12 @@ static int x_connect(sqlite3 *db, void *paux, int argc, const char *const *argv,
         v->is_part = pmn_xcalloc((size_t)v->ncols + 1, sizeof(bool));
         const char *const *keys;
         size_t nk = pmn_table_primary_keys(v->table, &keys);
+        v->pk_order = pmn_xcalloc(nk + 1, sizeof(int));
         for (size_t k = 0; k < nk; k++) {
             int f = pmn_type_find_field(row, keys[k]);
             if (f >= 0 && !v->is_pk[f]) {
                 v->is_pk[f] = true;
-                v->npk++;
+                v->pk_order[v->npk++] = f;
             }
         }
         nk = pmn_table_partition_keys(v->table, &keys);
@@ -413,6 +433,7 @@ static void cursor_reset(paimon_cursor *c)
     c->sysrow = 0;
     c->rowid = 0;
     c->eof = true;
+    c->cached = false;
     pmn_arena_reset(&c->arena);
 }
 
@@ -435,6 +456,10 @@ static int fetch(paimon_cursor *c)
         c->rowid++;
         return SQLITE_OK;
     }
+    if (c->cached) {
+        c->eof = true; /* a key lookup in the cache has one row at most */
+        return SQLITE_OK;
+    }
     int rc = pmn_scan_next(c->scan, &c->row);
     if (rc == PMN_ITEROVER) {
         c->eof = true;
@@ -444,6 +469,49 @@ static int fetch(paimon_cursor *c)
         return set_error(&v->base, pmn_error_last());
     c->rowid++;
     return SQLITE_OK;
+}
+
+/* A scan whose filters bind every primary-key column with =: count it, build the lookup cache
+ * once the statement has done LOOKUP_CACHE_AFTER of them, and answer from the cache when it
+ * holds the needed columns. Returns true when the cursor is positioned from the cache. */
+static bool key_lookup(paimon_cursor *c, paimon_vtab *v, const pmn_filter *filters, size_t nfilters,
+                       const int *proj, size_t nproj, const pmn_scan_options *opts)
+{
+    pmn_datum key[64];
+    if (v->npk > 64)
+        return false;
+    for (int k = 0; k < v->npk; k++) {
+        size_t f = 0;
+        while (f < nfilters &&
+               !(filters[f].op == PMN_FILTER_EQ && filters[f].field == v->pk_order[k]))
+            f++;
+        if (f == nfilters)
+            return false;
+        key[k] = filters[f].value;
+    }
+    v->key_lookups++;
+    bool *cols = pmn_arena_alloc(&c->arena, (size_t)v->ncols + 1);
+    for (size_t i = 0; i < nproj; i++)
+        cols[proj[i]] = true;
+    if (!v->cache && !v->cache_failed && v->key_lookups > LOOKUP_CACHE_AFTER &&
+        v->est_rows <= LOOKUP_CACHE_MAX_ROWS) {
+        /* the cache keeps every column a statement might ask for later */
+        bool *all = pmn_arena_alloc(&c->arena, (size_t)v->ncols + 1);
+        for (int i = 0; i < v->ncols; i++)
+            all[i] = true;
+        if (pmn_lookup_build(v->table, opts, all, LOOKUP_CACHE_MAX_BYTES, &v->cache) != 0) {
+            v->cache = NULL;
+            v->cache_failed = true;
+            pmn_error_clear();
+        }
+    }
+    if (!v->cache || !pmn_lookup_covers(v->cache, cols, v->ncols))
+        return false;
+    c->row = pmn_lookup_find(v->cache, key);
+    c->cached = true;
+    c->eof = c->row == NULL;
+    c->rowid = 1;
+    return true;
 }
 
 static int x_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str, int argc,
@@ -517,6 +585,8 @@ static int x_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str, 
         c->eof = true; /* no snapshot yet, or time travel to before the first one */
         return SQLITE_OK;
     }
+    if (v->npk > 0 && key_lookup(c, v, filters, nfilters, proj, nproj, &opts))
+        return SQLITE_OK;
     if (pmn_scan_open(v->table, &opts, &c->scan) != 0) {
         c->scan = NULL;
         return set_error(&v->base, pmn_error_last());
