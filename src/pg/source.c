@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <time.h>
 
@@ -153,6 +154,14 @@ const char *pmn_pgsource_system_id(const pmn_pgsource *s)
     return s->system_id;
 }
 
+int pmn_pgsource_slot_exists(pmn_pgsource *s, bool *exists)
+{
+    pmn_repl_slot_state st;
+    int rc = pmn_repl_read_slot(s->repl, &st);
+    *exists = rc == 0 && st.exists;
+    return rc;
+}
+
 int pmn_pgsource_prepare_slot(pmn_pgsource *s, bool want_snapshot, pmn_pgsource_slot *out)
 {
     memset(out, 0, sizeof *out);
@@ -271,8 +280,14 @@ static bool discover_table(pmn_pgsource *s, const char *schema, const char *name
     bool match = rc == 0 && r->nrows == 1 && !strcmp(pmn_pgresult_get(r, 0, 0), "t");
     pmn_pgresult_free(r);
     pmn_pg_table *t = NULL;
-    if (match && pmn_pg_catalog_find_table(&t, s->conn, schema, name) == 0 &&
-        pmn_pg_catalog_describe(s->conn, t, &s->mapping) == 0) {
+    /* the walsender can decode a commit a moment before the creating transaction is visible
+     * to other sessions: a table that is "not found" yet is asked for again, briefly */
+    rc = match ? pmn_pg_catalog_find_table(&t, s->conn, schema, name) : PMN_ENOTFOUND;
+    for (int tries = 0; match && rc == PMN_ENOTFOUND && tries < 40; tries++) {
+        usleep(25000);
+        rc = pmn_pg_catalog_find_table(&t, s->conn, schema, name);
+    }
+    if (match && rc == 0 && pmn_pg_catalog_describe(s->conn, t, &s->mapping) == 0) {
         s->tables = pmn_xrealloc(s->tables, sizeof *s->tables * (s->ntables + 1));
         s->rels = pmn_xrealloc(s->rels, sizeof *s->rels * (s->ntables + 1));
         s->tables[s->ntables] = t;
@@ -290,6 +305,35 @@ static bool discover_table(pmn_pgsource *s, const char *schema, const char *name
     s->rejected = pmn_xrealloc(s->rejected, sizeof *s->rejected * (s->nrejected + 1));
     s->rejected[s->nrejected++] = key;
     return false;
+}
+
+int pmn_pgsource_recheck(pmn_pgsource *s, size_t i, bool *changed)
+{
+    *changed = false;
+    pmn_pg_table *t = NULL;
+    int rc = pmn_pg_catalog_find_table(&t, s->conn, s->tables[i]->schema, s->tables[i]->name);
+    if (rc == PMN_ENOTFOUND) {
+        pmn_error_clear();
+        return 0; /* dropped: its lake table keeps what it has */
+    }
+    if (rc == 0)
+        rc = pmn_pg_catalog_describe(s->conn, t, &s->mapping);
+    if (rc) {
+        pmn_pg_table_free(t);
+        return rc;
+    }
+    pmn_change_relation *rel = pmn_pg_table_relation(t);
+    if (pmn_change_relation_same_shape(rel, s->rels[i])) {
+        pmn_change_relation_free(rel);
+        pmn_pg_table_free(t);
+        return 0;
+    }
+    pmn_change_relation_free(s->rels[i]);
+    pmn_pg_table_free(s->tables[i]);
+    s->rels[i] = rel;
+    s->tables[i] = t;
+    *changed = true;
+    return 0;
 }
 
 /* only the selected tables: a publication FOR ALL TABLES also sends the others */

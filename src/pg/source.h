@@ -75,6 +75,8 @@ typedef struct pmn_pgsource_slot {
     char snapshot_name[64];    /* created with want_snapshot: importable until start() */
 } pmn_pgsource_slot;
 
+/* pmn_pgsource_slot_exists: whether the slot exists now (before prepare_slot). */
+int pmn_pgsource_slot_exists(pmn_pgsource *s, bool *exists);
 /* pmn_pgsource_prepare_slot: reuse or create the slot (see pmn_repl_ensure_slot). */
 int pmn_pgsource_prepare_slot(pmn_pgsource *s, bool want_snapshot, pmn_pgsource_slot *out);
 /* pmn_pgsource_snapshot_open: a copy connection importing the slot's exported snapshot;
@@ -96,6 +98,10 @@ void pmn_pgsource_confirm(pmn_pgsource *s, uint64_t lsn);
 /* pmn_pgsource_quiet_lsn: the latest keepalive position seen while no transaction was open
  * in the decoder (0 if none): confirm it only when the sink holds nothing uncommitted. */
 uint64_t pmn_pgsource_quiet_lsn(const pmn_pgsource *s);
+/* pmn_pgsource_recheck: re-read table i's columns from the catalog (DDL arrives in the stream
+ * only with the next row change); *changed when they differ, and pmn_pgsource_relation(i) is
+ * then the new shape. Caller's thread, between polls. */
+int pmn_pgsource_recheck(pmn_pgsource *s, size_t i, bool *changed);
 /* pmn_pgsource_drop_slot: stop streaming and drop the slot (slot.drop.on.stop). */
 int pmn_pgsource_drop_slot(pmn_pgsource *s);
 /* pmn_pgsource_close: stop the reader (final status update with the confirmed position),

@@ -38,6 +38,7 @@
 
 #define DEFAULT_PUBLICATION "paimon_cdc"
 #define PROGRESS_INTERVAL_MS 10000
+#define DDL_CHECK_INTERVAL_MS 2000
 
 typedef struct job {
     const pmn_sync_config *cfg;
@@ -228,8 +229,15 @@ static int prepare_slot(job *j, uint64_t *start_lsn)
     int rc = startup_mode(j, &initial);
     if (rc)
         return rc;
+    /* the marker is written before the slot is created, so a crash between the two still
+     * lets the next start recognise the slot as its own */
+    bool exists = false;
+    rc = pmn_pgsource_slot_exists(j->src, &exists);
+    if (rc == 0 && !exists)
+        rc = pmn_fs_write_file(j->marker, j->slot, strlen(j->slot));
     pmn_pgsource_slot slot;
-    rc = pmn_pgsource_prepare_slot(j->src, initial, &slot);
+    if (rc == 0)
+        rc = pmn_pgsource_prepare_slot(j->src, initial, &slot);
     if (rc)
         return rc;
     bool needs_snapshot = pmn_sync_sink_needs_snapshot(j->sink);
@@ -323,6 +331,7 @@ static int stream(job *j)
     pmn_sync_stats last;
     pmn_sync_sink_stats(j->sink, &last);
     int64_t next_progress = pmn_monotonic_millis() + PROGRESS_INTERVAL_MS;
+    int64_t next_ddl_check = pmn_monotonic_millis() + DDL_CHECK_INTERVAL_MS;
     int64_t stop_deadline = 0;
     for (;;) {
         if (*j->stop) {
@@ -350,6 +359,19 @@ static int stream(job *j)
             uint64_t quiet = pmn_pgsource_quiet_lsn(j->src);
             if (quiet)
                 pmn_pgsource_confirm(j->src, quiet);
+        }
+        if (pmn_monotonic_millis() >= next_ddl_check && !pmn_sync_sink_in_txn(j->sink)) {
+            /* ALTER TABLE ... ADD COLUMN reaches the lake before any row uses it */
+            size_t n = pmn_pgsource_ntables(j->src);
+            for (size_t i = 0; i < n; i++) {
+                bool changed = false;
+                rc = pmn_pgsource_recheck(j->src, i, &changed);
+                if (rc == 0 && changed)
+                    rc = cb.relation(cb.payload, pmn_pgsource_relation(j->src, i));
+                if (rc)
+                    return rc;
+            }
+            next_ddl_check = pmn_monotonic_millis() + DDL_CHECK_INTERVAL_MS;
         }
         if (pmn_monotonic_millis() >= next_progress) {
             log_progress(j, &last);

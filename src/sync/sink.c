@@ -160,12 +160,10 @@ static int computed_split(const char *spec, char **name, const char **expr)
     return 0;
 }
 
-/* compile_target: resolve the computed, metadata and key columns of t's current schema. */
-static int compile_target(pmn_sync_sink *s, target *t)
+/* release_compiled: what compile_target derived from the target's schema. */
+static void release_compiled(target *t, size_t ncomputed)
 {
-    const pmn_sync_config *cfg = s->cfg;
-    const pmn_type *row = pmn_table_row_type(t->table);
-    for (size_t i = 0; t->computed && i < cfg->ncomputed_columns; i++)
+    for (size_t i = 0; t->computed && i < ncomputed; i++)
         pmn_rowexpr_free(t->computed[i]);
     free(t->computed);
     free(t->computed_col);
@@ -174,6 +172,15 @@ static int compile_target(pmn_sync_sink *s, target *t)
     free(t->pk_cols);
     free(t->row);
     free(t->old_row);
+    t->computed = NULL;
+}
+
+/* compile_target: resolve the computed, metadata and key columns of t's current schema. */
+static int compile_target(pmn_sync_sink *s, target *t)
+{
+    const pmn_sync_config *cfg = s->cfg;
+    const pmn_type *row = pmn_table_row_type(t->table);
+    release_compiled(t, cfg->ncomputed_columns);
     t->computed = pmn_xcalloc(cfg->ncomputed_columns + 1, sizeof *t->computed);
     t->computed_col = pmn_xcalloc(cfg->ncomputed_columns + 1, sizeof *t->computed_col);
     int rc = 0;
@@ -968,15 +975,7 @@ void pmn_sync_sink_free(pmn_sync_sink *s)
     free(s->sources);
     for (size_t i = 0; i < s->ntargets; i++) {
         target *t = s->targets[i];
-        for (size_t k = 0; t->computed && k < s->cfg->ncomputed_columns; k++)
-            pmn_rowexpr_free(t->computed[k]);
-        free(t->computed);
-        free(t->computed_col);
-        free(t->meta_col);
-        free(t->meta_kinds);
-        free(t->pk_cols);
-        free(t->row);
-        free(t->old_row);
+        release_compiled(t, s->cfg->ncomputed_columns);
         pmn_arena_free(&t->arena);
         pmn_writer_free(t->writer);
         pmn_table_free(t->table);

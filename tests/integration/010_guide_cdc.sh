@@ -58,8 +58,12 @@ deleted() { ! lake_has prod_test_001; }
 wait_for "DELETE of prod_test_001" deleted
 assert_eq 44 "$(lake | wc -l)" "back to 44 products"
 
-psql_q "ALTER TABLE products ADD COLUMN sku VARCHAR(50);
-        UPDATE products SET sku = 'SKU-' || product_id WHERE sku IS NULL;"
+psql_q "ALTER TABLE products ADD COLUMN sku VARCHAR(50);"
+in_schema() { "$PGPAIMON" table schema --warehouse "$WH" lakehouse.products | grep -q 'sku  *VARCHAR(50)'; }
+for _ in $(seq 1 50); do in_schema && break; sleep 0.1; done
+in_schema || fail "ADD COLUMN sku is not in the lake schema within 5 s (before any row uses it)"
+ok "ADD COLUMN reaches the lake schema before a row uses it"
+psql_q "UPDATE products SET sku = 'SKU-' || product_id WHERE sku IS NULL;"
 evolved() { [ "$(lake | grep -c '"sku":"SKU-prod_')" = 44 ]; }
 wait_for "ADD COLUMN sku with every row's value" evolved
 "$PGPAIMON" table schema --warehouse "$WH" lakehouse.products | grep -q 'sku  *VARCHAR(50)' \
