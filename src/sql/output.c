@@ -5,6 +5,8 @@
  */
 #include "sql/output.h"
 
+#include "change/textfmt.h"
+#include "sql/value.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 
@@ -28,87 +30,15 @@ struct pmn_sql_printer {
 
 /* ---- value text ---- */
 
-/* Shortest decimal digits that read back as v: digits[] without dot, and the exponent of the
- * first digit (v = 0.d1d2d3... * 10^(exp+1)). */
-static int shortest_digits(double v, bool as_float, int max_prec, char *digits, int *exp10)
-{
-    char tmp[64];
-    /* max_prec < 17 marks an expression value: digits that only carry binary noise (relative
-     * error below 1e-11, as sums of DECIMALs accumulate) are not shown */
-    double tolerance = max_prec < 17 ? fabs(v) * 1e-11 : 0;
-    for (int prec = 1; prec <= max_prec; prec++) {
-        snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
-        double back = strtod(tmp, NULL);
-        if (as_float ? (float)back == (float)v : fabs(back - v) <= tolerance)
-            break;
-    }
-    /* tmp = "d.ddde[+-]xx" */
-    int n = 0;
-    const char *p = tmp;
-    for (; *p && *p != 'e'; p++)
-        if (*p >= '0' && *p <= '9')
-            digits[n++] = *p;
-    while (n > 1 && digits[n - 1] == '0')
-        n--;
-    digits[n] = '\0';
-    *exp10 = atoi(p + 1);
-    return n;
-}
-
-/* format_double: Java's Double.toString form with at most max_prec significant digits. */
-static void format_double(double v, bool as_float, int max_prec, char *buf, size_t size)
-{
-    if (isnan(v)) {
-        snprintf(buf, size, "NaN");
-        return;
-    }
-    if (isinf(v)) {
-        snprintf(buf, size, v > 0 ? "Infinity" : "-Infinity");
-        return;
-    }
-    if (v == 0) {
-        snprintf(buf, size, signbit(v) ? "-0.0" : "0.0");
-        return;
-    }
-    pmn_buf b = PMN_BUF_INIT;
-    if (v < 0) {
-        pmn_buf_putc(&b, '-');
-        v = -v;
-    }
-    char digits[32];
-    int e;
-    int n = shortest_digits(v, as_float, max_prec, digits, &e);
-    if (v >= 1e-3 && v < 1e7) {
-        if (e >= 0) {
-            for (int i = 0; i <= e; i++)
-                pmn_buf_putc(&b, (uint8_t)(i < n ? digits[i] : '0'));
-            pmn_buf_putc(&b, '.');
-            if (n > e + 1)
-                pmn_buf_put(&b, digits + e + 1, (size_t)(n - e - 1));
-            else
-                pmn_buf_putc(&b, '0');
-        } else {
-            pmn_buf_puts(&b, "0.");
-            for (int i = 0; i < -e - 1; i++)
-                pmn_buf_putc(&b, '0');
-            pmn_buf_put(&b, digits, (size_t)n);
-        }
-    } else {
-        pmn_buf_putc(&b, (uint8_t)digits[0]);
-        pmn_buf_putc(&b, '.');
-        if (n > 1)
-            pmn_buf_put(&b, digits + 1, (size_t)(n - 1));
-        else
-            pmn_buf_putc(&b, '0');
-        pmn_buf_printf(&b, "E%d", e);
-    }
-    snprintf(buf, size, "%s", pmn_buf_cstr(&b));
-    pmn_buf_dispose(&b);
-}
-
 void pmn_sql_format_double(double v, bool as_float, char *buf, size_t size)
 {
-    format_double(v, as_float, 17, buf, size);
+    pmn_buf b = PMN_BUF_INIT;
+    if (as_float)
+        pmn_fmt_java_float(&b, (float)v);
+    else
+        pmn_fmt_java_double(&b, v);
+    snprintf(buf, size, "%s", pmn_buf_cstr(&b));
+    pmn_buf_dispose(&b);
 }
 
 static bool type_is(const char *type, const char *root)
@@ -124,6 +54,18 @@ static int decimal_scale(const char *type)
     return comma ? atoi(comma + 1) : 0;
 }
 
+/* A REAL without a declared type is an expression; over DECIMAL columns (SUM(price)) it
+ * carries binary noise that Flink's exact DECIMAL would not show (4296.689999999996), so it
+ * is rounded to 12 significant digits before printing; -0.0 (ROUND(-0.001, 1)) is 0.0. */
+static double expression_real(double f)
+{
+    if (f == 0 || !isfinite(f))
+        return f == 0 ? 0 : f;
+    char buf[40];
+    snprintf(buf, sizeof buf, "%.12g", f);
+    return strtod(buf, NULL);
+}
+
 static char *real_text(const char *type, double f)
 {
     char buf[64];
@@ -131,12 +73,9 @@ static char *real_text(const char *type, double f)
         snprintf(buf, sizeof buf, "%.*f", decimal_scale(type), f);
         return pmn_xstrdup(buf);
     }
-    /* A REAL without a declared type is an expression; over DECIMAL columns (SUM(price)) it
-     * carries binary noise that Flink's exact DECIMAL would not show, so it prints with the
-     * fewest digits within 1e-11 of the value (at most 15). */
-    if (!type && f == 0)
-        f = 0; /* an expression's -0.0 (ROUND(-0.001, 1)) is a DECIMAL 0.0 in Flink */
-    format_double(f, type_is(type, "FLOAT"), type ? 17 : 15, buf, sizeof buf);
+    if (!type)
+        f = expression_real(f);
+    pmn_sql_format_double(f, type_is(type, "FLOAT"), buf, sizeof buf);
     return pmn_xstrdup(buf);
 }
 
@@ -288,25 +227,57 @@ static void json_quote(pmn_buf *b, const char *s, size_t n)
     pmn_buf_putc(b, '"');
 }
 
-static void base64(pmn_buf *b, const unsigned char *p, size_t n)
+/* Date/time canonical text (sql/value.h) in `pgpaimon table scan`'s JSON form: TIMESTAMP
+ * YYYY-MM-DDTHH:MM:SS with the fraction in groups of 3 digits, TIMESTAMP_LTZ the same in UTC
+ * with a Z, TIME HH:MM:SS[.mmm]. */
+static void json_time_value(pmn_buf *b, const char *type, const char *s, size_t n)
 {
-    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t v = (uint32_t)p[i] << 16;
-        if (i + 1 < n)
-            v |= (uint32_t)p[i + 1] << 8;
-        if (i + 2 < n)
-            v |= p[i + 2];
-        pmn_buf_putc(b, (uint8_t)tbl[(v >> 18) & 63]);
-        pmn_buf_putc(b, (uint8_t)tbl[(v >> 12) & 63]);
-        pmn_buf_putc(b, i + 1 < n ? (uint8_t)tbl[(v >> 6) & 63] : '=');
-        pmn_buf_putc(b, i + 2 < n ? (uint8_t)tbl[v & 63] : '=');
+    char text[64];
+    if (n >= sizeof text) {
+        json_quote(b, s, n);
+        return;
     }
+    memcpy(text, s, n);
+    text[n] = '\0';
+    char *dot = strchr(text, '.');
+    char frac[16] = "";
+    if (dot) {
+        size_t fl = strlen(dot + 1);
+        size_t group = fl <= 3 ? 3 : fl <= 6 ? 6 : 9;
+        if (fl > 9)
+            fl = 9;
+        snprintf(frac, sizeof frac, ".%.*s%.*s", (int)fl, dot + 1, (int)(group - fl), "000000000");
+        *dot = '\0';
+    }
+    pmn_buf_putc(b, '"');
+    if (type_is(type, "TIME")) {
+        pmn_buf_puts(b, text);
+        if (frac[0])
+            pmn_buf_printf(b, "%.4s", frac);
+    } else if (type_is(type, "TIMESTAMP_LTZ")) {
+        int64_t ms;
+        if (pmn_sql_local_to_millis(text, &ms) == 0) {
+            pmn_buf tmp = PMN_BUF_INIT;
+            pmn_fmt_java_timestamp(&tmp, ms, 0); /* whole seconds: the fraction follows */
+            const char *t = pmn_buf_cstr(&tmp);
+            pmn_buf_puts(b, t);
+            if (strlen(t) == 16) /* Java drops :00 seconds; table scan keeps them */
+                pmn_buf_puts(b, ":00");
+            pmn_buf_dispose(&tmp);
+        } else {
+            pmn_buf_puts(b, text);
+        }
+        pmn_buf_printf(b, "%sZ", frac);
+    } else {
+        if (strlen(text) > 10 && text[10] == ' ')
+            text[10] = 'T';
+        pmn_buf_printf(b, "%s%s", text, frac);
+    }
+    pmn_buf_putc(b, '"');
 }
 
 static void json_value(pmn_buf *b, const char *type, const pmn_sql_cell *c)
 {
-    char buf[64];
     switch (c->kind) {
     case PMN_CELL_NULL:
         pmn_buf_puts(b, "null");
@@ -326,16 +297,12 @@ static void json_value(pmn_buf *b, const char *type, const pmn_sql_cell *c)
             char *t = real_text(type, c->f);
             json_quote(b, t, strlen(t));
             free(t);
-        } else if (!isfinite(c->f)) {
-            pmn_buf_puts(b, "null");
+        } else if (isnan(c->f)) {
+            pmn_buf_puts(b, "\"NaN\"");
+        } else if (isinf(c->f)) {
+            pmn_buf_puts(b, c->f > 0 ? "\"Infinity\"" : "\"-Infinity\"");
         } else {
-            snprintf(buf, sizeof buf, "%.17g", c->f);
-            for (int prec = 1; prec <= 17; prec++) {
-                snprintf(buf, sizeof buf, "%.*g", prec, c->f);
-                if (strtod(buf, NULL) == c->f)
-                    break;
-            }
-            pmn_buf_puts(b, buf);
+            pmn_fmt_json_number(b, type ? c->f : expression_real(c->f), type_is(type, "FLOAT"));
         }
         return;
     case PMN_CELL_TEXT:
@@ -343,18 +310,14 @@ static void json_value(pmn_buf *b, const char *type, const pmn_sql_cell *c)
             type_is(type, "MULTISET")) {
             pmn_buf_put(b, c->s, c->n);
         } else if (time_precision(type) >= 0) {
-            char *t = time_text(c->s, c->n, time_precision(type));
-            if (!type_is(type, "TIME") && strlen(t) > 10 && t[10] == ' ')
-                t[10] = 'T';
-            json_quote(b, t, strlen(t));
-            free(t);
+            json_time_value(b, type, c->s, c->n);
         } else {
             json_quote(b, c->s, c->n);
         }
         return;
     case PMN_CELL_BLOB:
         pmn_buf_putc(b, '"');
-        base64(b, (const unsigned char *)c->s, c->n);
+        pmn_fmt_base64(b, (const uint8_t *)c->s, c->n);
         pmn_buf_putc(b, '"');
         return;
     }
@@ -515,9 +478,9 @@ void pmn_sql_printer_row(pmn_sql_printer *p, const pmn_sql_cell *cells)
         pmn_buf_putc(&b, '{');
         for (size_t i = 0; i < p->ncols; i++) {
             if (i)
-                pmn_buf_puts(&b, ", ");
+                pmn_buf_putc(&b, ',');
             json_quote(&b, p->names[i], strlen(p->names[i]));
-            pmn_buf_puts(&b, ": ");
+            pmn_buf_putc(&b, ':');
             json_value(&b, p->types[i], &cells[i]);
         }
         pmn_buf_puts(&b, "}\n");

@@ -76,3 +76,8 @@ EOF
 "$PGPAIMON" sql --warehouse /tmp/paimon --output csv -e "SELECT * FROM lakehouse.products ORDER BY product_id"
 "$PGPAIMON" sql --warehouse /tmp/paimon --output json -e "SELECT * FROM lakehouse.products ORDER BY product_id; SELECT * FROM nope"
 echo "json exit status: $?"
+
+# --output json writes what `pgpaimon table scan` writes
+"$PGPAIMON" sql --warehouse /tmp/paimon --output json -e "SELECT * FROM lakehouse.products" | sort >sql.json
+"$PGPAIMON" table scan --warehouse /tmp/paimon lakehouse.products | sort >scan.json
+cmp sql.json scan.json && echo "sql --output json = table scan ($(wc -l <scan.json) rows)"

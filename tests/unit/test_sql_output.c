@@ -89,11 +89,10 @@ static void test_sql_output__csv_and_json(void **state)
                            "p3,,\n");
     free(s);
     s = render(PMN_SQL_JSON, 3, 30);
-    assert_string_equal(
-        s, "{\"product_id\": \"prod_001\", \"price\": \"99.90\", \"is_active\": true}\n"
-           "{\"product_id\": \"a \\\"long\\\", name\", \"price\": \"1299.99\", "
-           "\"is_active\": false}\n"
-           "{\"product_id\": \"p3\", \"price\": null, \"is_active\": null}\n");
+    assert_string_equal(s, "{\"product_id\":\"prod_001\",\"price\":\"99.90\",\"is_active\":true}\n"
+                           "{\"product_id\":\"a \\\"long\\\", name\",\"price\":\"1299.99\","
+                           "\"is_active\":false}\n"
+                           "{\"product_id\":\"p3\",\"price\":null,\"is_active\":null}\n");
     free(s);
 }
 
