@@ -6,6 +6,7 @@
 #include "sql/value.h"
 
 #include "change/datum.h"
+#include "change/textfmt.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -26,23 +27,6 @@ static int64_t floor_div(int64_t a, int64_t b)
 {
     int64_t q = a / b;
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
-void pmn_sql_days_to_date(int64_t days, int *y, int *m, int *d)
-{
-    /* civil_from_days (H. Hinnant's algorithm) */
-    int64_t z = days + 719468;
-    int64_t era = floor_div(z, 146097);
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t yy = yoe + era * 400;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int64_t dd = doy - (153 * mp + 2) / 5 + 1;
-    int64_t mm = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int)(yy + (mm <= 2));
-    *m = (int)mm;
-    *d = (int)dd;
 }
 
 int64_t pmn_sql_date_to_days(int y, int m, int d)
@@ -226,7 +210,9 @@ static void timestamp_text(pmn_buf *b, const pmn_type *t, const pmn_datum *d)
     } else {
         int64_t days = floor_div(secs, 86400);
         int64_t sod = secs - days * 86400;
-        pmn_sql_days_to_date(days, &y, &mo, &dd);
+        int64_t yy;
+        pmn_civil_from_days(days, &yy, &mo, &dd);
+        y = (int)yy;
         h = (int)(sod / 3600);
         mi = (int)(sod / 60 % 60);
         s = (int)(sod % 60);
@@ -302,12 +288,9 @@ void pmn_sql_result_datum(sqlite3_context *ctx, const pmn_type *t, const pmn_dat
         sqlite3_result_blob(ctx, d->v.bin.len ? d->v.bin.ptr : (const uint8_t *)"",
                             (int)d->v.bin.len, SQLITE_TRANSIENT);
         return;
-    case PMN_TYPE_DATE: {
-        int y, m, dd;
-        pmn_sql_days_to_date(d->v.i, &y, &m, &dd);
-        pmn_buf_printf(&b, "%04d-%02d-%02d", y, m, dd);
+    case PMN_TYPE_DATE:
+        pmn_fmt_date(&b, d->v.i);
         break;
-    }
     case PMN_TYPE_TIME: {
         int64_t ms = d->v.i;
         pmn_buf_printf(&b, "%02d:%02d:%02d", (int)(ms / 3600000), (int)(ms / 60000 % 60),

@@ -48,8 +48,8 @@ void pmn_sql_result_datum(sqlite3_context *ctx, const pmn_type *t, const pmn_dat
 int pmn_sql_value_to_datum(sqlite3_value *v, const pmn_type *t, bool exact, pmn_arena *a,
                            pmn_datum *out);
 
-/* pmn_sql_days_to_date / pmn_sql_date_to_days: proleptic Gregorian days since 1970-01-01. */
-void pmn_sql_days_to_date(int64_t days, int *y, int *m, int *d);
+/* pmn_sql_date_to_days: proleptic Gregorian days since 1970-01-01 (the inverse of
+ * change/textfmt.h's pmn_civil_from_days). */
 int64_t pmn_sql_date_to_days(int y, int m, int d);
 /* pmn_sql_local_to_millis: "YYYY-MM-DD[ HH:MM:SS[.fff]]" in the process time zone (TZ) as
  * epoch milliseconds. PMN_EINVALID names the text when it does not parse. */
