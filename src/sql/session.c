@@ -1104,6 +1104,51 @@ static int exec_query(pmn_sql_session *s, const pmn_sql_stmt *st, const char *te
     return rc;
 }
 
+/* EXPLAIN: the SQLite statement the query became and SQLite's plan for it; a lake table's
+ * line shows the vtab plan as "INDEX <idxNum>:<idxStr>" (sql/vtab.c) so
+ * pushed-down filters and projections are visible. */
+static int exec_explain(pmn_sql_session *s, const pmn_sql_stmt *st, const char *text)
+{
+    pmn_sql_rewrite rw;
+    session_catalog *cur = &s->catalogs[s->current];
+    int rc = pmn_sql_rewrite_query_at(text, st->body_off, st->body_len, cur->name, s->database,
+                                      true, &rw);
+    if (rc)
+        return rc;
+    vtabs vt = {0};
+    rc = create_vtabs(s, &rw, text, &vt);
+    pmn_buf plan = PMN_BUF_INIT;
+    sqlite3_stmt *q = NULL;
+    if (rc == 0) {
+        char *sql = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", rw.sql);
+        if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+            rc = sqlite_error(s, &rw, text);
+        sqlite3_free(sql);
+    }
+    if (rc == 0) {
+        pmn_buf_printf(&plan, "== SQLite statement ==\n%s\n\n== SQLite plan ==\n", rw.sql);
+        int src;
+        while ((src = sqlite3_step(q)) == SQLITE_ROW)
+            pmn_buf_printf(&plan, "%s\n", (const char *)sqlite3_column_text(q, 3));
+        if (src != SQLITE_DONE)
+            rc = pmn_error_set(PMN_EINVALID, "%s", sqlite3_errmsg(s->db));
+    }
+    if (rc == 0) {
+        if (s->format == PMN_SQL_TABLEAU) {
+            fputs(pmn_buf_cstr(&plan), s->out);
+            fflush(s->out);
+        } else {
+            char *one[] = {(char *)pmn_buf_cstr(&plan)};
+            print_list(s, "result", one, 1, false);
+        }
+    }
+    sqlite3_finalize(q);
+    pmn_buf_dispose(&plan);
+    drop_vtabs(s, &vt);
+    pmn_sql_rewrite_dispose(&rw);
+    return rc;
+}
+
 /* ---- writes ---- */
 
 /* Write every row q returns as `kind` (query column i -> field map[i]; other fields NULL) and
@@ -1510,6 +1555,8 @@ static int dispatch(pmn_sql_session *s, const pmn_sql_stmt *st, const char *text
     switch (st->kind) {
     case PMN_STMT_QUERY:
         return exec_query(s, st, text);
+    case PMN_STMT_EXPLAIN:
+        return exec_explain(s, st, text);
     case PMN_STMT_CREATE_CATALOG:
         return exec_create_catalog(s, st);
     case PMN_STMT_DROP_CATALOG:

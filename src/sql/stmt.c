@@ -392,6 +392,15 @@ static int parse_stmt(cursor *c, pmn_sql_stmt *s)
         take_body(c, s);
         return 0;
     }
+    if (accept_kw(c, "EXPLAIN")) {
+        if (accept_kw(c, "PLAN") && (rc = expect_kw(c, "FOR")))
+            return rc;
+        if (!is_kw(c, "SELECT") && !is_kw(c, "WITH") && !is_kw(c, "VALUES") && !is_punct(c, "("))
+            return syntax_error(c, "a query after EXPLAIN");
+        s->kind = PMN_STMT_EXPLAIN;
+        take_body(c, s);
+        return 0;
+    }
     if (accept_kw(c, "CREATE"))
         return parse_create(c, s);
     if (accept_kw(c, "DROP"))
@@ -624,7 +633,7 @@ static int parse_stmt(cursor *c, pmn_sql_stmt *s)
         return 0;
     }
     return syntax_error(c, "a statement (SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, USE, "
-                           "SHOW, DESCRIBE, SET, RESET or CALL)");
+                           "SHOW, DESCRIBE, SET, RESET, CALL or EXPLAIN)");
 }
 
 int pmn_sql_stmt_parse(const char *text, size_t len, pmn_sql_stmt *out)

@@ -30,6 +30,7 @@
  *   UPDATE t SET col = expr [, ...] [WHERE condition]
  *   DELETE FROM t [WHERE condition]
  *   CALL sys.procedure(arg, ... | name => arg, ...)   (args: literals)
+ *   EXPLAIN [PLAN FOR] query
  *   SELECT ... | WITH ... | VALUES ... | ( ... )     (a query)
  * Table names are t, db.t or catalog.db.t.
  */
@@ -67,7 +68,8 @@ typedef enum pmn_sql_stmt_kind {
     PMN_STMT_INSERT,
     PMN_STMT_DELETE,
     PMN_STMT_UPDATE,
-    PMN_STMT_CALL, /* name = procedure; options = arguments (key = name or NULL, value) */
+    PMN_STMT_CALL,    /* name = procedure; options = arguments (key = name or NULL, value) */
+    PMN_STMT_EXPLAIN, /* body = the query */
 } pmn_sql_stmt_kind;
 
 /* A possibly qualified name as written: parts[0..nparts), e.g. {"lakehouse","products"}. */

@@ -165,3 +165,16 @@ SELECT product_id, product_name, category, price FROM products WHERE category = 
 SHOW CURRENT CATALOG;
 SHOW CURRENT DATABASE;
 SHOW CATALOGS;
+-- EXPLAIN shows what is pushed down: "INDEX <values>:<colUsed hex>;<column>:<op>..." per table
+EXPLAIN
+SELECT
+    p.product_name,
+    p.category,
+    p.price,
+    i.quantity_available,
+    i.quantity_reserved
+FROM products p
+JOIN inventory i ON p.product_id = i.product_id
+WHERE i.quantity_available < 20
+ORDER BY i.quantity_available ASC;
+EXPLAIN SELECT product_id, price FROM products WHERE product_id = 'prod_test_001';
