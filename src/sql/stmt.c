@@ -367,12 +367,19 @@ static int parse_show(cursor *c, pmn_sql_stmt *s)
             s->kind = PMN_STMT_SHOW_CURRENT_DATABASE;
         else
             return syntax_error(c, "CATALOG or DATABASE");
+    } else if (accept_kw(c, "COLUMNS")) {
+        /* SHOW COLUMNS FROM t: Flink prints what DESCRIBE prints */
+        if (!accept_kw(c, "FROM") && (rc = expect_kw(c, "IN")))
+            return rc;
+        if ((rc = parse_name(c, &s->name)))
+            return rc;
+        s->kind = PMN_STMT_DESCRIBE;
     } else if (accept_kw(c, "CREATE")) {
         if ((rc = expect_kw(c, "TABLE")) || (rc = parse_name(c, &s->name)))
             return rc;
         s->kind = PMN_STMT_SHOW_CREATE_TABLE;
     } else {
-        return syntax_error(c, "CATALOGS, DATABASES, TABLES, CURRENT or CREATE TABLE");
+        return syntax_error(c, "CATALOGS, DATABASES, TABLES, COLUMNS, CURRENT or CREATE TABLE");
     }
     return expect_end(c);
 }

@@ -152,3 +152,4 @@ SELECT * FROM lakehouse.products$tags;
 SELECT * FROM lakehouse.products$consumers;
 DESC lakehouse.inventory;
 DESCRIBE lakehouse.products$snapshots;
+SHOW COLUMNS IN lakehouse.inventory;
