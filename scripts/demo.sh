@@ -6,7 +6,8 @@
 # postgres_sync_table` syncs products, customers, orders and inventory into
 # ./warehouse (the guide's Method 2); the demo prints the initial counts, runs
 # the guide's INSERT, UPDATE and DELETE and shows each one arrive, adds the
-# sku column, then stops the sync cleanly and says how to query the lake.
+# sku column, stops the sync cleanly, runs the guide's queries with
+# `pgpaimon sql` and says how to query the lake.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -94,6 +95,27 @@ kill -TERM $SYNC
 wait $SYNC && echo "   stopped cleanly"
 trap - EXIT
 
+step "Query the lake with pgpaimon sql (the guide's Flink SQL, verbatim)"
+"$PGPAIMON" sql <<SQL
+CREATE CATALOG paimon_catalog WITH ('type' = 'paimon', 'warehouse' = '$WH');
+USE CATALOG paimon_catalog;
+USE lakehouse;
+SELECT product_id, product_name, category, price
+FROM products
+ORDER BY price DESC
+LIMIT 5;
+SELECT
+    p.product_name,
+    p.category,
+    p.price,
+    i.quantity_available,
+    i.quantity_reserved
+FROM products p
+JOIN inventory i ON p.product_id = i.product_id
+WHERE i.quantity_available < 20
+ORDER BY i.quantity_available ASC;
+SQL
+
 cat <<INFO
 
 The lake is in $WH (a Paimon warehouse: Flink, Spark and Trino read it too).
@@ -101,6 +123,7 @@ Query it:
   $PGPAIMON table list --warehouse $WH lakehouse
   $PGPAIMON table scan --warehouse $WH lakehouse.products
   $PGPAIMON sql --warehouse $WH -e 'SELECT product_id, price FROM lakehouse.products ORDER BY price DESC LIMIT 10'
+  $PGPAIMON sql --warehouse $WH          (an interactive prompt, as Flink's sql-client.sh)
 Sync again (it resumes where it stopped):
   $(printf '%q ' "${cmd[@]}")
 PostgreSQL: scripts/pg-local.sh psql -d ecommerce   (stop it with scripts/pg-local.sh stop)
