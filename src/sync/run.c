@@ -361,7 +361,11 @@ static int stream(job *j)
                 pmn_pgsource_confirm(j->src, quiet);
         }
         if (pmn_monotonic_millis() >= next_ddl_check && !pmn_sync_sink_in_txn(j->sink)) {
-            /* ALTER TABLE ... ADD COLUMN reaches the lake before any row uses it */
+            /* ALTER TABLE ... ADD COLUMN reaches the lake before any row uses it, and option
+             * changes made to the lake tables reach this job's writers */
+            rc = pmn_sync_sink_refresh(j->sink);
+            if (rc)
+                return rc;
             size_t n = pmn_pgsource_ntables(j->src);
             for (size_t i = 0; i < n; i++) {
                 bool changed = false;

@@ -13,6 +13,7 @@
 #include "change/datum.h"
 #include "change/widen.h"
 #include "paimon/data_type_json.h"
+#include "paimon/table_schema.h"
 #include "pmn/pmn.h"
 #include "sql/rowexpr.h"
 #include "util/alloc.h"
@@ -915,6 +916,33 @@ int pmn_sync_sink_finish_snapshot(pmn_sync_sink *s, uint64_t consistent_lsn, con
     s->snapshot_mode = false;
     s->last_end_lsn = consistent_lsn;
     s->last_lake_commit_ms = pmn_monotonic_millis();
+    return 0;
+}
+
+int pmn_sync_sink_refresh(pmn_sync_sink *s)
+{
+    for (size_t i = 0; i < s->ntargets; i++) {
+        target *t = s->targets[i];
+        int64_t *ids = NULL;
+        size_t n = 0;
+        int rc = pmn_schema_list_ids(pmn_table_path(t->table), &ids, &n);
+        int64_t latest = rc == 0 && n ? ids[n - 1] : -1;
+        free(ids);
+        if (rc)
+            return rc;
+        if (latest <= pmn_table_schema_id(t->table))
+            continue;
+        rc = pmn_writer_flush(t->writer);
+        if (rc == 0)
+            rc = pmn_table_reload(t->table);
+        if (rc == 0)
+            rc = compile_target(s, t);
+        if (rc)
+            return rc;
+        map_sources(s, t);
+        pmn_log_info("lake table %s.%s: now at schema %lld (changed outside the sync)",
+                     s->cfg->database, t->name, (long long)latest);
+    }
     return 0;
 }
 
