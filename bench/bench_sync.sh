@@ -20,7 +20,8 @@
 #
 # Environment: PMN_BENCH_SYNC_ROWS (else PMN_BENCH_ROWS, else 1,000,000) sets
 # both the table size of (a) and the change events of (b); PMN_BENCH_LATENCY_S
-# (default 20) and PMN_BENCH_TPS (default 500) shape (c); PMN_BENCH_KEEP=1
+# (default 20) and PMN_BENCH_TPS (default 500) shape (c); PMN_BENCH_RUNS
+# (default 3) is the number of rounds of (a); PMN_BENCH_KEEP=1
 # keeps the work folder; PMN_BENCH_PERF=1 records `perf record -g` of the
 # pgpaimon runs of (a) and (b) into the work folder.
 set -euo pipefail
@@ -35,6 +36,7 @@ EVENTS=$ROWS
 LAT_S=${PMN_BENCH_LATENCY_S:-20}
 TPS=${PMN_BENCH_TPS:-500}
 CLIENTS=2
+RUNS_A=${PMN_BENCH_RUNS:-3}
 [ "$ROWS" -ge 1000 ] || { echo "bench_sync: PMN_BENCH_SYNC_ROWS must be >= 1000" >&2; exit 2; }
 for f in "$PGPAIMON" "$LATENCY" "$PG_BIN/pgbench" "$PG_BIN/pg_recvlogical"; do
   [ -x "$f" ] || { echo "bench_sync: missing $f (make bench builds it; pgbench and pg_recvlogical come with postgresql-client)" >&2; exit 1; }
@@ -73,9 +75,29 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
 lsn_num() { echo $(((16#${1%/*} << 32) | 16#${1#*/})); }
 # vmhwm PID: peak resident set of a live process in MB
 vmhwm() { awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"; }
-# cpu_s PID: user+system CPU seconds of a live process
-cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$1/stat" 2>/dev/null || echo "?"; }
+# cpu_s PID|FILE: user+system CPU seconds of a live process (or of a saved stat line)
+cpu_s() {
+  local f=$1
+  [ -f "$f" ] || f=/proc/$1/stat
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "$f" 2>/dev/null || echo "?"
+}
+# walsender_cpu SLOT FILE: in the background, wait for the slot's walsender and
+# keep its last /proc stat line in FILE until it exits (its CPU time afterwards)
+walsender_cpu() {
+  local pid="" line
+  for _ in $(seq 1 500); do
+    pid=$(q -c "SELECT active_pid FROM pg_replication_slots WHERE slot_name = '$1'")
+    [ -n "$pid" ] && break
+    sleep 0.01
+  done
+  [ -n "$pid" ] || return 0
+  while read -r line <"/proc/$pid/stat"; do
+    echo "$line" >"$2"
+    sleep 0.05
+  done 2>/dev/null
+}
 
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 say "starting PostgreSQL in $PMN_PG_DIR"
 conninfo=$(bash "$REPO/scripts/pg-local.sh" start 2>/dev/null)
 PORT=$(sed -n 's/.* port=\([0-9]*\) .*/\1/p' <<<"$conninfo")
@@ -112,7 +134,7 @@ SELECT g, g * 7919 % 100000 + 1,
        (g * 37 % 100000) / 100.0,
        timestamptz '2026-01-01 00:00:00+00' + g * interval '1 second',
        (g % 10 + 1)::int
-  FROM generate_series(1, $ROWS) g;
+  FROM generate_series(1::bigint, $ROWS) g;
 VACUUM (FREEZE, ANALYZE) orders;
 CREATE PUBLICATION bench_pub FOR TABLE orders;
 CREATE SEQUENCE bench_txn;
@@ -174,23 +196,37 @@ lake_end_lsn() {
 }
 
 # ---------------------------------------------------------------- (a)
-say "(a) COPY orders TO STDOUT (one warm-up run, then the timed one)"
+# RUNS_A rounds, each a COPY then a pgpaimon initial snapshot (interleaved, so
+# load from other processes hits both alike); the medians are reported. Every
+# round but the last syncs into a scratch warehouse with its own slot, dropped
+# afterwards; the last one's lake and slot bench_orders carry on into (b).
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+say "(a) COPY orders TO STDOUT versus pgpaimon's initial snapshot, $RUNS_A rounds (after one warm-up COPY)"
 q -c "COPY orders TO STDOUT" >/dev/null
-t0=$(now_ns)
-q -c "COPY orders TO STDOUT" >/dev/null
-t1=$(now_ns)
-COPY_S=$(secs "$t0" "$t1")
+copy_runs=() snap_runs=() RSS_A=0 CPU_A=
+for ((r = 1; r <= RUNS_A; r++)); do
+  t0=$(now_ns)
+  q -c "COPY orders TO STDOUT" >/dev/null
+  copy_runs+=("$(secs "$t0" "$(now_ns)")")
 
-say "(a) pgpaimon postgres_sync_table: initial snapshot"
-LOG_A=$WORK/sync-a.log
-t0=$(now_ns)
-sync_start orders bench_orders bench_pub "$LOG_A"
-wait_log "$LOG_A" "initial snapshot committed" 600
-t1=$(now_ns)
-SNAP_S=$(secs "$t0" "$t1")
-RSS_A=$(vmhwm "$SYNC_PID")
-CPU_A=$(cpu_s "$SYNC_PID")
-sync_stop "$LOG_A"
+  if [ $r = "$RUNS_A" ]; then WH=$WORK/warehouse slot=bench_orders; else WH=$WORK/wh-a$r slot=bench_a$r; fi
+  LOG_A=$WORK/sync-a$r.log
+  t0=$(now_ns)
+  sync_start orders $slot bench_pub "$LOG_A"
+  wait_log "$LOG_A" "initial snapshot committed" 600
+  t1=$(now_ns)
+  snap_runs+=("$(secs "$t0" "$t1")")
+  rss=$(vmhwm "$SYNC_PID")
+  [ "$rss" -gt "$RSS_A" ] && RSS_A=$rss
+  CPU_A+="${CPU_A:+ }$(cpu_s "$SYNC_PID")"
+  sync_stop "$LOG_A"
+  if [ $r != "$RUNS_A" ]; then
+    q -c "SELECT 1 FROM pg_drop_replication_slot('$slot')" >/dev/null
+    rm -rf "$WH"
+  fi
+done
+COPY_S=$(printf '%s\n' "${copy_runs[@]}" | median)
+SNAP_S=$(printf '%s\n' "${snap_runs[@]}" | median)
 LAKE_ROWS=$("$PGPAIMON" table snapshots --warehouse "$WH" bench.orders | tail -n 1)
 
 # ---------------------------------------------------------------- (b)
@@ -236,7 +272,12 @@ say "(b) pg_recvlogical over the same WAL ($WAL_MB MB, to $TARGET)"
 t0=$(now_ns)
 "$PG_BIN/pg_recvlogical" -d "dbname=bench" --start -S bench_recv --no-loop -F 0 \
   -o proto_version=1 -o publication_names=bench_pub -f /dev/null --endpos="$TARGET" \
-  2>"$WORK/recvlogical.log" || { cat "$WORK/recvlogical.log" >&2; exit 1; }
+  2>"$WORK/recvlogical.log" &
+RECV=$!
+pids+=("$RECV")
+walsender_cpu bench_recv "$WORK/walsender-recv.stat" &
+pids+=($!)
+wait "$RECV" || { cat "$WORK/recvlogical.log" >&2; exit 1; }
 t1=$(now_ns)
 RECV_S=$(secs "$t0" "$t1")
 
@@ -245,6 +286,8 @@ LOG_B=$WORK/sync-b.log
 target_num=$(lsn_num "$TARGET")
 t0=$(now_ns)
 sync_start orders bench_orders bench_pub "$LOG_B"
+walsender_cpu bench_orders "$WORK/walsender-sync.stat" &
+pids+=($!)
 while [ "$(lake_end_lsn orders)" -lt "$target_num" ]; do
   kill -0 "$SYNC_PID" 2>/dev/null || { say "the sync died:"; tail -n 20 "$LOG_B" >&2; exit 1; }
   sleep 0.02
@@ -290,15 +333,19 @@ verdict() { awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN { ok = (op == ">=" ? v >= 
 cat <<REPORT
 
 pgpaimon CDC benchmarks: PostgreSQL $PG_VERSION on 127.0.0.1, $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ)
+  load average before the run: $LOAD_BEFORE (other processes share these CPUs; figures move with them)
   orders: $ROWS rows ($TABLE_MB MB with index); workload: $EVENTS events in $TXNS transactions,
   $WAL_MB MB of WAL (generated by pgbench in $GEN_S s); lake: $WH (default table options)
 
   measure                           PostgreSQL tool            pgpaimon                     ratio  target        result
   (a) initial snapshot              COPY TO /dev/null          postgres_sync_table
-      time                          $(printf '%-26s %-28s' "$COPY_S s" "$SNAP_S s (CPU $CPU_A s)")
+      time, median of $RUNS_A          $(printf '%-26s %-28s' "$COPY_S s" "$SNAP_S s")
+      each round (s)                $(printf '%-26s %-28s' "${copy_runs[*]}" "${snap_runs[*]}")
+      pgpaimon CPU (s)                                         $CPU_A
       rows/s                        $(printf '%-26s %-28s %-6s %-13s %s' "$COPY_RATE" "$SNAP_RATE" "$A_RATIO" ">= 0.70x" "$(verdict "$A_RATIO" ">=" 0.7)")
   (b) change events in the WAL      pg_recvlogical (pgoutput)  streamed + lake commits
       time                          $(printf '%-26s %-28s' "$RECV_S s" "$STREAM_S s (CPU $CPU_B s)")
+      walsender CPU                 $(printf '%-26s %-28s' "$(cpu_s "$WORK/walsender-recv.stat") s" "$(cpu_s "$WORK/walsender-sync.stat") s")
       events/s                      $(printf '%-26s %-28s %-6s %-13s %s' "$RECV_RATE" "$STREAM_RATE" "$B_RATIO" ">= 0.90x" "$(verdict "$B_RATIO" ">=" 0.9)")
   (c) commit -> visible in lake     pgbench -R $TPS: ${C_TPS:-?} tps, $C_ROWS rows
       per row   p50 / p99 / max                                $(printf '%-28s %-6s %-13s %s' "$(field row_p50_ms) / $(field row_p99_ms) / $(field row_max_ms) ms" "" "p99 < 1000 ms" "$(verdict "$(field row_p99_ms)" "<" 1000)")
