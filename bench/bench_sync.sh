@@ -21,8 +21,9 @@
 # Environment: PMN_BENCH_SYNC_ROWS (else PMN_BENCH_ROWS, else 1,000,000) sets
 # both the table size of (a) and the change events of (b); PMN_BENCH_LATENCY_S
 # (default 20) and PMN_BENCH_TPS (default 500) shape (c); PMN_BENCH_RUNS
-# (default 3) is the number of rounds of (a); PMN_BENCH_KEEP=1
-# keeps the work folder; PMN_BENCH_PERF=1 records `perf record -g` of the
+# (default 3) is the number of rounds of (a) and of (b); PMN_BENCH_KEEP=1
+# keeps the work folder; PMN_BENCH_TABLE_CONF="k=v ..." passes Paimon table
+# options to the sync (--table_conf, e.g. write-buffer-size=64mb); PMN_BENCH_PERF=1 records `perf record -g` of the
 # pgpaimon runs of (a) and (b) into the work folder.
 set -euo pipefail
 
@@ -37,6 +38,7 @@ LAT_S=${PMN_BENCH_LATENCY_S:-20}
 TPS=${PMN_BENCH_TPS:-500}
 CLIENTS=2
 RUNS_A=${PMN_BENCH_RUNS:-3}
+RUNS_B=$RUNS_A
 [ "$ROWS" -ge 1000 ] || { echo "bench_sync: PMN_BENCH_SYNC_ROWS must be >= 1000" >&2; exit 2; }
 for f in "$PGPAIMON" "$LATENCY" "$PG_BIN/pgbench" "$PG_BIN/pg_recvlogical"; do
   [ -x "$f" ] || { echo "bench_sync: missing $f (make bench builds it; pgbench and pg_recvlogical come with postgresql-client)" >&2; exit 1; }
@@ -146,9 +148,10 @@ TABLE_MB=$(q -c "SELECT pg_total_relation_size('orders') / 1048576")
 
 # sync_start TABLE SLOT PUBLICATION LOG: start the sync in the background; sets SYNC
 sync_start() {
-  local perf=()
+  local perf=() tconf=() kv
+  for kv in ${PMN_BENCH_TABLE_CONF:-}; do tconf+=(--table_conf "$kv"); done
   if [ "${PMN_BENCH_PERF:-0}" = 1 ]; then
-    perf=(perf record -g -o "$WORK/perf-$1-$(date +%s).data" --)
+    perf=(perf record -F 499 --call-graph dwarf,16384 -o "$WORK/perf-$1-$(date +%s).data" --)
   fi
   "${perf[@]}" "$PGPAIMON" postgres_sync_table \
     --warehouse "$WH" --database bench \
@@ -157,7 +160,7 @@ sync_start() {
     --postgres_conf database-name=bench --postgres_conf schema-name=public \
     --postgres_conf table-name="$1" --postgres_conf slot.name="$2" \
     --postgres_conf publication.name="$3" \
-    --catalog_conf metastore=filesystem --catalog_conf warehouse="$WH" >>"$4" 2>&1 &
+    --catalog_conf metastore=filesystem --catalog_conf warehouse="$WH" "${tconf[@]}" >>"$4" 2>&1 &
   SYNC=$!
   pids+=("$SYNC")
   if [ ${#perf[@]} -gt 0 ]; then # measure pgpaimon, not perf
@@ -195,12 +198,13 @@ lake_end_lsn() {
   if [ -n "$lsn" ]; then lsn_num "$lsn"; else echo 0; fi
 }
 
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
 # ---------------------------------------------------------------- (a)
 # RUNS_A rounds, each a COPY then a pgpaimon initial snapshot (interleaved, so
 # load from other processes hits both alike); the medians are reported. Every
 # round but the last syncs into a scratch warehouse with its own slot, dropped
 # afterwards; the last one's lake and slot bench_orders carry on into (b).
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 say "(a) COPY orders TO STDOUT versus pgpaimon's initial snapshot, $RUNS_A rounds (after one warm-up COPY)"
 q -c "COPY orders TO STDOUT" >/dev/null
 copy_runs=() snap_runs=() RSS_A=0 CPU_A=
@@ -227,13 +231,24 @@ for ((r = 1; r <= RUNS_A; r++)); do
 done
 COPY_S=$(printf '%s\n' "${copy_runs[@]}" | median)
 SNAP_S=$(printf '%s\n' "${snap_runs[@]}" | median)
-LAKE_ROWS=$("$PGPAIMON" table snapshots --warehouse "$WH" bench.orders | tail -n 1)
+LAKE_ROWS=$("$PGPAIMON" table snapshots --warehouse "$WH" bench.orders | tail -n 1 |
+  awk '{ print "snapshot " $1 ", " $5 " rows, " $7 }')
 
 # ---------------------------------------------------------------- (b)
 TXNS=$((EVENTS / 10 / CLIENTS * CLIENTS))
 EVENTS=$((TXNS * 10))
-say "(b) writing $EVENTS change events ($TXNS transactions) with pgbench; both slots exist"
-q -c "SELECT 1 FROM pg_create_logical_replication_slot('bench_recv', 'pgoutput')" >/dev/null
+# RUNS_B rounds, each pg_recvlogical then pgpaimon over the same WAL. Every
+# round has its own slots, all made before the workload: bench_recv<r> for
+# pg_recvlogical; for pgpaimon, round r < RUNS_B resumes a copy of the lake of
+# (a) with slot bench_ob<r>, the last round the lake itself with bench_orders.
+say "(b) $RUNS_B slot pairs, then $EVENTS change events ($TXNS transactions) with pgbench"
+for ((r = 1; r <= RUNS_B; r++)); do
+  q -c "SELECT 1 FROM pg_create_logical_replication_slot('bench_recv$r', 'pgoutput')" >/dev/null
+  if [ $r != "$RUNS_B" ]; then
+    q -c "SELECT 1 FROM pg_create_logical_replication_slot('bench_ob$r', 'pgoutput')" >/dev/null
+    cp -a "$WORK/warehouse" "$WORK/wh-b$r"
+  fi
+done
 START_LSN=$(q -c "SELECT pg_current_wal_insert_lsn()")
 # Transaction t (a sequence, unique across clients): 6 inserts of new keys,
 # 3 updates of keys 3t-2..3t, 1 delete of key ROWS+1-t; 4 x TXNS <= ROWS keeps
@@ -268,35 +283,46 @@ CHECK=$(q -c "SELECT count(*) FILTER (WHERE order_id > $ROWS), count(*) FILTER (
 [ "$CHECK" = "$((6 * TXNS))|$((3 * TXNS))|$TXNS" ] ||
   { say "workload check failed: inserted|updated|deleted = $CHECK, expected $((6 * TXNS))|$((3 * TXNS))|$TXNS"; exit 1; }
 
-say "(b) pg_recvlogical over the same WAL ($WAL_MB MB, to $TARGET)"
-t0=$(now_ns)
-"$PG_BIN/pg_recvlogical" -d "dbname=bench" --start -S bench_recv --no-loop -F 0 \
-  -o proto_version=1 -o publication_names=bench_pub -f /dev/null --endpos="$TARGET" \
-  2>"$WORK/recvlogical.log" &
-RECV=$!
-pids+=("$RECV")
-walsender_cpu bench_recv "$WORK/walsender-recv.stat" &
-pids+=($!)
-wait "$RECV" || { cat "$WORK/recvlogical.log" >&2; exit 1; }
-t1=$(now_ns)
-RECV_S=$(secs "$t0" "$t1")
-
-say "(b) pgpaimon streaming the same WAL into lake snapshots"
-LOG_B=$WORK/sync-b.log
+say "(b) pg_recvlogical versus pgpaimon over the same WAL ($WAL_MB MB, to $TARGET), $RUNS_B rounds"
 target_num=$(lsn_num "$TARGET")
-t0=$(now_ns)
-sync_start orders bench_orders bench_pub "$LOG_B"
-walsender_cpu bench_orders "$WORK/walsender-sync.stat" &
-pids+=($!)
-while [ "$(lake_end_lsn orders)" -lt "$target_num" ]; do
-  kill -0 "$SYNC_PID" 2>/dev/null || { say "the sync died:"; tail -n 20 "$LOG_B" >&2; exit 1; }
-  sleep 0.02
+recv_runs=() stream_runs=() ws_recv=() ws_sync=() CPU_B= RSS_B=0
+for ((r = 1; r <= RUNS_B; r++)); do
+  t0=$(now_ns)
+  "$PG_BIN/pg_recvlogical" -d "dbname=bench" --start -S bench_recv$r --no-loop -F 0 \
+    -o proto_version=1 -o publication_names=bench_pub -f /dev/null --endpos="$TARGET" \
+    2>"$WORK/recvlogical$r.log" &
+  RECV=$!
+  pids+=("$RECV")
+  walsender_cpu bench_recv$r "$WORK/walsender-recv$r.stat" &
+  pids+=($!)
+  wait "$RECV" || { cat "$WORK/recvlogical$r.log" >&2; exit 1; }
+  recv_runs+=("$(secs "$t0" "$(now_ns)")")
+  q -c "SELECT 1 FROM pg_drop_replication_slot('bench_recv$r')" >/dev/null
+
+  if [ $r = "$RUNS_B" ]; then WH=$WORK/warehouse slot=bench_orders; else WH=$WORK/wh-b$r slot=bench_ob$r; fi
+  LOG_B=$WORK/sync-b$r.log
+  t0=$(now_ns)
+  sync_start orders $slot bench_pub "$LOG_B"
+  walsender_cpu $slot "$WORK/walsender-sync$r.stat" &
+  pids+=($!)
+  while [ "$(lake_end_lsn orders)" -lt "$target_num" ]; do
+    kill -0 "$SYNC_PID" 2>/dev/null || { say "the sync died:"; tail -n 20 "$LOG_B" >&2; exit 1; }
+    sleep 0.02
+  done
+  stream_runs+=("$(secs "$t0" "$(now_ns)")")
+  rss=$(vmhwm "$SYNC_PID")
+  [ "$rss" -gt "$RSS_B" ] && RSS_B=$rss
+  CPU_B+="${CPU_B:+ }$(cpu_s "$SYNC_PID")"
+  sync_stop "$LOG_B"
+  ws_recv+=("$(cpu_s "$WORK/walsender-recv$r.stat")")
+  ws_sync+=("$(cpu_s "$WORK/walsender-sync$r.stat")")
+  if [ $r != "$RUNS_B" ]; then
+    q -c "SELECT 1 FROM pg_drop_replication_slot('$slot')" >/dev/null
+    rm -rf "$WH"
+  fi
 done
-t1=$(now_ns)
-STREAM_S=$(secs "$t0" "$t1")
-RSS_B=$(vmhwm "$SYNC_PID")
-CPU_B=$(cpu_s "$SYNC_PID")
-sync_stop "$LOG_B"
+RECV_S=$(printf '%s\n' "${recv_runs[@]}" | median)
+STREAM_S=$(printf '%s\n' "${stream_runs[@]}" | median)
 LAKE_COUNT=$("$PGPAIMON" table scan --warehouse "$WH" bench.orders | wc -l)
 PG_COUNT=$(q -c "SELECT count(*) FROM orders")
 [ "$LAKE_COUNT" = "$PG_COUNT" ] || say "WARNING: the lake has $LAKE_COUNT rows, PostgreSQL $PG_COUNT"
@@ -335,17 +361,19 @@ cat <<REPORT
 pgpaimon CDC benchmarks: PostgreSQL $PG_VERSION on 127.0.0.1, $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ)
   load average before the run: $LOAD_BEFORE (other processes share these CPUs; figures move with them)
   orders: $ROWS rows ($TABLE_MB MB with index); workload: $EVENTS events in $TXNS transactions,
-  $WAL_MB MB of WAL (generated by pgbench in $GEN_S s); lake: $WH (default table options)
+  $WAL_MB MB of WAL (generated by pgbench in $GEN_S s); lake: $WH (table options: ${PMN_BENCH_TABLE_CONF:-defaults})
 
   measure                           PostgreSQL tool            pgpaimon                     ratio  target        result
   (a) initial snapshot              COPY TO /dev/null          postgres_sync_table
-      time, median of $RUNS_A          $(printf '%-26s %-28s' "$COPY_S s" "$SNAP_S s")
+      $(printf '%-30s' "time, median of $RUNS_A")$(printf '%-26s %-28s' "$COPY_S s" "$SNAP_S s")
       each round (s)                $(printf '%-26s %-28s' "${copy_runs[*]}" "${snap_runs[*]}")
       pgpaimon CPU (s)                                         $CPU_A
       rows/s                        $(printf '%-26s %-28s %-6s %-13s %s' "$COPY_RATE" "$SNAP_RATE" "$A_RATIO" ">= 0.70x" "$(verdict "$A_RATIO" ">=" 0.7)")
   (b) change events in the WAL      pg_recvlogical (pgoutput)  streamed + lake commits
-      time                          $(printf '%-26s %-28s' "$RECV_S s" "$STREAM_S s (CPU $CPU_B s)")
-      walsender CPU                 $(printf '%-26s %-28s' "$(cpu_s "$WORK/walsender-recv.stat") s" "$(cpu_s "$WORK/walsender-sync.stat") s")
+      $(printf '%-30s' "time, median of $RUNS_B")$(printf '%-26s %-28s' "$RECV_S s" "$STREAM_S s")
+      each round (s)                $(printf '%-26s %-28s' "${recv_runs[*]}" "${stream_runs[*]}")
+      walsender CPU (s)             $(printf '%-26s %-28s' "${ws_recv[*]}" "${ws_sync[*]}")
+      pgpaimon CPU (s)                                         $CPU_B
       events/s                      $(printf '%-26s %-28s %-6s %-13s %s' "$RECV_RATE" "$STREAM_RATE" "$B_RATIO" ">= 0.90x" "$(verdict "$B_RATIO" ">=" 0.9)")
   (c) commit -> visible in lake     pgbench -R $TPS: ${C_TPS:-?} tps, $C_ROWS rows
       per row   p50 / p99 / max                                $(printf '%-28s %-6s %-13s %s' "$(field row_p50_ms) / $(field row_p99_ms) / $(field row_max_ms) ms" "" "p99 < 1000 ms" "$(verdict "$(field row_p99_ms)" "<" 1000)")
