@@ -85,8 +85,8 @@ static void new_rows(pmn_table *t, int64_t id, int idcol, int tscol, int64_t see
     int proj[2] = {idcol, tscol};
     pmn_filter f = {.field = idcol, .op = PMN_FILTER_GT};
     f.value.v.i = *max_id;
-    pmn_scan_options o = {.snapshot_id = id, .projection = proj, .nprojection = 2,
-                          .filters = &f, .nfilters = 1};
+    pmn_scan_options o = {
+        .snapshot_id = id, .projection = proj, .nprojection = 2, .filters = &f, .nfilters = 1};
     pmn_scan *s;
     if (pmn_scan_open(t, &o, &s))
         die("scan");
@@ -175,9 +175,8 @@ int main(int argc, char **argv)
     report("snapshots", &snaps);
     printf("RESULT rows=%zu row_p50_ms=%.1f row_p99_ms=%.1f row_max_ms=%.1f snapshots=%zu "
            "snap_p50_ms=%.1f snap_p99_ms=%.1f\n",
-           rows.n, percentile(&rows, 50), percentile(&rows, 99),
-           rows.n ? rows.v[rows.n - 1] : 0.0, snaps.n, percentile(&snaps, 50),
-           percentile(&snaps, 99));
+           rows.n, percentile(&rows, 50), percentile(&rows, 99), rows.n ? rows.v[rows.n - 1] : 0.0,
+           snaps.n, percentile(&snaps, 50), percentile(&snaps, 99));
     free(rows.v);
     free(snaps.v);
     pmn_table_free(t);

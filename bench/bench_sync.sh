@@ -151,7 +151,7 @@ sync_start() {
   local perf=() tconf=() kv
   for kv in ${PMN_BENCH_TABLE_CONF:-}; do tconf+=(--table_conf "$kv"); done
   if [ "${PMN_BENCH_PERF:-0}" = 1 ]; then
-    perf=(perf record -F 499 --call-graph dwarf,16384 -o "$WORK/perf-$1-$(date +%s).data" --)
+    perf=(perf record -F 499 --call-graph "dwarf,16384" -o "$WORK/perf-$1-$(date +%s).data" --)
   fi
   "${perf[@]}" "$PGPAIMON" postgres_sync_table \
     --warehouse "$WH" --database bench \
@@ -207,7 +207,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 # afterwards; the last one's lake and slot bench_orders carry on into (b).
 say "(a) COPY orders TO STDOUT versus pgpaimon's initial snapshot, $RUNS_A rounds (after one warm-up COPY)"
 q -c "COPY orders TO STDOUT" >/dev/null
-copy_runs=() snap_runs=() RSS_A=0 CPU_A=
+copy_runs=() snap_runs=() RSS_A=0 CPU_A=""
 for ((r = 1; r <= RUNS_A; r++)); do
   t0=$(now_ns)
   q -c "COPY orders TO STDOUT" >/dev/null
@@ -285,7 +285,7 @@ CHECK=$(q -c "SELECT count(*) FILTER (WHERE order_id > $ROWS), count(*) FILTER (
 
 say "(b) pg_recvlogical versus pgpaimon over the same WAL ($WAL_MB MB, to $TARGET), $RUNS_B rounds"
 target_num=$(lsn_num "$TARGET")
-recv_runs=() stream_runs=() ws_recv=() ws_sync=() CPU_B= RSS_B=0
+recv_runs=() stream_runs=() ws_recv=() ws_sync=() CPU_B="" RSS_B=0
 for ((r = 1; r <= RUNS_B; r++)); do
   t0=$(now_ns)
   "$PG_BIN/pg_recvlogical" -d "dbname=bench" --start -S bench_recv$r --no-loop -F 0 \
