@@ -23,8 +23,9 @@
 # (default 20) and PMN_BENCH_TPS (default 500) shape (c); PMN_BENCH_RUNS
 # (default 3) is the number of rounds of (a) and of (b); PMN_BENCH_KEEP=1
 # keeps the work folder; PMN_BENCH_TABLE_CONF="k=v ..." passes Paimon table
-# options to the sync (--table_conf, e.g. write-buffer-size=64mb); PMN_BENCH_PERF=1 records `perf record -g` of the
-# pgpaimon runs of (a) and (b) into the work folder.
+# options to the sync (--table_conf, e.g. write-buffer-size=64mb);
+# PMN_BENCH_PERF=1 records `perf record --call-graph dwarf` of every pgpaimon
+# run into the work folder.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
