@@ -111,7 +111,9 @@ int pmn_writer_open(pmn_table *t, const char *commit_user, pmn_writer **out);
  * tables INSERT/UPDATE_AFTER upsert and DELETE/UPDATE_BEFORE delete by key. */
 int pmn_writer_write(pmn_writer *w, pmn_row_kind kind, const pmn_datum *row);
 /* pmn_writer_commit: flush buffered rows and commit one snapshot carrying `properties`.
- * Writes nothing if there is nothing to commit and no properties changed (snapshot_id = 0). */
+ * Writes nothing if there is nothing to commit and no properties changed (snapshot_id = 0).
+ * Unless the table is write-only, compaction (as COMPACT snapshots) and snapshot expiry then
+ * run in a background thread (synchronously with commit.force-compact = true). */
 int pmn_writer_commit(pmn_writer *w, int64_t commit_identifier, const pmn_kv *properties,
                       size_t nproperties, int64_t *snapshot_id);
 /* pmn_writer_truncate: drop every row written so far (buffered or spilled) and make the next
@@ -126,6 +128,10 @@ int pmn_writer_flush(pmn_writer *w);
  * first, then the table's latest snapshot. *row = NULL when the key is absent or deleted.
  * The row is borrowed until the next call on w. Primary-key tables only. */
 int pmn_writer_lookup(pmn_writer *w, const pmn_datum *key_row, const pmn_datum **row);
+/* pmn_writer_wait_maintenance: wait until the compaction and expiry that pmn_writer_commit
+ * started in the background (unless write-only or commit.force-compact) have finished.
+ * pmn_writer_free waits too. */
+int pmn_writer_wait_maintenance(pmn_writer *w);
 /* pmn_writer_abort: drop buffered rows and remove files written but not committed. */
 void pmn_writer_abort(pmn_writer *w);
 void pmn_writer_free(pmn_writer *w);
@@ -158,6 +164,90 @@ typedef struct pmn_schema_change {
  * columns cannot be dropped, renamed or retyped; `bucket` cannot change. PMN_EINVALID names the
  * table, column, old and new type. Running writers keep their schema until reopened. */
 int pmn_table_alter(pmn_table *t, const pmn_schema_change *changes, size_t n);
+
+/* ---- maintenance: compaction, expiry, orphan files, tags ---- */
+
+/* pmn_table_compact: compact the latest snapshot as Java Paimon's universal compaction would
+ * (primary-key tables: num-sorted-run.compaction-trigger, compaction.size-ratio,
+ * compaction.max-size-amplification-percent, num-levels; append tables: small files merged by
+ * compaction.min.file-num / compaction.max.file-num / target-file-size); full = every bucket
+ * rewritten to the max level, dropping deleted keys. Commits one COMPACT snapshot;
+ * *snapshot_id = its id, or 0 if there was nothing to compact. PMN_ECONFLICT when a concurrent
+ * commit removed one of the inputs (nothing is lost; run it again). */
+int pmn_table_compact(pmn_table *t, bool full, int64_t *snapshot_id);
+
+/* Result of pmn_table_expire. */
+typedef struct pmn_expire_result {
+    int64_t snapshots_expired;
+    int64_t earliest;       /* EARLIEST after the run */
+    int64_t data_files_deleted;
+    int64_t manifests_deleted; /* manifests and manifest lists */
+} pmn_expire_result;
+
+/* pmn_table_expire: expire snapshots by the table's options (snapshot.num-retained.min 10,
+ * snapshot.num-retained.max, snapshot.time-retained 1 h, snapshot.expire.limit 10): removes
+ * the snapshot files, then the data files their deltas deleted and the manifests nothing
+ * retained uses; snapshots of tags and of a consumer's unread range and every file they use
+ * are kept. A reader scanning an expired snapshot either finishes (files it already opened
+ * stay readable) or fails with "snapshot N ... has expired; the earliest snapshot is M",
+ * never returns wrong rows. A crash mid-way leaves only unreferenced files
+ * (pmn_table_remove_orphans). `res` may be NULL. */
+int pmn_table_expire(pmn_table *t, pmn_expire_result *res);
+
+/* pmn_table_remove_orphans: delete files under the table directory that no snapshot or tag
+ * references (data files, manifests, manifest lists, leftover *.tmp files) and that were
+ * last modified more than older_than_ms ago (files of a commit still in progress are young).
+ * *removed counts them (may be NULL). */
+int pmn_table_remove_orphans(pmn_table *t, int64_t older_than_ms, int64_t *removed);
+
+/* pmn_table_create_tag: tag/tag-NAME = snapshot `snapshot_id` (0 = latest) with its creation
+ * time. PMN_EEXISTS if the tag exists; PMN_ENOTFOUND if the snapshot does not. */
+int pmn_table_create_tag(pmn_table *t, const char *name, int64_t snapshot_id);
+/* pmn_table_delete_tag: remove the tag and the data files and manifests that only it kept
+ * (as Java's tag deletion does). PMN_ENOTFOUND if absent. */
+int pmn_table_delete_tag(pmn_table *t, const char *name);
+/* pmn_table_tags: tag names, sorted, and each tag's snapshot id (caller frees both arrays and
+ * the names with free()). */
+int pmn_table_tags(pmn_table *t, char ***names, int64_t **snapshot_ids, size_t *count);
+
+/* ---- streaming read ---- */
+
+/* Where a stream starts (Paimon's scan.mode). */
+typedef struct pmn_stream_options {
+    /* "latest-full" (default, also "default"/"full": every row of the latest snapshot as +I,
+     * then its changes), "latest" (only changes committed after opening), "from-snapshot"
+     * (changes from snapshot_id on), "from-snapshot-full" (rows of snapshot_id, then changes),
+     * "from-timestamp" (changes committed after timestamp_millis). NULL: the table's scan.mode
+     * option (scan.snapshot-id, scan.timestamp-millis supply the numbers). */
+    const char *mode;
+    int64_t snapshot_id;
+    int64_t timestamp_millis;
+    /* consumer id (NULL: the table's consumer-id option): progress is kept in
+     * consumer/consumer-<id> by pmn_stream_checkpoint, a stream reopened with the same id
+     * resumes there (ignoring mode), and expiry keeps the snapshots it has not read yet. */
+    const char *consumer_id;
+} pmn_stream_options;
+
+typedef struct pmn_stream pmn_stream;
+
+/* pmn_stream_open: follow a table's changes. Changes are the rows of the APPEND snapshots'
+ * new files with their row kind (changelog-producer none: per commit the last change of each
+ * key; changelog-producer input: every change as written, from the changelog files the writer
+ * adds), in commit order; COMPACT snapshots change no data and OVERWRITE snapshots are skipped
+ * (as Java's streaming read does). */
+int pmn_stream_open(pmn_table *t, const pmn_stream_options *o, pmn_stream **out);
+/* pmn_stream_next: the next change: *kind, *row (borrowed until the next call, one datum per
+ * field of the table's current row type) and the snapshot that committed it. PMN_ITEROVER when
+ * caught up with the latest snapshot: call again later to see new commits. PMN_ENOTFOUND if
+ * the next snapshot to read has expired. */
+int pmn_stream_next(pmn_stream *s, pmn_row_kind *kind, const pmn_datum **row,
+                    int64_t *snapshot_id);
+/* pmn_stream_checkpoint: store the consumer's progress (no-op without a consumer id): the
+ * first snapshot not yet completely returned. */
+int pmn_stream_checkpoint(pmn_stream *s);
+/* pmn_stream_position: the next snapshot the stream will read. */
+int64_t pmn_stream_position(const pmn_stream *s);
+void pmn_stream_free(pmn_stream *s);
 
 /* ---- verification ---- */
 

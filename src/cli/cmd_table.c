@@ -1,13 +1,16 @@
 /*
  * src/cli/cmd_table.c
  *
- * `pgpaimon table list|schema|snapshots|scan`: inspect and read lake tables.
- * Scripts and tests depend on these exact forms (issue 3 §9).
+ * `pgpaimon table list|schema|snapshots|scan|check`: inspect and read lake
+ * tables; `compact|expire|remove-orphans|create-tag|delete-tag|tags|
+ * set-option`: maintain them (issue 4). Scripts and tests depend on these
+ * exact forms (issue 3 §9).
  */
 #include "cli/commands.h"
 
 #include "change/datum.h"
 #include "paimon/data_type_json.h"
+#include "paimon/options.h"
 #include "pmn/pmn.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -26,6 +29,13 @@ const char pmn_usage_table[] =
     "       pgpaimon table scan      --warehouse W DB.TABLE [--snapshot N | --timestamp-millis T "
     "| --tag NAME]\n"
     "       pgpaimon table check     --warehouse W DB.TABLE\n"
+    "       pgpaimon table compact   --warehouse W DB.TABLE [--full]\n"
+    "       pgpaimon table expire    --warehouse W DB.TABLE\n"
+    "       pgpaimon table remove-orphans --warehouse W DB.TABLE [--older-than DURATION]\n"
+    "       pgpaimon table create-tag --warehouse W DB.TABLE NAME [--snapshot N]\n"
+    "       pgpaimon table delete-tag --warehouse W DB.TABLE NAME\n"
+    "       pgpaimon table tags      --warehouse W DB.TABLE\n"
+    "       pgpaimon table set-option --warehouse W DB.TABLE KEY=VALUE... [--remove KEY]...\n"
     "\n"
     "  list       databases of the warehouse, or the tables of DB\n"
     "  schema     the table's current schema (columns, keys, options)\n"
@@ -34,7 +44,21 @@ const char pmn_usage_table[] =
     "  scan       the table's merged rows as JSON Lines, one object per row; with --snapshot,\n"
     "             --timestamp-millis or --tag, as of that point (time travel)\n"
     "  check      verify the rules that make the table readable by Java Paimon; lists each\n"
-    "             violation and exits 4 if there is any\n";
+    "             violation and exits 4 if there is any\n"
+    "  compact    compact what the table's compaction options pick (universal compaction for\n"
+    "             primary-key tables, small-file merging for append tables) as one COMPACT\n"
+    "             snapshot; --full rewrites every bucket to the top level, dropping deleted keys\n"
+    "  expire     expire snapshots by snapshot.num-retained.min/.max, snapshot.time-retained\n"
+    "             and snapshot.expire.limit; files only expired snapshots used are deleted;\n"
+    "             tagged snapshots and consumers' unread snapshots are kept\n"
+    "  remove-orphans  delete files no snapshot or tag references (leftovers of crashed\n"
+    "             writers) last modified more than DURATION ago (default 1 d; e.g. 2h, 30min)\n"
+    "  create-tag tag the latest snapshot (or --snapshot N) as NAME; it survives expiry and is\n"
+    "             read with scan --tag NAME\n"
+    "  delete-tag remove the tag NAME\n"
+    "  tags       one line per tag: name, snapshot id\n"
+    "  set-option set (or --remove) table options in a new schema version; running writers\n"
+    "             pick them up when they reopen the table\n";
 
 typedef struct table_args {
     const char *warehouse;
@@ -42,6 +66,12 @@ typedef struct table_args {
     int64_t snapshot;
     int64_t timestamp;
     const char *tag;
+    bool full;
+    const char *older_than;
+    const char *extra[64]; /* positional arguments after DB.TABLE */
+    size_t nextra;
+    const char *remove[64];
+    size_t nremove;
 } table_args;
 
 static int parse_int64(const char *flag, const char *s, int64_t *out)
@@ -77,12 +107,22 @@ static int parse_args(int argc, char **argv, table_args *a)
         } else if (!strcmp(arg, "--tag") && val) {
             a->tag = val;
             i++;
+        } else if (!strcmp(arg, "--full")) {
+            a->full = true;
+        } else if (!strcmp(arg, "--older-than") && val) {
+            a->older_than = val;
+            i++;
+        } else if (!strcmp(arg, "--remove") && val && a->nremove < 64) {
+            a->remove[a->nremove++] = val;
+            i++;
         } else if (arg[0] == '-') {
             fprintf(stderr, "pgpaimon table: unknown or incomplete option %s\n\n%s", arg,
                     pmn_usage_table);
             return -1;
         } else if (!a->target) {
             a->target = arg;
+        } else if (a->nextra < 64) {
+            a->extra[a->nextra++] = arg;
         } else {
             fprintf(stderr, "pgpaimon table: unexpected argument %s\n\n%s", arg, pmn_usage_table);
             return -1;
@@ -294,6 +334,160 @@ static int cmd_check(const table_args *a)
     return exit_code;
 }
 
+static int cmd_compact(const table_args *a)
+{
+    pmn_catalog *cat = NULL;
+    pmn_table *t = NULL;
+    int rc = open_table(a, &cat, &t);
+    if (rc) {
+        pmn_catalog_free(cat);
+        return rc;
+    }
+    int64_t snap = 0;
+    rc = pmn_table_compact(t, a->full, &snap);
+    int exit_code = rc ? pmn_cli_fail(rc) : 0;
+    if (rc == 0 && snap > 0)
+        printf("%s: compacted in snapshot %lld\n", pmn_table_name(t), (long long)snap);
+    else if (rc == 0)
+        printf("%s: nothing to compact\n", pmn_table_name(t));
+    pmn_table_free(t);
+    pmn_catalog_free(cat);
+    return exit_code;
+}
+
+static int cmd_expire(const table_args *a)
+{
+    pmn_catalog *cat = NULL;
+    pmn_table *t = NULL;
+    int rc = open_table(a, &cat, &t);
+    if (rc) {
+        pmn_catalog_free(cat);
+        return rc;
+    }
+    /* one run removes at most snapshot.expire.limit snapshots: repeat until none go */
+    pmn_expire_result total = {0}, r;
+    do {
+        rc = pmn_table_expire(t, &r);
+        total.snapshots_expired += r.snapshots_expired;
+        total.data_files_deleted += r.data_files_deleted;
+        total.manifests_deleted += r.manifests_deleted;
+        total.earliest = r.earliest;
+    } while (rc == 0 && r.snapshots_expired > 0);
+    int exit_code = rc ? pmn_cli_fail(rc) : 0;
+    if (rc == 0)
+        printf("%s: expired %lld snapshots, deleted %lld data files and %lld manifests; "
+               "earliest snapshot %lld\n",
+               pmn_table_name(t), (long long)total.snapshots_expired,
+               (long long)total.data_files_deleted, (long long)total.manifests_deleted,
+               (long long)total.earliest);
+    pmn_table_free(t);
+    pmn_catalog_free(cat);
+    return exit_code;
+}
+
+static int cmd_remove_orphans(const table_args *a)
+{
+    int64_t older_than = 24LL * 3600 * 1000;
+    if (a->older_than && pmn_parse_duration_ms(a->older_than, &older_than) != 0) {
+        fprintf(stderr, "pgpaimon table remove-orphans: --older-than: %s\n", pmn_error_last());
+        return PMN_EXIT_USAGE;
+    }
+    pmn_catalog *cat = NULL;
+    pmn_table *t = NULL;
+    int rc = open_table(a, &cat, &t);
+    if (rc) {
+        pmn_catalog_free(cat);
+        return rc;
+    }
+    int64_t removed = 0;
+    rc = pmn_table_remove_orphans(t, older_than, &removed);
+    int exit_code = rc ? pmn_cli_fail(rc) : 0;
+    if (rc == 0)
+        printf("%s: removed %lld orphan files\n", pmn_table_name(t), (long long)removed);
+    pmn_table_free(t);
+    pmn_catalog_free(cat);
+    return exit_code;
+}
+
+static int cmd_tag(const table_args *a, const char *sub)
+{
+    bool list = !strcmp(sub, "tags");
+    if (!list && a->nextra != 1) {
+        fprintf(stderr, "pgpaimon table %s: NAME is required\n\n%s", sub, pmn_usage_table);
+        return PMN_EXIT_USAGE;
+    }
+    pmn_catalog *cat = NULL;
+    pmn_table *t = NULL;
+    int rc = open_table(a, &cat, &t);
+    if (rc) {
+        pmn_catalog_free(cat);
+        return rc;
+    }
+    if (list) {
+        char **names;
+        int64_t *ids;
+        size_t n;
+        rc = pmn_table_tags(t, &names, &ids, &n);
+        if (rc == 0) {
+            for (size_t i = 0; i < n; i++)
+                printf("%s\t%lld\n", names[i], (long long)ids[i]);
+            pmn_strings_free(names, n);
+            free(ids);
+        }
+    } else if (!strcmp(sub, "create-tag")) {
+        rc = pmn_table_create_tag(t, a->extra[0], a->snapshot);
+    } else {
+        rc = pmn_table_delete_tag(t, a->extra[0]);
+    }
+    int exit_code = rc ? pmn_cli_fail(rc) : 0;
+    pmn_table_free(t);
+    pmn_catalog_free(cat);
+    return exit_code;
+}
+
+static int cmd_set_option(const table_args *a)
+{
+    if (a->nextra + a->nremove == 0) {
+        fprintf(stderr, "pgpaimon table set-option: KEY=VALUE or --remove KEY is required\n\n%s",
+                pmn_usage_table);
+        return PMN_EXIT_USAGE;
+    }
+    pmn_schema_change changes[128];
+    char *keys[64];
+    size_t n = 0;
+    for (size_t i = 0; i < a->nextra; i++) {
+        const char *eq = strchr(a->extra[i], '=');
+        if (!eq || eq == a->extra[i]) {
+            fprintf(stderr, "pgpaimon table set-option: expected KEY=VALUE, got \"%s\"\n",
+                    a->extra[i]);
+            for (size_t k = 0; k < n; k++)
+                free(keys[k]);
+            return PMN_EXIT_USAGE;
+        }
+        keys[n] = pmn_xstrndup(a->extra[i], (size_t)(eq - a->extra[i]));
+        changes[n] = (pmn_schema_change){.kind = PMN_SCHEMA_SET_OPTION, .key = keys[n],
+                                         .value = eq + 1};
+        n++;
+    }
+    size_t nset = n;
+    for (size_t i = 0; i < a->nremove; i++)
+        changes[n++] = (pmn_schema_change){.kind = PMN_SCHEMA_REMOVE_OPTION, .key = a->remove[i]};
+    pmn_catalog *cat = NULL;
+    pmn_table *t = NULL;
+    int rc = open_table(a, &cat, &t);
+    if (rc == 0) {
+        rc = pmn_table_alter(t, changes, n);
+        rc = rc ? pmn_cli_fail(rc) : 0;
+        if (rc == 0)
+            printf("%s: schema %lld\n", pmn_table_name(t), (long long)pmn_table_schema_id(t));
+    }
+    for (size_t k = 0; k < nset; k++)
+        free(keys[k]);
+    pmn_table_free(t);
+    pmn_catalog_free(cat);
+    return rc;
+}
+
 int pmn_cmd_table(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
@@ -322,6 +516,16 @@ int pmn_cmd_table(int argc, char **argv)
         return cmd_scan(&a);
     if (!strcmp(sub, "check"))
         return cmd_check(&a);
+    if (!strcmp(sub, "compact"))
+        return cmd_compact(&a);
+    if (!strcmp(sub, "expire"))
+        return cmd_expire(&a);
+    if (!strcmp(sub, "remove-orphans"))
+        return cmd_remove_orphans(&a);
+    if (!strcmp(sub, "create-tag") || !strcmp(sub, "delete-tag") || !strcmp(sub, "tags"))
+        return cmd_tag(&a, sub);
+    if (!strcmp(sub, "set-option"))
+        return cmd_set_option(&a);
     fprintf(stderr, "pgpaimon table: unknown subcommand \"%s\"\n\n%s", sub, pmn_usage_table);
     return PMN_EXIT_USAGE;
 }

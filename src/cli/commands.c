@@ -14,8 +14,10 @@
 
 /* One entry per command; the list ends with a NULL name. */
 static const pmn_command commands[] = {
-    {"table", "inspect, read and verify lake tables (list, schema, snapshots, scan, check)", pmn_usage_table,
-     pmn_cmd_table},
+    {"table", "inspect, read, verify and maintain lake tables (scan, check, compact, expire, tags, ...)",
+     pmn_usage_table, pmn_cmd_table},
+    {"tail", "follow a lake table's changes as they commit (JSON Lines with _row_kind)",
+     pmn_usage_tail, pmn_cmd_tail},
     {"postgres_sync_table", "stream PostgreSQL tables into Paimon tables (Paimon's action)", NULL,
      pmn_cmd_sync_table},
     {"postgres_sync_database", "stream every table of a PostgreSQL schema into Paimon", NULL,

@@ -38,6 +38,8 @@ int pmn_cli_wants_help(int argc, char **argv);
 /* One run function and usage text per command, in cmd_<name>.c. */
 int pmn_cmd_table(int argc, char **argv);
 extern const char pmn_usage_table[];
+int pmn_cmd_tail(int argc, char **argv);
+extern const char pmn_usage_tail[];
 int pmn_cmd_sync_table(int argc, char **argv);    /* usage from sync/config.c */
 int pmn_cmd_sync_database(int argc, char **argv);
 int pmn_cmd_status(int argc, char **argv);

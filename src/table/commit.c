@@ -216,11 +216,20 @@ static int try_commit(attempt *a, int64_t *snapshot_id)
         base = &merged;
         nbase = latest->nfiles ? 1 : 0;
     }
-    char *base_name = NULL, *delta_name = NULL;
-    int64_t base_size = 0, delta_size = 0;
+    char *base_name = NULL, *delta_name = NULL, *changelog_name = NULL;
+    int64_t base_size = 0, delta_size = 0, changelog_size = -1, changelog_rows = 0;
     rc = write_list(a, base, nbase, &base_name, &base_size);
     if (rc == 0)
         rc = write_list(a, &delta_meta, ndelta, &delta_name, &delta_size);
+    if (rc == 0 && req->nchangelog > 0) {
+        /* changelog files are not part of base/delta: their own manifest and list */
+        pmn_manifest_file_meta changelog_meta;
+        rc = write_manifest(a, req->changelog, req->nchangelog, &changelog_meta);
+        if (rc == 0)
+            rc = write_list(a, &changelog_meta, 1, &changelog_name, &changelog_size);
+        for (size_t i = 0; i < req->nchangelog; i++)
+            changelog_rows += req->changelog[i].file.row_count;
+    }
     if (rc == 0) {
         char *mdir = pmn_path_join(t->path, "manifest");
         rc = pmn_fs_fsync_dir(mdir);
@@ -229,6 +238,7 @@ static int try_commit(attempt *a, int64_t *snapshot_id)
     if (rc) {
         free(base_name);
         free(delta_name);
+        free(changelog_name);
         goto done;
     }
 
@@ -242,11 +252,15 @@ static int try_commit(attempt *a, int64_t *snapshot_id)
     s.base_manifest_list_size = base_size;
     s.delta_manifest_list = delta_name;
     s.delta_manifest_list_size = delta_size;
-    s.changelog_manifest_list = NULL;
-    s.changelog_manifest_list_size = -1;
+    s.changelog_manifest_list = changelog_name;
+    s.changelog_manifest_list_size = changelog_size;
     s.index_manifest = prev ? prev->index_manifest : NULL;
     s.commit_user = (char *)req->commit_user;
-    s.commit_identifier = req->commit_identifier;
+    /* < 0 (compaction): the identifier of the snapshot it follows, so the latest snapshot
+     * always carries the identifier of the last data committed */
+    s.commit_identifier = req->commit_identifier >= 0 ? req->commit_identifier
+                          : prev                      ? prev->commit_identifier
+                                                      : 0;
     s.commit_kind = (char *)req->commit_kind;
     s.time_millis = pmn_now_millis();
     if (prev && s.time_millis < prev->time_millis)
@@ -263,7 +277,7 @@ static int try_commit(attempt *a, int64_t *snapshot_id)
     s.has_delta_record_count = true;
     s.delta_record_count = delta_rows;
     s.has_changelog_record_count = true;
-    s.changelog_record_count = 0;
+    s.changelog_record_count = changelog_rows;
     s.has_watermark = prev && prev->has_watermark;
     s.watermark = prev ? prev->watermark : 0;
     s.statistics = prev && prev->schema_id == t->schema->id ? prev->statistics : NULL;
@@ -276,6 +290,7 @@ static int try_commit(attempt *a, int64_t *snapshot_id)
     pmn_options_dispose(&s.properties);
     free(base_name);
     free(delta_name);
+    free(changelog_name);
     if (rc == 0)
         *snapshot_id = s.id;
 done:

@@ -17,7 +17,10 @@ typedef struct pmn_commit_request {
     bool delete_all;         /* OVERWRITE: also DELETE every file live in the latest snapshot */
     const char *commit_kind; /* APPEND, COMPACT, OVERWRITE */
     const char *commit_user;
-    int64_t commit_identifier;
+    int64_t commit_identifier; /* < 0: the latest snapshot's (compaction commits) */
+    const pmn_manifest_entry *changelog; /* ADD entries of changelog files (changelog-producer
+                                            input), or NULL: the changelog manifest list */
+    size_t nchangelog;
     const pmn_kv *properties; /* set on top of the previous snapshot's properties */
     size_t nproperties;
 } pmn_commit_request;

@@ -7,6 +7,7 @@
  * ADD of an identifier already present is corruption, DELETE of a present one
  * removes both, a DELETE whose ADD is not seen stays a tombstone.
  */
+#include "table/compact.h"
 #include "table/table_internal.h"
 
 #include "util/alloc.h"
@@ -95,6 +96,7 @@ int pmn_plan_open_snapshot(pmn_table *t, pmn_snapshot *snap, pmn_plan **out)
         rc = read_list(p, t->path, snap->delta_manifest_list, &delta, &ndelta);
     if (rc) {
         pmn_error_wrap("snapshot %lld of %s: ", (long long)snap->id, t->full_name);
+        rc = pmn_table_expired_error(t, snap->id, rc);
         p->snapshot = NULL; /* the caller keeps it on failure */
         pmn_plan_free(p);
         return rc;
@@ -123,6 +125,7 @@ int pmn_plan_open_snapshot(pmn_table *t, pmn_snapshot *snap, pmn_plan **out)
     if (rc) {
         free(all);
         pmn_error_wrap("snapshot %lld of %s: ", (long long)snap->id, t->full_name);
+        rc = pmn_table_expired_error(t, snap->id, rc);
         p->snapshot = NULL;
         pmn_plan_free(p);
         return rc;

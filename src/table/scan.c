@@ -16,6 +16,7 @@
  *
  * Memory is bounded by one decoded block per open file of the current group.
  */
+#include "table/compact.h"
 #include "table/table_internal.h"
 
 #include "change/widen.h"
@@ -472,8 +473,11 @@ static int open_group(pmn_scan *s, size_t g)
         free(dir);
         rc = pmn_data_file_reader_open(path, r->layout->read_row, s->pk, &r->reader);
         free(path);
-        if (rc)
-            return pmn_error_wrap("table %s: ", s->t->full_name);
+        if (rc) {
+            /* a file of a snapshot that expired while we read it: say so */
+            pmn_error_wrap("table %s: ", s->t->full_name);
+            return pmn_table_expired_error(s->t, pmn_scan_snapshot_id(s), rc);
+        }
         s->files_read++;
         /* append tables read one file at a time: only the first is positioned now */
         if (s->pk || i == 0) {

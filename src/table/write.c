@@ -10,8 +10,21 @@
  * transaction spills to disk in bounded memory and still commits atomically.
  *
  * Sequence numbers continue after the largest one in the table's live files.
+ *
+ * After each APPEND commit, unless write-only is set, the writer compacts what
+ * the strategy picks (a full compaction every full-compaction.delta-commits)
+ * and expires snapshots. This runs in a background thread with its own table
+ * handle, so a CDC stream keeps committing meanwhile (pmn_commit resolves the
+ * race between the APPEND and COMPACT snapshots; a compaction whose inputs
+ * vanished is dropped). At most one such job is in flight; when
+ * num-sorted-run.stop-trigger - num-sorted-run.compaction-trigger commits
+ * have happened since it started, the next commit waits for it (the level-0
+ * backlog is bounded as in Java). With commit.force-compact = true it runs
+ * synchronously inside pmn_writer_commit. A failure there is logged, never
+ * fails the commit whose data is already safe.
  */
 #include "table/commit.h"
+#include "table/compact.h"
 #include "table/table_internal.h"
 
 #include "format/data_file.h"
@@ -20,7 +33,10 @@
 #include "util/clock.h"
 #include "util/error.h"
 #include "util/fs.h"
+#include "util/log.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +45,15 @@ typedef struct record {
     int64_t seq;
     int32_t kind;
 } record;
+
+/* A background compaction + expiry job. */
+typedef struct maint_job {
+    pmn_table *t;          /* own handle (the writer's may be reloaded meanwhile) */
+    char *commit_user;
+    int64_t commit_identifier;
+    bool full;
+    atomic_bool done;
+} maint_job;
 
 typedef struct group {
     pmn_bytes partition; /* serialized partition row (buffer arena) */
@@ -56,7 +81,54 @@ struct pmn_writer {
     pmn_arena lookup_arena; /* the row returned by pmn_writer_lookup */
     pmn_datum *lookup_row;
     bool truncate_pending; /* next commit removes every previously committed row */
+    bool changelog_input;  /* changelog-producer = input: also write every input record */
+    pmn_manifest_entry *changelog; /* ADD entries of changelog files not committed yet */
+    size_t nchangelog, capchangelog;
+    bool write_only;       /* option write-only: no compaction or expiry after commits */
+    int64_t full_delta_commits; /* full-compaction.delta-commits (0 = off) */
+    int64_t delta_commits;      /* APPEND commits by this writer */
+    bool force_compact;         /* commit.force-compact: maintenance inside the commit */
+    int64_t backlog_limit;      /* stop-trigger - compaction-trigger */
+    pthread_t maint_thread;
+    maint_job *maint;           /* in-flight job, or NULL */
+    int64_t commits_since_maint; /* commits since the in-flight job started */
+    bool full_pending;          /* a full compaction is due once the current job ends */
 };
+
+/* load_maint_options: the options that steer maintenance after commits and the sizes of
+ * buffers and files, from t (read again after every commit, so `pgpaimon table set-option`
+ * reaches a running writer). */
+static int load_maint_options(pmn_writer *w, const pmn_table *t)
+{
+    const pmn_options *o = &t->schema->options;
+    bool write_only = false, force = false;
+    int64_t full = 0, trigger = 5, stop = 8;
+    int rc = pmn_options_get_bool(o, "write-only", false, &write_only);
+    if (rc == 0)
+        rc = pmn_options_get_int64(o, "full-compaction.delta-commits", 0, &full);
+    if (rc == 0)
+        rc = pmn_options_get_bool(o, "commit.force-compact", false, &force);
+    if (rc == 0)
+        rc = pmn_options_get_int64(o, "num-sorted-run.compaction-trigger", 5, &trigger);
+    if (rc == 0)
+        rc = pmn_options_get_int64(o, "num-sorted-run.stop-trigger", trigger + 3, &stop);
+    if (rc)
+        return rc;
+    int64_t buffer = w->buffer_limit, target = w->target_file_size;
+    rc = pmn_options_get_memory(o, "write-buffer-size", 256LL << 20, &buffer);
+    if (rc == 0)
+        rc = pmn_options_get_memory(o, "target-file-size",
+                                    pmn_table_is_pk(t) ? 128LL << 20 : 256LL << 20, &target);
+    if (rc)
+        return rc;
+    w->buffer_limit = buffer;
+    w->target_file_size = target;
+    w->write_only = write_only;
+    w->full_delta_commits = full;
+    w->force_compact = force;
+    w->backlog_limit = stop > trigger ? stop - trigger : 1;
+    return 0;
+}
 
 int pmn_writer_open(pmn_table *t, const char *commit_user, pmn_writer **out)
 {
@@ -73,6 +145,14 @@ int pmn_writer_open(pmn_table *t, const char *commit_user, pmn_writer **out)
         rc = pmn_options_get_memory(&t->schema->options, "target-file-size",
                                     pmn_table_is_pk(t) ? 128LL << 20 : 256LL << 20,
                                     &w->target_file_size);
+    if (rc) {
+        pmn_writer_free(w);
+        return pmn_error_wrap("table %s: ", t->full_name);
+    }
+    if (rc == 0)
+        rc = load_maint_options(w, t);
+    const char *producer = pmn_options_get(&t->schema->options, "changelog-producer");
+    w->changelog_input = producer && !strcmp(producer, "input") && pmn_table_is_pk(t);
     if (rc) {
         pmn_writer_free(w);
         return pmn_error_wrap("table %s: ", t->full_name);
@@ -155,12 +235,13 @@ static int cmp_record(const void *pa, const void *pb, void *ctx)
     return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
-static int open_file(pmn_writer *w, group *g, pmn_data_file_writer **fw)
+static int open_file(pmn_writer *w, group *g, const char *prefix, pmn_data_file_writer **fw)
 {
     char *dir = pmn_table_bucket_dir(w->t, g->partition, g->bucket);
     int rc = pmn_fs_mkdir_p(dir);
     if (rc == 0) {
-        char *path = pmn_xasprintf("%s/data-%s-%d.avro", dir, w->uuid, w->file_counter++);
+        char *path =
+            pmn_xasprintf("%s/%s-%s-%d.avro", dir, prefix, w->uuid, w->file_counter++);
         const pmn_key_layout *k = &w->t->keys;
         rc = pmn_data_file_writer_open(path, w->t->schema->row, k->trimmed_pk,
                                        pmn_table_is_pk(w->t) ? k->ntrimmed_pk : 0,
@@ -171,10 +252,16 @@ static int open_file(pmn_writer *w, group *g, pmn_data_file_writer **fw)
     return rc;
 }
 
-static int close_file(pmn_writer *w, group *g, pmn_data_file_writer *fw)
+static int close_file(pmn_writer *w, group *g, pmn_data_file_writer *fw, bool changelog)
 {
-    PMN_GROW(w->pending, w->cappending, w->npending + 1);
-    pmn_manifest_entry *e = &w->pending[w->npending];
+    pmn_manifest_entry *e;
+    if (changelog) {
+        PMN_GROW(w->changelog, w->capchangelog, w->nchangelog + 1);
+        e = &w->changelog[w->nchangelog];
+    } else {
+        PMN_GROW(w->pending, w->cappending, w->npending + 1);
+        e = &w->pending[w->npending];
+    }
     memset(e, 0, sizeof *e);
     int rc = pmn_data_file_writer_close(fw, &w->pending_arena, &e->file);
     if (rc)
@@ -189,8 +276,36 @@ static int close_file(pmn_writer *w, group *g, pmn_data_file_writer *fw)
     e->file.has_creation_time = true;
     e->file.creation_time = pmn_local_now_millis();
     e->file.file_source = 0;
-    w->npending++;
+    if (changelog)
+        w->nchangelog++;
+    else
+        w->npending++;
     return 0;
+}
+
+/* write_changelog: every record of the group, in key and sequence order, into changelog
+ * files (changelog-producer = input: followers see each change as it came in). */
+static int write_changelog(pmn_writer *w, group *g)
+{
+    pmn_data_file_writer *fw = NULL;
+    int rc = 0;
+    for (size_t i = 0; i < g->nrecs && rc == 0; i++) {
+        if (!fw)
+            rc = open_file(w, g, "changelog", &fw);
+        if (rc == 0)
+            rc = pmn_data_file_writer_add(fw, g->recs[i].row, g->recs[i].seq, g->recs[i].kind);
+        if (rc == 0 && (int64_t)pmn_data_file_writer_bytes(fw) >= w->target_file_size) {
+            rc = close_file(w, g, fw, true);
+            fw = NULL;
+        }
+    }
+    if (rc == 0 && fw) {
+        rc = close_file(w, g, fw, true);
+        fw = NULL;
+    }
+    if (fw)
+        pmn_data_file_writer_discard(fw);
+    return rc;
 }
 
 static int flush_group(pmn_writer *w, group *g)
@@ -206,23 +321,23 @@ static int flush_group(pmn_writer *w, group *g)
         if (!sorted)
             qsort_r(g->recs, g->nrecs, sizeof *g->recs, cmp_record, w->t);
     }
+    int rc = w->changelog_input ? write_changelog(w, g) : 0;
     pmn_data_file_writer *fw = NULL;
-    int rc = 0;
     for (size_t i = 0; i < g->nrecs && rc == 0; i++) {
         /* deduplicate: of equal keys only the last (highest sequence) is written */
         if (pk && i + 1 < g->nrecs && cmp_key(w->t, &g->recs[i], &g->recs[i + 1]) == 0)
             continue;
         if (!fw)
-            rc = open_file(w, g, &fw);
+            rc = open_file(w, g, "data", &fw);
         if (rc == 0)
             rc = pmn_data_file_writer_add(fw, g->recs[i].row, g->recs[i].seq, g->recs[i].kind);
         if (rc == 0 && (int64_t)pmn_data_file_writer_bytes(fw) >= w->target_file_size) {
-            rc = close_file(w, g, fw);
+            rc = close_file(w, g, fw, false);
             fw = NULL;
         }
     }
     if (rc == 0 && fw) {
-        rc = close_file(w, g, fw);
+        rc = close_file(w, g, fw, false);
         fw = NULL;
     }
     if (fw)
@@ -306,7 +421,106 @@ int pmn_writer_write(pmn_writer *w, pmn_row_kind kind, const pmn_datum *row)
 static void clear_pending(pmn_writer *w)
 {
     w->npending = 0;
+    w->nchangelog = 0;
     pmn_arena_reset(&w->pending_arena);
+}
+
+/* maintain: compaction and expiry of t (failures are logged: the data is committed). */
+static void maintain(pmn_table *t, const char *commit_user, int64_t commit_identifier, bool full)
+{
+    int64_t snap = 0;
+    (void)commit_identifier; /* a COMPACT snapshot takes the identifier of the one it follows */
+    int rc = pmn_table_compact_run(t, commit_user, -1, full, &snap);
+    if (rc)
+        pmn_log_warn("%s", pmn_error_last());
+    rc = pmn_table_auto_tag(t, pmn_now_millis()); /* before expiry: the tag protects */
+    if (rc)
+        pmn_log_warn("%s", pmn_error_last());
+    rc = pmn_table_expire(t, NULL);
+    if (rc)
+        pmn_log_warn("%s", pmn_error_last());
+    pmn_error_clear();
+}
+
+static void *maint_main(void *arg)
+{
+    maint_job *job = arg;
+    maintain(job->t, job->commit_user, job->commit_identifier, job->full);
+    atomic_store(&job->done, true);
+    return NULL;
+}
+
+/* maint_join: wait for the in-flight job, if any. */
+static void maint_join(pmn_writer *w)
+{
+    if (!w->maint)
+        return;
+    pthread_join(w->maint_thread, NULL);
+    pmn_table_free(w->maint->t);
+    free(w->maint->commit_user);
+    free(w->maint);
+    w->maint = NULL;
+}
+
+int pmn_writer_wait_maintenance(pmn_writer *w)
+{
+    maint_join(w);
+    return 0;
+}
+
+/* after_commit: the compaction and expiry the table's latest options ask for. */
+static void after_commit(pmn_writer *w, int64_t commit_identifier)
+{
+    /* a fresh handle: the latest schema's options, and the job's own table */
+    pmn_table *fresh = NULL;
+    if (pmn_table_open(w->t->catalog, w->t->db, w->t->name, &fresh) != 0 ||
+        load_maint_options(w, fresh) != 0) {
+        pmn_log_warn("%s", pmn_error_last());
+        pmn_error_clear();
+        if (!fresh)
+            return;
+    }
+    if (w->write_only) {
+        pmn_table_free(fresh);
+        return;
+    }
+    w->delta_commits++;
+    bool full = w->full_pending ||
+                (w->full_delta_commits > 0 && w->delta_commits % w->full_delta_commits == 0);
+    if (w->force_compact) {
+        maint_join(w);
+        maintain(fresh, w->commit_user, commit_identifier, full);
+        pmn_table_free(fresh);
+        w->full_pending = false;
+        return;
+    }
+    if (w->maint) {
+        w->commits_since_maint++;
+        if (!atomic_load(&w->maint->done) && w->commits_since_maint < w->backlog_limit) {
+            w->full_pending = full; /* one job at a time: this one starts later */
+            pmn_table_free(fresh);
+            return;
+        }
+        /* finished, or the level-0 backlog reached the stop trigger: wait */
+        maint_join(w);
+    }
+    maint_job *job = pmn_xcalloc(1, sizeof *job);
+    job->t = fresh;
+    job->commit_user = pmn_xstrdup(w->commit_user);
+    job->commit_identifier = commit_identifier;
+    job->full = full;
+    atomic_init(&job->done, false);
+    if (pthread_create(&w->maint_thread, NULL, maint_main, job) != 0) {
+        /* no thread: do it here */
+        maintain(job->t, job->commit_user, commit_identifier, full);
+        pmn_table_free(job->t);
+        free(job->commit_user);
+        free(job);
+    } else {
+        w->maint = job;
+    }
+    w->full_pending = false;
+    w->commits_since_maint = 0;
 }
 
 int pmn_writer_commit(pmn_writer *w, int64_t commit_identifier, const pmn_kv *properties,
@@ -316,12 +530,14 @@ int pmn_writer_commit(pmn_writer *w, int64_t commit_identifier, const pmn_kv *pr
     int rc = flush_all(w);
     if (rc)
         return rc;
-    if (w->npending == 0 && nproperties == 0 && !w->truncate_pending)
+    if (w->npending == 0 && w->nchangelog == 0 && nproperties == 0 && !w->truncate_pending)
         return 0;
     pmn_commit_request req = {
         .entries = w->pending,
         .nentries = w->npending,
         .delete_all = w->truncate_pending,
+        .changelog = w->changelog,
+        .nchangelog = w->nchangelog,
         .commit_kind = w->truncate_pending ? "OVERWRITE" : "APPEND",
         .commit_user = w->commit_user,
         .commit_identifier = commit_identifier,
@@ -333,6 +549,7 @@ int pmn_writer_commit(pmn_writer *w, int64_t commit_identifier, const pmn_kv *pr
         return pmn_error_wrap("committing %s: ", w->t->full_name);
     clear_pending(w);
     w->truncate_pending = false;
+    after_commit(w, commit_identifier);
     return 0;
 }
 
@@ -456,9 +673,11 @@ int pmn_writer_lookup(pmn_writer *w, const pmn_datum *key_row, const pmn_datum *
 
 void pmn_writer_abort(pmn_writer *w)
 {
-    for (size_t i = 0; i < w->npending; i++) {
-        char *dir = pmn_table_bucket_dir(w->t, w->pending[i].partition, w->pending[i].bucket);
-        char *path = pmn_path_join(dir, w->pending[i].file.file_name);
+    for (size_t i = 0; i < w->npending + w->nchangelog; i++) {
+        const pmn_manifest_entry *e =
+            i < w->npending ? &w->pending[i] : &w->changelog[i - w->npending];
+        char *dir = pmn_table_bucket_dir(w->t, e->partition, e->bucket);
+        char *path = pmn_path_join(dir, e->file.file_name);
         pmn_fs_remove(path);
         free(path);
         free(dir);
@@ -474,10 +693,12 @@ void pmn_writer_free(pmn_writer *w)
 {
     if (!w)
         return;
+    maint_join(w);
     for (size_t i = 0; i < w->ngroups; i++)
         free(w->groups[i].recs);
     free(w->groups);
     free(w->pending);
+    free(w->changelog);
     pmn_arena_free(&w->buffer);
     pmn_arena_free(&w->pending_arena);
     pmn_arena_free(&w->lookup_arena);

@@ -1,0 +1,495 @@
+/*
+ * src/mergetree/compact_rewriter.c
+ *
+ * Carrying out a picked compaction unit on one bucket (Java's
+ * MergeTreeCompactTask + MergeTreeCompactRewriter, paimon-format.md §5.3,
+ * §5.4, §8, §17.10): the unit's files are split into sections of overlapping
+ * key ranges; a section of one big file only moves to the output level
+ * ("upgrade": DELETE@old level + ADD@new level, same file name) unless it
+ * holds -U/-D rows and goes to the max level; everything else is k-way merged
+ * by (key, sequence), deduplicated (the highest sequence wins), and written as
+ * new files at the output level rolled at target-file-size. Candidates are
+ * rewritten before each upgraded file so that outputs never overlap it.
+ *
+ * Files are read through their own schema (columns matched by field id to the
+ * current schema, widened types converted) and written in the current one.
+ */
+#include "mergetree/compact.h"
+#include "table/file_layout.h"
+
+#include "format/data_file.h"
+#include "paimon/binary_row.h"
+#include "util/alloc.h"
+#include "util/clock.h"
+#include "util/error.h"
+#include "util/fs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct source {
+    const pmn_manifest_entry *e;
+    pmn_data_file_reader *reader;
+    const pmn_file_layout *layout;
+    const pmn_datum *vals;
+    int64_t seq;
+    int32_t kind;
+    bool done;
+} source;
+
+typedef struct rewriter {
+    pmn_table *t;
+    const pmn_compact_options *o;
+    pmn_arena *a;
+    pmn_compact_result *res;
+    int32_t out_level;
+    int32_t max_level;
+    bool drop_delete;
+    pmn_file_layouts layouts;
+    char uuid[37];
+    int counter;
+    pmn_datum *out; /* current-schema row being written */
+    pmn_arena scratch;
+} rewriter;
+
+static int source_open(rewriter *rw, source *s, bool kv)
+{
+    int rc = pmn_file_layout_get(&rw->layouts, rw->t, s->e->file.schema_id, &s->layout);
+    if (rc)
+        return rc;
+    rc = pmn_file_open(rw->t, s->e, s->layout, kv, &s->reader);
+    if (rc)
+        return pmn_error_wrap("compacting %s: ", rw->t->full_name);
+    return 0;
+}
+
+static int source_advance(source *s)
+{
+    int rc = pmn_data_file_reader_next(s->reader, &s->vals, &s->seq, &s->kind);
+    if (rc == PMN_ITEROVER) {
+        s->done = true;
+        return 0;
+    }
+    return rc;
+}
+
+/* ---- output files ---- */
+
+static void add_entry(rewriter *rw, const pmn_manifest_entry *e, int32_t kind, int32_t level)
+{
+    pmn_compact_result *r = rw->res;
+    PMN_GROW(r->entries, r->cap, r->n + 1);
+    r->entries[r->n] = *e;
+    r->entries[r->n].kind = kind;
+    r->entries[r->n].file.level = level;
+    r->n++;
+}
+
+static int open_output(rewriter *rw, const pmn_manifest_entry *like, pmn_data_file_writer **fw)
+{
+    char *dir = pmn_table_bucket_dir(rw->t, like->partition, like->bucket);
+    char *path = pmn_xasprintf("%s/data-%s-%d.avro", dir, rw->uuid, rw->counter++);
+    free(dir);
+    const pmn_key_layout *k = &rw->t->keys;
+    int rc = pmn_data_file_writer_open(path, rw->t->schema->row, k->trimmed_pk,
+                                       pmn_table_is_pk(rw->t) ? k->ntrimmed_pk : 0,
+                                       pmn_table_file_codec(rw->t), fw);
+    if (rc == 0) {
+        pmn_compact_result *r = rw->res;
+        PMN_GROW(r->written, r->capwritten, r->nwritten + 1);
+        r->written[r->nwritten++] = path;
+    } else {
+        free(path);
+    }
+    return rc;
+}
+
+static int close_output(rewriter *rw, const pmn_manifest_entry *like, pmn_data_file_writer *fw,
+                        int32_t level, int64_t min_seq, int64_t max_seq)
+{
+    pmn_manifest_entry e;
+    memset(&e, 0, sizeof e);
+    int rc = pmn_data_file_writer_close(fw, rw->a, &e.file);
+    if (rc)
+        return rc;
+    e.kind = PMN_FILE_ADD;
+    e.partition = like->partition;
+    e.bucket = like->bucket;
+    e.total_buckets = like->total_buckets;
+    e.file.schema_id = rw->t->schema->id;
+    e.file.level = level;
+    e.file.has_creation_time = true;
+    e.file.creation_time = pmn_local_now_millis();
+    e.file.file_source = 1;
+    if (min_seq >= 0) {
+        e.file.min_sequence_number = min_seq;
+        e.file.max_sequence_number = max_seq;
+    }
+    add_entry(rw, &e, PMN_FILE_ADD, level);
+    return 0;
+}
+
+/* emit_row: the source's current record in current-schema types into rw->out. */
+static void emit_row(rewriter *rw, const source *s)
+{
+    pmn_file_layout_convert(s->layout, rw->t, s->vals, rw->out);
+}
+
+/* ---- the k-way merge ---- */
+
+static int key_cmp(const pmn_table *t, const pmn_datum *a, const pmn_datum *b)
+{
+    const pmn_key_layout *k = &t->keys;
+    for (int32_t i = 0; i < k->ntrimmed_pk; i++) {
+        int idx = k->trimmed_pk[i];
+        int c = pmn_datum_compare(k->trimmed_pk_types[i], &a[idx], &b[idx]);
+        if (c)
+            return c;
+    }
+    return 0;
+}
+
+static bool src_less(const rewriter *rw, const source *a, const source *b)
+{
+    int c = key_cmp(rw->t, a->vals, b->vals);
+    if (c)
+        return c < 0;
+    return a->seq < b->seq;
+}
+
+static void sift_down(const rewriter *rw, source **h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && src_less(rw, h[l], h[m]))
+            m = l;
+        if (r < n && src_less(rw, h[r], h[m]))
+            m = r;
+        if (m == i)
+            return;
+        source *tmp = h[i];
+        h[i] = h[m];
+        h[m] = tmp;
+        i = m;
+    }
+}
+
+static void sift_up(const rewriter *rw, source **h, size_t i)
+{
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!src_less(rw, h[i], h[p]))
+            return;
+        source *tmp = h[i];
+        h[i] = h[p];
+        h[p] = tmp;
+        i = p;
+    }
+}
+
+/* merge_files: rewrite `files` (one bucket) into new files at the output level. */
+static int merge_files(rewriter *rw, const pmn_manifest_entry **files, size_t n)
+{
+    if (n == 0)
+        return 0;
+    source *srcs = pmn_xcalloc(n, sizeof *srcs);
+    source **heap = pmn_xcalloc(n, sizeof *heap);
+    size_t nheap = 0;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        srcs[i].e = files[i];
+        rc = source_open(rw, &srcs[i], true);
+        if (rc == 0)
+            rc = source_advance(&srcs[i]);
+        if (rc == 0 && !srcs[i].done) {
+            heap[nheap++] = &srcs[i];
+            sift_up(rw, heap, nheap - 1);
+        }
+    }
+    pmn_data_file_writer *fw = NULL;
+    while (rc == 0 && nheap > 0) {
+        /* pop every source on the smallest key; the last one has the highest sequence */
+        source *top = heap[0];
+        heap[0] = heap[--nheap];
+        sift_down(rw, heap, nheap, 0);
+        while (rc == 0 && nheap > 0 && key_cmp(rw->t, heap[0]->vals, top->vals) == 0) {
+            source *loser = top;
+            top = heap[0];
+            heap[0] = heap[--nheap];
+            sift_down(rw, heap, nheap, 0);
+            rc = source_advance(loser);
+            if (rc == 0 && !loser->done) {
+                heap[nheap++] = loser;
+                sift_up(rw, heap, nheap - 1);
+            }
+        }
+        if (rc)
+            break;
+        bool is_delete = top->kind == PMN_ROW_DELETE || top->kind == PMN_ROW_UPDATE_BEFORE;
+        if (!(is_delete && rw->drop_delete)) {
+            if (!fw)
+                rc = open_output(rw, files[0], &fw);
+            if (rc == 0) {
+                emit_row(rw, top);
+                rc = pmn_data_file_writer_add(fw, rw->out, top->seq, top->kind);
+            }
+            if (rc == 0 && (int64_t)pmn_data_file_writer_bytes(fw) >= rw->o->target_file_size) {
+                rc = close_output(rw, files[0], fw, rw->out_level, -1, -1);
+                fw = NULL;
+            }
+        }
+        if (rc == 0) {
+            rc = source_advance(top);
+            if (rc == 0 && !top->done) {
+                heap[nheap++] = top;
+                sift_up(rw, heap, nheap - 1);
+            }
+        }
+    }
+    if (rc == 0 && fw) {
+        rc = close_output(rw, files[0], fw, rw->out_level, -1, -1);
+        fw = NULL;
+    }
+    if (fw)
+        pmn_data_file_writer_discard(fw);
+    for (size_t i = 0; i < n; i++)
+        pmn_data_file_reader_free(srcs[i].reader);
+    free(srcs);
+    free(heap);
+    if (rc)
+        return pmn_error_wrap("compacting %s: ", rw->t->full_name);
+    for (size_t i = 0; i < n; i++)
+        add_entry(rw, files[i], PMN_FILE_DELETE, files[i]->file.level);
+    return 0;
+}
+
+/* upgrade: move a file to the output level without rewriting it, unless it carries deletes
+ * into the max level (they must be dropped there). */
+static int upgrade(rewriter *rw, const pmn_manifest_entry *f)
+{
+    if (f->file.level == rw->out_level)
+        return 0;
+    bool has_deletes = !f->file.has_delete_row_count || f->file.delete_row_count != 0;
+    if (rw->out_level == rw->max_level && has_deletes)
+        return merge_files(rw, &f, 1);
+    add_entry(rw, f, PMN_FILE_DELETE, f->file.level);
+    add_entry(rw, f, PMN_FILE_ADD, rw->out_level);
+    return 0;
+}
+
+/* ---- sections ---- */
+
+typedef struct keyed {
+    const pmn_manifest_entry *e;
+    pmn_datum *min;
+    pmn_datum *max;
+} keyed;
+
+static int cmp_keyed(const void *pa, const void *pb, void *ctx)
+{
+    const pmn_table *t = ctx;
+    const keyed *a = pa, *b = pb;
+    const pmn_key_layout *k = &t->keys;
+    for (int32_t i = 0; i < k->ntrimmed_pk; i++) {
+        int c = pmn_datum_compare(k->trimmed_pk_types[i], &a->min[i], &b->min[i]);
+        if (c)
+            return c;
+    }
+    for (int32_t i = 0; i < k->ntrimmed_pk; i++) {
+        int c = pmn_datum_compare(k->trimmed_pk_types[i], &a->max[i], &b->max[i]);
+        if (c)
+            return c;
+    }
+    return 0;
+}
+
+static int cmp_trimmed(const pmn_table *t, const pmn_datum *a, const pmn_datum *b)
+{
+    const pmn_key_layout *k = &t->keys;
+    for (int32_t i = 0; i < k->ntrimmed_pk; i++) {
+        int c = pmn_datum_compare(k->trimmed_pk_types[i], &a[i], &b[i]);
+        if (c)
+            return c;
+    }
+    return 0;
+}
+
+int pmn_compact_rewrite(pmn_table *t, const pmn_compact_options *o, const pmn_sorted_run *runs,
+                        const pmn_compact_unit *unit, bool drop_delete, pmn_arena *a,
+                        pmn_compact_result *res)
+{
+    rewriter rw;
+    memset(&rw, 0, sizeof rw);
+    rw.t = t;
+    rw.o = o;
+    rw.a = a;
+    rw.res = res;
+    rw.out_level = unit->output_level;
+    rw.max_level = o->num_levels - 1;
+    rw.drop_delete = drop_delete;
+    pmn_uuid4(rw.uuid);
+    pmn_arena_init(&rw.scratch);
+    rw.out = pmn_xcalloc((size_t)t->schema->row->nfields + 1, sizeof *rw.out);
+    size_t nwritten_before = res->nwritten;
+
+    size_t n = 0;
+    for (size_t r = 0; r < unit->nruns; r++)
+        n += runs[r].nfiles;
+    keyed *files = pmn_xcalloc(n + 1, sizeof *files);
+    const pmn_manifest_entry **cand = pmn_xcalloc(n + 1, sizeof *cand);
+    size_t k = 0;
+    int rc = 0;
+    int32_t nk = t->keys.ntrimmed_pk;
+    for (size_t r = 0; r < unit->nruns && rc == 0; r++) {
+        for (size_t i = 0; i < runs[r].nfiles && rc == 0; i++) {
+            const pmn_manifest_entry *e = runs[r].files[i];
+            files[k].e = e;
+            files[k].min = pmn_arena_alloc(&rw.scratch, sizeof(pmn_datum) * (size_t)(nk + 1));
+            files[k].max = pmn_arena_alloc(&rw.scratch, sizeof(pmn_datum) * (size_t)(nk + 1));
+            rc = pmn_binary_row_deserialize(e->file.min_key.ptr, e->file.min_key.len,
+                                            t->keys.trimmed_pk_types, nk, &rw.scratch,
+                                            files[k].min);
+            if (rc == 0)
+                rc = pmn_binary_row_deserialize(e->file.max_key.ptr, e->file.max_key.len,
+                                                t->keys.trimmed_pk_types, nk, &rw.scratch,
+                                                files[k].max);
+            if (rc)
+                rc = pmn_error_wrap("compacting %s: min/max key of %s: ", t->full_name,
+                                    e->file.file_name);
+            k++;
+        }
+    }
+    if (rc == 0 && n > 1)
+        qsort_r(files, n, sizeof *files, cmp_keyed, t);
+
+    /* walk sections of overlapping key ranges */
+    size_t ncand = 0, cand_sections = 0;
+    double min_file_size = (double)o->target_file_size * 0.7;
+    for (size_t i = 0; i < n && rc == 0;) {
+        size_t j = i + 1;
+        const pmn_datum *end = files[i].max;
+        while (j < n && cmp_trimmed(t, files[j].min, end) <= 0) {
+            if (cmp_trimmed(t, files[j].max, end) > 0)
+                end = files[j].max;
+            j++;
+        }
+        if (j - i > 1 || (double)files[i].e->file.file_size < min_file_size) {
+            for (size_t f = i; f < j; f++)
+                cand[ncand++] = files[f].e;
+            cand_sections++;
+        } else {
+            /* one big file: rewrite the candidates before it, then move it */
+            if (ncand == 1 && cand_sections == 1)
+                rc = upgrade(&rw, cand[0]);
+            else
+                rc = merge_files(&rw, cand, ncand);
+            ncand = cand_sections = 0;
+            if (rc == 0)
+                rc = upgrade(&rw, files[i].e);
+        }
+        i = j;
+    }
+    if (rc == 0 && ncand > 0) {
+        if (ncand == 1 && cand_sections == 1)
+            rc = upgrade(&rw, cand[0]);
+        else
+            rc = merge_files(&rw, cand, ncand);
+    }
+    free(files);
+    free(cand);
+    free(rw.out);
+    pmn_file_layouts_dispose(&rw.layouts);
+    pmn_arena_free(&rw.scratch);
+    if (rc) {
+        /* remove only what this call wrote */
+        for (size_t i = nwritten_before; i < res->nwritten; i++) {
+            pmn_fs_remove(res->written[i]);
+            free(res->written[i]);
+        }
+        res->nwritten = nwritten_before;
+    }
+    return rc;
+}
+
+/* ---- append tables ---- */
+
+int pmn_compact_rewrite_append(pmn_table *t, const pmn_compact_options *o,
+                               const pmn_manifest_entry *files, size_t n, pmn_arena *a,
+                               pmn_compact_result *res)
+{
+    rewriter rw;
+    memset(&rw, 0, sizeof rw);
+    rw.t = t;
+    rw.o = o;
+    rw.a = a;
+    rw.res = res;
+    pmn_uuid4(rw.uuid);
+    rw.out = pmn_xcalloc((size_t)t->schema->row->nfields + 1, sizeof *rw.out);
+    size_t nwritten_before = res->nwritten;
+    pmn_data_file_writer *fw = NULL;
+    int64_t min_seq = INT64_MAX, max_seq = INT64_MIN;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        source s;
+        memset(&s, 0, sizeof s);
+        s.e = &files[i];
+        rc = source_open(&rw, &s, false);
+        /* rows keep the sequence range of their file, in order */
+        int64_t seq = files[i].file.min_sequence_number;
+        while (rc == 0 && (rc = source_advance(&s)) == 0 && !s.done) {
+            if (!fw)
+                rc = open_output(&rw, &files[i], &fw);
+            if (rc)
+                break;
+            emit_row(&rw, &s);
+            rc = pmn_data_file_writer_add(fw, rw.out, seq, PMN_ROW_INSERT);
+            if (seq < min_seq)
+                min_seq = seq;
+            if (seq > max_seq)
+                max_seq = seq;
+            if (seq < files[i].file.max_sequence_number)
+                seq++;
+            if (rc == 0 && (int64_t)pmn_data_file_writer_bytes(fw) >= o->target_file_size) {
+                rc = close_output(&rw, &files[i], fw, 0, min_seq, max_seq);
+                fw = NULL;
+                min_seq = INT64_MAX;
+                max_seq = INT64_MIN;
+            }
+        }
+        pmn_data_file_reader_free(s.reader);
+        if (rc == 0)
+            add_entry(&rw, &files[i], PMN_FILE_DELETE, files[i].file.level);
+    }
+    if (rc == 0 && fw) {
+        rc = close_output(&rw, &files[n - 1], fw, 0, min_seq, max_seq);
+        fw = NULL;
+    }
+    if (fw)
+        pmn_data_file_writer_discard(fw);
+    free(rw.out);
+    pmn_file_layouts_dispose(&rw.layouts);
+    if (rc) {
+        for (size_t i = nwritten_before; i < res->nwritten; i++) {
+            pmn_fs_remove(res->written[i]);
+            free(res->written[i]);
+        }
+        res->nwritten = nwritten_before;
+        return pmn_error_wrap("compacting %s: ", t->full_name);
+    }
+    return 0;
+}
+
+void pmn_compact_result_discard(pmn_compact_result *res)
+{
+    for (size_t i = 0; i < res->nwritten; i++)
+        pmn_fs_remove(res->written[i]);
+}
+
+void pmn_compact_result_dispose(pmn_compact_result *res)
+{
+    for (size_t i = 0; i < res->nwritten; i++)
+        free(res->written[i]);
+    free(res->written);
+    free(res->entries);
+    memset(res, 0, sizeof *res);
+}

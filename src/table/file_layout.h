@@ -1,0 +1,43 @@
+/*
+ * src/table/file_layout.h
+ *
+ * Reading a data file written with an older schema through the table's current
+ * schema (paimon-format.md §2, schema evolution): current columns are matched
+ * to the file's columns by field id (so renames work), columns the file lacks
+ * read as NULL, and widened types are converted after decoding. Used by the
+ * compaction rewriter and the streaming reader; one layout per schema id,
+ * cached in a pmn_file_layouts.
+ */
+#ifndef PMN_TABLE_FILE_LAYOUT_H
+#define PMN_TABLE_FILE_LAYOUT_H
+
+#include "format/data_file.h"
+#include "table/table_internal.h"
+
+typedef struct pmn_file_layout {
+    int64_t schema_id;
+    pmn_type *read_row;          /* current positions, the file's names/types; owned */
+    const pmn_type **file_types; /* per current column: its type in the file */
+    bool needs_convert;
+} pmn_file_layout;
+
+typedef struct pmn_file_layouts {
+    pmn_file_layout **v; /* stable pointers */
+    size_t n;
+} pmn_file_layouts;
+
+/* pmn_file_layout_get: the layout of files written with schema `schema_id` of t (loaded once
+ * and cached in c). Errors name the table. */
+int pmn_file_layout_get(pmn_file_layouts *c, pmn_table *t, int64_t schema_id,
+                        const pmn_file_layout **out);
+/* pmn_file_layout_convert: copy a decoded record (read_row positions) into out (one datum per
+ * current column) converting widened types. */
+void pmn_file_layout_convert(const pmn_file_layout *l, const pmn_table *t, const pmn_datum *vals,
+                             pmn_datum *out);
+/* pmn_file_open: open the data file of entry e through layout l (kv: with _SEQUENCE_NUMBER
+ * and _VALUE_KIND). */
+int pmn_file_open(pmn_table *t, const pmn_manifest_entry *e, const pmn_file_layout *l, bool kv,
+                  pmn_data_file_reader **out);
+void pmn_file_layouts_dispose(pmn_file_layouts *c);
+
+#endif

@@ -1,0 +1,359 @@
+/*
+ * src/table/stream.c
+ *
+ * Streaming read of a table (paimon-format.md §12; Java's
+ * DataTableStreamScan): an optional full phase (the merged rows of a starting
+ * snapshot as +I), then snapshot after snapshot: APPEND snapshots hand out
+ * the records of the data files their delta manifest list ADDs
+ * (changelog-producer none: the last change of each key per commit) or, with
+ * changelog-producer = input, of their changelog manifest list (every change
+ * as written, e.g. -U and +U of an update), with their _VALUE_KIND; COMPACT
+ * snapshots only rearrange data and OVERWRITE snapshots are skipped. Files of one snapshot
+ * are read by (partition, bucket, sequence), so the changes of a key come in
+ * commit order. A consumer id stores the next unread snapshot in
+ * consumer/consumer-<id> ({"nextSnapshot": N}, as Java does), which resumes
+ * the stream and stops expiry from removing unread snapshots.
+ */
+#include "table/file_layout.h"
+
+#include "table/compact.h"
+#include "util/alloc.h"
+#include "util/error.h"
+#include "util/fs.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct pmn_stream {
+    pmn_table *t;
+    char *consumer_id;
+    pmn_scan *full;          /* full phase, or NULL */
+    int64_t full_snapshot;
+    int64_t next;            /* next snapshot to read incrementally */
+    int64_t cur;             /* snapshot whose files are being read (0 = none) */
+    pmn_arena arena;         /* entries of cur */
+    pmn_manifest_entry *files;
+    size_t nfiles, fi;
+    pmn_data_file_reader *reader;
+    const pmn_file_layout *layout;
+    pmn_file_layouts layouts;
+    pmn_datum *out;
+    bool changelog_input; /* changelog-producer = input */
+};
+
+static int cmp_entry(const void *pa, const void *pb)
+{
+    const pmn_manifest_entry *a = pa, *b = pb;
+    uint32_t n = a->partition.len < b->partition.len ? a->partition.len : b->partition.len;
+    int c = n ? memcmp(a->partition.ptr, b->partition.ptr, n) : 0;
+    if (c)
+        return c;
+    if (a->partition.len != b->partition.len)
+        return a->partition.len < b->partition.len ? -1 : 1;
+    if (a->bucket != b->bucket)
+        return a->bucket < b->bucket ? -1 : 1;
+    if (a->file.min_sequence_number != b->file.min_sequence_number)
+        return a->file.min_sequence_number < b->file.min_sequence_number ? -1 : 1;
+    return strcmp(a->file.file_name, b->file.file_name);
+}
+
+static char *consumer_path(const pmn_stream *s)
+{
+    return pmn_xasprintf("%s/consumer/consumer-%s", s->t->path, s->consumer_id);
+}
+
+/* read_consumer: nextSnapshot of the consumer, 0 if it has none yet. */
+static int read_consumer(pmn_stream *s, int64_t *next)
+{
+    *next = 0;
+    char *path = consumer_path(s);
+    char *data;
+    size_t len;
+    int rc = pmn_fs_read_file(path, &data, &len);
+    if (rc == PMN_ENOTFOUND) {
+        pmn_error_clear();
+        free(path);
+        return 0;
+    }
+    if (rc) {
+        free(path);
+        return rc;
+    }
+    json_t *root = json_loadb(data, len, 0, NULL);
+    json_t *n = root ? json_object_get(root, "nextSnapshot") : NULL;
+    if (json_is_integer(n))
+        *next = json_integer_value(n);
+    else
+        rc = pmn_error_set(PMN_ECORRUPT, "%s: no \"nextSnapshot\" number", path);
+    json_decref(root);
+    free(data);
+    free(path);
+    return rc;
+}
+
+static const char *option(const pmn_table *t, const char *key)
+{
+    return pmn_options_get(&t->schema->options, key);
+}
+
+int pmn_stream_open(pmn_table *t, const pmn_stream_options *o, pmn_stream **out)
+{
+    pmn_stream_options def = {0};
+    if (!o)
+        o = &def;
+    pmn_stream *s = pmn_xcalloc(1, sizeof *s);
+    s->t = t;
+    pmn_arena_init(&s->arena);
+    s->out = pmn_xcalloc((size_t)t->schema->row->nfields + 1, sizeof *s->out);
+    const char *producer = option(t, "changelog-producer");
+    s->changelog_input = producer && !strcmp(producer, "input");
+    const char *cid = o->consumer_id ? o->consumer_id : option(t, "consumer-id");
+    int rc = 0;
+    if (cid) {
+        if (!cid[0] || strchr(cid, '/')) {
+            pmn_stream_free(s);
+            return pmn_error_set(PMN_EINVALID, "table %s: invalid consumer id '%s'",
+                                 t->full_name, cid);
+        }
+        s->consumer_id = pmn_xstrdup(cid);
+        rc = read_consumer(s, &s->next);
+        if (rc) {
+            pmn_stream_free(s);
+            return rc;
+        }
+        if (s->next > 0) { /* resume where the consumer stopped */
+            *out = s;
+            return 0;
+        }
+    }
+    const char *mode = o->mode ? o->mode : option(t, "scan.mode");
+    int64_t snap = o->snapshot_id, ts = o->timestamp_millis;
+    if (!o->mode) {
+        if (snap <= 0)
+            rc = pmn_options_get_int64(&t->schema->options, "scan.snapshot-id", 0, &snap);
+        if (rc == 0 && ts <= 0)
+            rc = pmn_options_get_int64(&t->schema->options, "scan.timestamp-millis", 0, &ts);
+    }
+    if (!mode || !strcmp(mode, "default"))
+        mode = snap > 0 ? "from-snapshot" : ts > 0 ? "from-timestamp" : "latest-full";
+    int64_t latest = 0, earliest = 0;
+    if (rc == 0)
+        rc = pmn_snapshot_latest_id(t->path, &latest);
+    if (rc == 0)
+        rc = pmn_snapshot_earliest_id(t->path, &earliest);
+    if (rc) {
+        pmn_stream_free(s);
+        return rc;
+    }
+    bool full = false;
+    if (!strcmp(mode, "latest-full") || !strcmp(mode, "full")) {
+        full = latest > 0;
+        s->full_snapshot = latest;
+        s->next = latest + 1;
+    } else if (!strcmp(mode, "latest")) {
+        s->next = latest + 1;
+    } else if (!strcmp(mode, "from-snapshot") || !strcmp(mode, "from-snapshot-full")) {
+        if (snap <= 0) {
+            pmn_stream_free(s);
+            return pmn_error_set(PMN_EINVALID, "table %s: scan.mode %s needs a snapshot id",
+                                 t->full_name, mode);
+        }
+        full = !strcmp(mode, "from-snapshot-full");
+        s->full_snapshot = snap;
+        s->next = full ? snap + 1 : snap;
+    } else if (!strcmp(mode, "from-timestamp")) {
+        int64_t id = 0;
+        rc = pmn_snapshot_id_at_time(t->path, ts > 0 ? ts - 1 : 0, &id);
+        if (rc == PMN_ENOTFOUND) { /* before every snapshot: from the earliest */
+            pmn_error_clear();
+            rc = 0;
+            id = earliest > 0 ? earliest - 1 : 0;
+        }
+        s->next = id + 1;
+    } else {
+        pmn_stream_free(s);
+        return pmn_error_set(PMN_EINVALID,
+                             "table %s: unsupported scan.mode '%s' for a streaming read "
+                             "(latest-full, latest, from-snapshot, from-snapshot-full, "
+                             "from-timestamp)",
+                             t->full_name, mode);
+    }
+    if (rc == 0 && full) {
+        pmn_scan_options so = {.snapshot_id = s->full_snapshot};
+        rc = pmn_scan_open(t, &so, &s->full);
+    }
+    if (rc) {
+        pmn_stream_free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+/* load_snapshot: the ADD entries of snapshot s->next's delta if it is an APPEND snapshot.
+ * *more = false when that snapshot does not exist yet. */
+static int load_snapshot(pmn_stream *s, bool *more)
+{
+    pmn_table *t = s->t;
+    *more = true;
+    pmn_snapshot *snap;
+    int rc = pmn_snapshot_read(t->path, s->next, &snap);
+    if (rc == PMN_ENOTFOUND) {
+        pmn_error_clear();
+        int64_t earliest = 0;
+        rc = pmn_snapshot_earliest_id(t->path, &earliest);
+        if (rc)
+            return rc;
+        if (earliest > s->next)
+            return pmn_error_set(PMN_ENOTFOUND,
+                                 "table %s: snapshot %lld, the next one this stream would read, "
+                                 "has expired; the earliest snapshot is %lld (use a consumer-id "
+                                 "so that expiry keeps unread snapshots)",
+                                 t->full_name, (long long)s->next, (long long)earliest);
+        *more = false;
+        return 0;
+    }
+    if (rc)
+        return rc;
+    pmn_arena_reset(&s->arena);
+    s->files = NULL;
+    s->nfiles = s->fi = 0;
+    /* changelog-producer input: the snapshot's changelog files hold every change as it came
+     * in; otherwise its new data files (the last change of each key) */
+    const char *list = snap->delta_manifest_list;
+    if (s->changelog_input)
+        list = snap->changelog_manifest_list;
+    if (strcmp(snap->commit_kind, "APPEND") == 0 && list) {
+        char *path = pmn_xasprintf("%s/manifest/%s", t->path, list);
+        pmn_manifest_file_meta *metas;
+        size_t nmetas;
+        rc = pmn_manifest_list_read(path, &s->arena, &metas, &nmetas);
+        free(path);
+        size_t cap = 0;
+        for (size_t m = 0; rc == 0 && m < nmetas; m++) {
+            pmn_manifest_entry *e;
+            size_t ne;
+            path = pmn_xasprintf("%s/manifest/%s", t->path, metas[m].file_name);
+            rc = pmn_manifest_read(path, &s->arena, &e, &ne);
+            free(path);
+            for (size_t i = 0; rc == 0 && i < ne; i++) {
+                if (e[i].kind != PMN_FILE_ADD)
+                    continue;
+                if (s->nfiles == cap) {
+                    size_t ncap = cap ? cap * 2 : 16;
+                    pmn_manifest_entry *nf = pmn_arena_alloc(&s->arena, sizeof *nf * ncap);
+                    if (s->nfiles)
+                        memcpy(nf, s->files, sizeof *nf * s->nfiles);
+                    s->files = nf;
+                    cap = ncap;
+                }
+                s->files[s->nfiles++] = e[i];
+            }
+        }
+        if (rc == 0 && s->nfiles > 1)
+            qsort(s->files, s->nfiles, sizeof *s->files, cmp_entry);
+    }
+    int64_t id = snap->id;
+    pmn_snapshot_free(snap);
+    if (rc)
+        return pmn_table_expired_error(t, id, rc);
+    s->cur = id;
+    return 0;
+}
+
+int pmn_stream_next(pmn_stream *s, pmn_row_kind *kind, const pmn_datum **row,
+                    int64_t *snapshot_id)
+{
+    if (s->full) {
+        int rc = pmn_scan_next(s->full, row);
+        if (rc == 0) {
+            *kind = PMN_ROW_INSERT;
+            *snapshot_id = s->full_snapshot;
+            return 0;
+        }
+        if (rc != PMN_ITEROVER)
+            return rc;
+        pmn_scan_free(s->full);
+        s->full = NULL;
+    }
+    bool pk = pmn_table_is_pk(s->t);
+    for (;;) {
+        if (s->reader) {
+            const pmn_datum *vals;
+            int64_t seq;
+            int32_t k;
+            int rc = pmn_data_file_reader_next(s->reader, &vals, &seq, &k);
+            if (rc == 0) {
+                pmn_file_layout_convert(s->layout, s->t, vals, s->out);
+                *row = s->out;
+                *kind = (pmn_row_kind)k;
+                *snapshot_id = s->cur;
+                return 0;
+            }
+            if (rc != PMN_ITEROVER)
+                return rc;
+            pmn_data_file_reader_free(s->reader);
+            s->reader = NULL;
+            s->fi++;
+        }
+        if (s->cur && s->fi < s->nfiles) {
+            const pmn_manifest_entry *e = &s->files[s->fi];
+            int rc = pmn_file_layout_get(&s->layouts, s->t, e->file.schema_id, &s->layout);
+            if (rc == 0)
+                rc = pmn_file_open(s->t, e, s->layout, pk, &s->reader);
+            if (rc) {
+                pmn_error_wrap("table %s: ", s->t->full_name);
+                return pmn_table_expired_error(s->t, s->cur, rc);
+            }
+            continue;
+        }
+        if (s->cur) { /* snapshot done */
+            s->cur = 0;
+            s->next++;
+            continue;
+        }
+        bool more;
+        int rc = load_snapshot(s, &more);
+        if (rc)
+            return rc;
+        if (!more)
+            return PMN_ITEROVER;
+    }
+}
+
+int64_t pmn_stream_position(const pmn_stream *s)
+{
+    return s->full ? s->full_snapshot : s->cur ? s->cur : s->next;
+}
+
+int pmn_stream_checkpoint(pmn_stream *s)
+{
+    if (!s->consumer_id || s->full)
+        return 0; /* a full phase cut short is redone: nothing to record yet */
+    char *dir = pmn_path_join(s->t->path, "consumer");
+    int rc = pmn_fs_mkdir_p(dir);
+    free(dir);
+    if (rc)
+        return rc;
+    char json[64];
+    int n = snprintf(json, sizeof json, "{\n  \"nextSnapshot\" : %lld\n}",
+                     (long long)pmn_stream_position(s));
+    char *path = consumer_path(s);
+    rc = pmn_fs_write_file(path, json, (size_t)n);
+    free(path);
+    return rc;
+}
+
+void pmn_stream_free(pmn_stream *s)
+{
+    if (!s)
+        return;
+    pmn_scan_free(s->full);
+    pmn_data_file_reader_free(s->reader);
+    pmn_file_layouts_dispose(&s->layouts);
+    pmn_arena_free(&s->arena);
+    free(s->out);
+    free(s->consumer_id);
+    free(s);
+}
