@@ -33,6 +33,14 @@ struct pmn_pgdecoder {
     size_t ntypes, cap_types;
     uint32_t *skipped; /* relids of unwanted relations */
     size_t nskipped, cap_skipped;
+    /* every value asks for its column's type: a direct-mapped cache of recent answers keeps
+     * the built-in table search and the catalog out of the per-value path */
+    struct typecache {
+        bool used;
+        uint32_t oid;
+        int32_t typmod;
+        pmn_pg_type t;
+    } recent[64];
 };
 
 void pmn_pgdecoder_new(pmn_pgdecoder **out, const pmn_pgdecoder_options *opts)
@@ -73,7 +81,28 @@ const pmn_relcache *pmn_pgdecoder_relcache(const pmn_pgdecoder *d)
     return d->rc;
 }
 
+static int resolve_type_uncached(pmn_pgdecoder *d, uint32_t oid, int32_t typmod,
+                                 pmn_pg_type *out);
+
 static int resolve_type(pmn_pgdecoder *d, uint32_t oid, int32_t typmod, pmn_pg_type *out)
+{
+    struct typecache *slot = &d->recent[(oid * 31u + (uint32_t)typmod) & 63u];
+    if (slot->used && slot->oid == oid && slot->typmod == typmod) {
+        *out = slot->t;
+        return 0;
+    }
+    int rc = resolve_type_uncached(d, oid, typmod, out);
+    if (rc >= 0) {
+        slot->used = true;
+        slot->oid = oid;
+        slot->typmod = typmod;
+        slot->t = *out;
+    }
+    return rc;
+}
+
+static int resolve_type_uncached(pmn_pgdecoder *d, uint32_t oid, int32_t typmod,
+                                 pmn_pg_type *out)
 {
     if (pmn_pgtypes_builtin(out, oid, typmod))
         return 0;
