@@ -1461,6 +1461,43 @@ static int exec_reset(pmn_sql_session *s, const pmn_sql_stmt *st)
 
 /* ---- entry points ---- */
 
+struct pmn_sql_prepared {
+    vtabs vt;
+};
+
+int pmn_sql_session_prepare(pmn_sql_session *s, const char *select, sqlite3_stmt **stmt,
+                            pmn_sql_prepared **handle)
+{
+    pmn_sql_stmt st;
+    int rc = pmn_sql_stmt_parse(select, strlen(select), &st);
+    if (rc)
+        return rc;
+    if (st.kind != PMN_STMT_QUERY) {
+        pmn_sql_stmt_dispose(&st);
+        return pmn_error_set(PMN_EINVALID, "pmn_sql_query runs a SELECT; use pmn_sql_exec for "
+                                           "other statements");
+    }
+    pmn_sql_prepared *h = pmn_xcalloc(1, sizeof *h);
+    rc = prepare_query(s, select, st.body_off, st.body_len, true, &h->vt, stmt);
+    pmn_sql_stmt_dispose(&st);
+    if (rc) {
+        drop_vtabs(s, &h->vt);
+        free(h);
+        return rc;
+    }
+    *handle = h;
+    return 0;
+}
+
+void pmn_sql_session_release(pmn_sql_session *s, sqlite3_stmt *stmt, pmn_sql_prepared *handle)
+{
+    sqlite3_finalize(stmt);
+    if (handle) {
+        drop_vtabs(s, &handle->vt);
+        free(handle);
+    }
+}
+
 int pmn_sql_session_new(FILE *out, FILE *err, pmn_sql_session **session)
 {
     pmn_sql_session *s = pmn_xcalloc(1, sizeof *s);

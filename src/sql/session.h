@@ -61,4 +61,13 @@ int pmn_sql_session_execute(pmn_sql_session *s, const char *text, size_t len);
  * statements; *first_error gets the code of the first failure (0 if none). */
 int pmn_sql_session_run_script(pmn_sql_session *s, const char *text, size_t len, int *first_error);
 
+/* Queries for the C API (include/pmn/sql.h, sql/api.c): prepare one Flink SELECT on the
+ * session's SQLite connection, and release it with the lake tables it opened. */
+struct sqlite3_stmt;
+typedef struct pmn_sql_prepared pmn_sql_prepared;
+int pmn_sql_session_prepare(pmn_sql_session *s, const char *select, struct sqlite3_stmt **stmt,
+                            pmn_sql_prepared **handle);
+void pmn_sql_session_release(pmn_sql_session *s, struct sqlite3_stmt *stmt,
+                             pmn_sql_prepared *handle);
+
 #endif
