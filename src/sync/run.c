@@ -182,6 +182,32 @@ static int register_sources(job *j)
     return 0;
 }
 
+/* A progress line for the initial snapshot on a terminal: the copy's change callback is
+ * wrapped to count rows. */
+typedef struct copy_progress {
+    pmn_change_sink inner;
+    const char *schema, *name;
+    uint64_t rows;
+    int64_t started_ms, shown_ms;
+    bool tty;
+} copy_progress;
+
+static int progress_change(void *payload, const pmn_change *c)
+{
+    copy_progress *p = payload;
+    int rc = p->inner.change(p->inner.payload, c);
+    if (++p->rows % 4096 == 0 && p->tty) {
+        int64_t now = pmn_monotonic_millis();
+        if (now - p->shown_ms >= 250) {
+            double secs = (double)(now - p->started_ms) / 1000.0;
+            fprintf(stderr, "\r  snapshot of %s.%s: %llu rows, %.0f rows/s   ", p->schema, p->name,
+                    (unsigned long long)p->rows, secs > 0 ? (double)p->rows / secs : 0.0);
+            p->shown_ms = now;
+        }
+    }
+    return rc;
+}
+
 static int copy_snapshot(job *j, uint64_t consistent_point)
 {
     pmn_snapshot_copy *sc;
@@ -197,7 +223,15 @@ static int copy_snapshot(job *j, uint64_t consistent_point)
         const pmn_pg_table *t = pmn_pgsource_table(j->src, i);
         uint64_t rows = 0;
         int64_t t1 = pmn_monotonic_millis();
-        rc = pmn_snapshot_copy_table(sc, t, pmn_pgsource_relation(j->src, i), NULL, &cb, &rows);
+        copy_progress prog = {.inner = cb, .schema = t->schema, .name = t->name,
+                              .started_ms = t1, .tty = isatty(2) == 1};
+        pmn_change_sink counted = cb;
+        counted.change = progress_change;
+        counted.payload = &prog;
+        rc = pmn_snapshot_copy_table(sc, t, pmn_pgsource_relation(j->src, i), NULL, &counted,
+                                     &rows);
+        if (prog.tty && prog.shown_ms)
+            fputs("\r\033[K", stderr);
         if (rc == 0) {
             double secs = (double)(pmn_monotonic_millis() - t1) / 1000.0;
             pmn_log_info("snapshot of %s.%s: %llu rows in %.1f s", t->schema, t->name,
@@ -417,6 +451,11 @@ static int run_once(const pmn_sync_config *cfg, volatile sig_atomic_t *stop)
             .publication_create = true,
             .discover_new_tables = cfg->kind == PMN_SYNC_DATABASE,
         };
+        /* heartbeat.interval.ms: how often the server hears from us while idle (our status
+         * updates also advance an idle slot, so it does not hold WAL back) */
+        const char *hb = conf(&j, "heartbeat.interval.ms");
+        if (hb && atoi(hb) > 0)
+            pc.status_interval_ms = atoi(hb) < 10000 ? atoi(hb) : 10000;
         rc = pmn_pgsource_open(&j.src, &pc);
     }
     if (rc == 0)
