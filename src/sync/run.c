@@ -225,9 +225,8 @@ static int copy_snapshot(job *j, uint64_t consistent_point)
         int64_t t1 = pmn_monotonic_millis();
         copy_progress prog = {.inner = cb, .schema = t->schema, .name = t->name,
                               .started_ms = t1, .tty = isatty(2) == 1};
-        pmn_change_sink counted = cb;
-        counted.change = progress_change;
-        counted.payload = &prog;
+        /* snapshot rows arrive only through `change` */
+        pmn_change_sink counted = {.change = progress_change, .payload = &prog};
         rc = pmn_snapshot_copy_table(sc, t, pmn_pgsource_relation(j->src, i), NULL, &counted,
                                      &rows);
         if (prog.tty && prog.shown_ms)
