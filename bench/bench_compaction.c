@@ -8,6 +8,7 @@
  * default options). Reports sustained rows/s, the data files and bytes live
  * and on disk at the end versus after a full compaction (the compacted
  * minimum), and full-scan throughput before versus after the full compaction.
+ * PMN_BENCH_OPTIONS="k=v,..." adds table options.
  */
 #include "change/datum.h"
 #include "pmn/pmn.h"
@@ -89,8 +90,8 @@ int main(void)
     int64_t rows = getenv("PMN_BENCH_ROWS") ? atoll(getenv("PMN_BENCH_ROWS")) : 10000000;
     int64_t keys = getenv("PMN_BENCH_KEYS") ? atoll(getenv("PMN_BENCH_KEYS")) : 1000000;
     int64_t every = getenv("PMN_BENCH_COMMIT") ? atoll(getenv("PMN_BENCH_COMMIT")) : 10000;
-    const char *dir = getenv("PMN_BENCH_DIR") ? getenv("PMN_BENCH_DIR")
-                                              : "/tmp/pmn-bench-compaction";
+    const char *dir =
+        getenv("PMN_BENCH_DIR") ? getenv("PMN_BENCH_DIR") : "/tmp/pmn-bench-compaction";
     pmn_fs_remove_tree(dir);
     pmn_catalog *cat;
     if (pmn_catalog_open(dir, true, &cat) || pmn_catalog_create_database(cat, "db", true))
@@ -102,9 +103,20 @@ int main(void)
     pmn_type_row_add(row, 0, "total", pmn_type_decimal(10, 2));
     pmn_type_row_add(row, 0, "version", pmn_type_new(PMN_TYPE_BIGINT));
     const char *pk[] = {"order_id"};
-    pmn_kv opts[] = {{"bucket", "4"}};
+    /* PMN_BENCH_OPTIONS="k=v,k=v" adds table options (e.g. compaction tuning) */
+    pmn_kv opts[16] = {{"bucket", "4"}};
+    size_t nopts = 1;
+    char *extra = getenv("PMN_BENCH_OPTIONS") ? strdup(getenv("PMN_BENCH_OPTIONS")) : NULL;
+    for (char *save = NULL, *kv = extra ? strtok_r(extra, ",", &save) : NULL; kv && nopts < 16;
+         kv = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(kv, '=');
+        if (!eq)
+            continue;
+        *eq = 0;
+        opts[nopts++] = (pmn_kv){kv, eq + 1};
+    }
     pmn_table_def def = {.row_type = row, .primary_keys = pk, .nprimary_keys = 1,
-                         .options = opts, .noptions = 1};
+                         .options = opts, .noptions = nopts};
     if (pmn_catalog_create_table(cat, "db", "orders", &def, false))
         die("create table");
     pmn_table *t;
@@ -202,6 +214,7 @@ int main(void)
     pmn_table_free(t);
     pmn_catalog_free(cat);
     pmn_type_free(row);
+    free(extra);
     pmn_fs_remove_tree(dir);
     return 0;
 }

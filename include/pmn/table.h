@@ -193,6 +193,10 @@ typedef struct pmn_expire_result {
  * never returns wrong rows. A crash mid-way leaves only unreferenced files
  * (pmn_table_remove_orphans). `res` may be NULL. */
 int pmn_table_expire(pmn_table *t, pmn_expire_result *res);
+/* pmn_table_expire_with: pmn_table_expire with some options replaced for this run only (e.g.
+ * snapshot.num-retained.min, snapshot.time-retained, snapshot.expire.limit). */
+int pmn_table_expire_with(pmn_table *t, const pmn_kv *overrides, size_t n,
+                          pmn_expire_result *res);
 
 /* pmn_table_remove_orphans: delete files under the table directory that no snapshot or tag
  * references (data files, manifests, manifest lists, leftover *.tmp files) and that were

@@ -30,7 +30,8 @@ const char pmn_usage_table[] =
     "| --tag NAME]\n"
     "       pgpaimon table check     --warehouse W DB.TABLE\n"
     "       pgpaimon table compact   --warehouse W DB.TABLE [--full]\n"
-    "       pgpaimon table expire    --warehouse W DB.TABLE\n"
+    "       pgpaimon table expire    --warehouse W DB.TABLE [--retain-min N] [--retain-max N]\n"
+    "                                [--older-than DURATION] [--max-deletes N]\n"
     "       pgpaimon table remove-orphans --warehouse W DB.TABLE [--older-than DURATION]\n"
     "       pgpaimon table create-tag --warehouse W DB.TABLE NAME [--snapshot N]\n"
     "       pgpaimon table delete-tag --warehouse W DB.TABLE NAME\n"
@@ -49,8 +50,9 @@ const char pmn_usage_table[] =
     "             primary-key tables, small-file merging for append tables) as one COMPACT\n"
     "             snapshot; --full rewrites every bucket to the top level, dropping deleted keys\n"
     "  expire     expire snapshots by snapshot.num-retained.min/.max, snapshot.time-retained\n"
-    "             and snapshot.expire.limit; files only expired snapshots used are deleted;\n"
-    "             tagged snapshots and consumers' unread snapshots are kept\n"
+    "             and snapshot.expire.limit (or, for this run, --retain-min, --retain-max,\n"
+    "             --older-than, --max-deletes); files only expired snapshots used are\n"
+    "             deleted; tagged snapshots and consumers' unread snapshots are kept\n"
     "  remove-orphans  delete files no snapshot or tag references (leftovers of crashed\n"
     "             writers) last modified more than DURATION ago (default 1 d; e.g. 2h, 30min)\n"
     "  create-tag tag the latest snapshot (or --snapshot N) as NAME; it survives expiry and is\n"
@@ -72,6 +74,7 @@ typedef struct table_args {
     size_t nextra;
     const char *remove[64];
     size_t nremove;
+    const char *retain_min, *retain_max, *max_deletes;
 } table_args;
 
 static int parse_int64(const char *flag, const char *s, int64_t *out)
@@ -111,6 +114,15 @@ static int parse_args(int argc, char **argv, table_args *a)
             a->full = true;
         } else if (!strcmp(arg, "--older-than") && val) {
             a->older_than = val;
+            i++;
+        } else if (!strcmp(arg, "--retain-min") && val) {
+            a->retain_min = val;
+            i++;
+        } else if (!strcmp(arg, "--retain-max") && val) {
+            a->retain_max = val;
+            i++;
+        } else if (!strcmp(arg, "--max-deletes") && val) {
+            a->max_deletes = val;
             i++;
         } else if (!strcmp(arg, "--remove") && val && a->nremove < 64) {
             a->remove[a->nremove++] = val;
@@ -364,10 +376,20 @@ static int cmd_expire(const table_args *a)
         pmn_catalog_free(cat);
         return rc;
     }
+    pmn_kv over[4];
+    size_t nover = 0;
+    if (a->retain_min)
+        over[nover++] = (pmn_kv){"snapshot.num-retained.min", a->retain_min};
+    if (a->retain_max)
+        over[nover++] = (pmn_kv){"snapshot.num-retained.max", a->retain_max};
+    if (a->older_than)
+        over[nover++] = (pmn_kv){"snapshot.time-retained", a->older_than};
+    if (a->max_deletes)
+        over[nover++] = (pmn_kv){"snapshot.expire.limit", a->max_deletes};
     /* one run removes at most snapshot.expire.limit snapshots: repeat until none go */
     pmn_expire_result total = {0}, r;
     do {
-        rc = pmn_table_expire(t, &r);
+        rc = pmn_table_expire_with(t, over, nover, &r);
         total.snapshots_expired += r.snapshots_expired;
         total.data_files_deleted += r.data_files_deleted;
         total.manifests_deleted += r.manifests_deleted;

@@ -150,9 +150,9 @@ int pmn_cmd_tail(int argc, char **argv)
         printf("{\"_row_kind\":\"%s\"%s%s\n", kind_name(kind), line.len > 2 ? "," : "",
                pmn_buf_cstr(&line) + 1);
     }
-    int exit_code = rc == PMN_ITEROVER || rc == 0 ? 0
+    int exit_code = rc == PMN_ITEROVER || rc == 0           ? 0
                     : rc == PMN_EIO && !pmn_error_last()[0] ? PMN_EXIT_INTERNAL
-                                                             : pmn_cli_fail(rc);
+                                                            : pmn_cli_fail(rc);
     pmn_buf_dispose(&line);
     pmn_stream_free(s);
     pmn_table_free(t);

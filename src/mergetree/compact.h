@@ -28,16 +28,16 @@
 
 /* Compaction options of a table (defaults of Paimon 0.9/1.x). */
 typedef struct pmn_compact_options {
-    int32_t trigger;          /* num-sorted-run.compaction-trigger (5) */
-    int32_t stop_trigger;     /* num-sorted-run.stop-trigger (trigger + 3) */
-    int32_t num_levels;       /* num-levels (trigger + 1) */
-    int32_t max_size_amp;     /* compaction.max-size-amplification-percent (200) */
-    int32_t size_ratio;       /* compaction.size-ratio (1) */
-    int64_t target_file_size; /* target-file-size (128 MB PK, 256 MB append) */
-    int32_t min_file_num;     /* compaction.min.file-num (5), append tables */
-    int32_t max_file_num;     /* compaction.max.file-num (50), append tables */
+    int32_t trigger;            /* num-sorted-run.compaction-trigger (5) */
+    int32_t stop_trigger;       /* num-sorted-run.stop-trigger (trigger + 3) */
+    int32_t num_levels;         /* num-levels (trigger + 1) */
+    int32_t max_size_amp;       /* compaction.max-size-amplification-percent (200) */
+    int32_t size_ratio;         /* compaction.size-ratio (1) */
+    int64_t target_file_size;   /* target-file-size (128 MB PK, 256 MB append) */
+    int32_t min_file_num;       /* compaction.min.file-num (5), append tables */
+    int32_t max_file_num;       /* compaction.max.file-num (50), append tables */
     int32_t full_delta_commits; /* full-compaction.delta-commits (0 = off) */
-    bool write_only;          /* write-only: the writer never compacts or expires */
+    bool write_only;            /* write-only: the writer never compacts or expires */
 } pmn_compact_options;
 
 /* pmn_compact_options_load: read the options of t (PMN_EINVALID names a malformed one). */
@@ -48,7 +48,7 @@ typedef struct pmn_sorted_run {
     int32_t level;
     const pmn_manifest_entry **files; /* borrowed, ascending key order for level >= 1 */
     size_t nfiles;
-    int64_t size;                     /* total bytes */
+    int64_t size; /* total bytes */
 } pmn_sorted_run;
 
 /* A picked unit: the first nruns runs, to be written to output_level. */
@@ -70,8 +70,8 @@ bool pmn_compact_pick(const pmn_compact_options *o, const pmn_sorted_run *runs, 
                       pmn_compact_unit *unit);
 /* pmn_compact_pick_full: every run to the max level, unless the bucket is already a single
  * run there. */
-bool pmn_compact_pick_full(const pmn_compact_options *o, const pmn_sorted_run *runs,
-                           size_t nruns, pmn_compact_unit *unit);
+bool pmn_compact_pick_full(const pmn_compact_options *o, const pmn_sorted_run *runs, size_t nruns,
+                           pmn_compact_unit *unit);
 /* pmn_compact_pick_append: a window [*from, *from + *count) of the append bucket's files
  * (sorted by sequence) to merge into fewer files; full = merge every small file. */
 bool pmn_compact_pick_append(const pmn_compact_options *o, const pmn_manifest_entry *files,

@@ -346,9 +346,9 @@ int pmn_compact_rewrite(pmn_table *t, const pmn_compact_options *o, const pmn_so
             files[k].e = e;
             files[k].min = pmn_arena_alloc(&rw.scratch, sizeof(pmn_datum) * (size_t)(nk + 1));
             files[k].max = pmn_arena_alloc(&rw.scratch, sizeof(pmn_datum) * (size_t)(nk + 1));
-            rc = pmn_binary_row_deserialize(e->file.min_key.ptr, e->file.min_key.len,
-                                            t->keys.trimmed_pk_types, nk, &rw.scratch,
-                                            files[k].min);
+            rc =
+                pmn_binary_row_deserialize(e->file.min_key.ptr, e->file.min_key.len,
+                                           t->keys.trimmed_pk_types, nk, &rw.scratch, files[k].min);
             if (rc == 0)
                 rc = pmn_binary_row_deserialize(e->file.max_key.ptr, e->file.max_key.len,
                                                 t->keys.trimmed_pk_types, nk, &rw.scratch,

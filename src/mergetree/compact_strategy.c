@@ -13,8 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int get_int32(const pmn_table *t, const char *key, int64_t def, int64_t min,
-                     int32_t *out)
+static int get_int32(const pmn_table *t, const char *key, int64_t def, int64_t min, int32_t *out)
 {
     int64_t v = def;
     int rc = pmn_options_get_int64(&t->schema->options, key, def, &v);
@@ -162,8 +161,8 @@ static void create_unit(const pmn_compact_options *o, const pmn_sorted_run *runs
     unit->output_level = out;
 }
 
-static bool pick_size_amp(const pmn_compact_options *o, const pmn_sorted_run *runs,
-                          size_t nruns, pmn_compact_unit *unit)
+static bool pick_size_amp(const pmn_compact_options *o, const pmn_sorted_run *runs, size_t nruns,
+                          pmn_compact_unit *unit)
 {
     if (nruns < (size_t)o->trigger || nruns == 0)
         return false;
@@ -180,9 +179,8 @@ static bool pick_size_amp(const pmn_compact_options *o, const pmn_sorted_run *ru
     return false;
 }
 
-static bool pick_size_ratio(const pmn_compact_options *o, const pmn_sorted_run *runs,
-                            size_t nruns, size_t candidate_count, bool force,
-                            pmn_compact_unit *unit)
+static bool pick_size_ratio(const pmn_compact_options *o, const pmn_sorted_run *runs, size_t nruns,
+                            size_t candidate_count, bool force, pmn_compact_unit *unit)
 {
     if (candidate_count > nruns)
         candidate_count = nruns;
@@ -219,8 +217,8 @@ bool pmn_compact_pick(const pmn_compact_options *o, const pmn_sorted_run *runs, 
     return false;
 }
 
-bool pmn_compact_pick_full(const pmn_compact_options *o, const pmn_sorted_run *runs,
-                           size_t nruns, pmn_compact_unit *unit)
+bool pmn_compact_pick_full(const pmn_compact_options *o, const pmn_sorted_run *runs, size_t nruns,
+                           pmn_compact_unit *unit)
 {
     int32_t max_level = o->num_levels - 1;
     if (nruns == 0 || (nruns == 1 && runs[0].level == max_level))

@@ -48,8 +48,7 @@ static int compact_bucket(pmn_table *t, const pmn_compact_options *o,
     int rc = 0;
     if (picked) {
         /* -U/-D rows can go when nothing older lies at or below the output level */
-        bool drop_delete =
-            unit.output_level != 0 && unit.output_level >= highest_level(files, n);
+        bool drop_delete = unit.output_level != 0 && unit.output_level >= highest_level(files, n);
         rc = pmn_compact_rewrite(t, o, runs, &unit, drop_delete, a, res);
     }
     pmn_sorted_runs_free(runs, nruns);

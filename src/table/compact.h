@@ -12,8 +12,9 @@
 
 /* pmn_table_compact_run: compact every bucket of the latest snapshot that the strategy picks
  * (full: everything to the max level) and commit one COMPACT snapshot as commit_user with
- * commit_identifier (< 0: that of the snapshot it follows, resolved at commit time). *snapshot_id = 0 when nothing was picked.
- * PMN_ECONFLICT when a concurrent commit removed an input: the compaction is dropped. */
+ * commit_identifier (< 0: that of the snapshot it follows, resolved at commit time). *snapshot_id =
+ * 0 when nothing was picked. PMN_ECONFLICT when a concurrent commit removed an input: the
+ * compaction is dropped. */
 int pmn_table_compact_run(pmn_table *t, const char *commit_user, int64_t commit_identifier,
                           bool full, int64_t *snapshot_id);
 

@@ -197,8 +197,7 @@ static int add_list_entries(const pmn_table *t, const char *list, int32_t kind, 
 }
 
 /* add_delta_entries: paths of the data files with `kind` entries in snapshot s's delta. */
-static int add_delta_entries(const pmn_table *t, const pmn_snapshot *s, int32_t kind,
-                             strset *files)
+static int add_delta_entries(const pmn_table *t, const pmn_snapshot *s, int32_t kind, strset *files)
 {
     return add_list_entries(t, s->delta_manifest_list, kind, files);
 }
@@ -217,8 +216,8 @@ static int consumer_min(const pmn_table *t, int64_t *min)
 {
     *min = INT64_MAX;
     int64_t expiration = 0;
-    int erc = pmn_options_get_duration(&t->schema->options, "consumer.expiration-time", 0,
-                                       &expiration);
+    int erc =
+        pmn_options_get_duration(&t->schema->options, "consumer.expiration-time", 0, &expiration);
     if (erc)
         return pmn_error_wrap("table %s: ", t->full_name);
     char *dir = pmn_path_join(t->path, "consumer");
@@ -396,13 +395,13 @@ done:
     return rc;
 }
 
-int pmn_table_expire(pmn_table *t, pmn_expire_result *res)
+/* expire: pmn_table_expire with the retention options taken from o. */
+static int expire(pmn_table *t, const pmn_options *o, pmn_expire_result *res)
 {
     pmn_expire_result local;
     if (!res)
         res = &local;
     memset(res, 0, sizeof *res);
-    const pmn_options *o = &t->schema->options;
     int64_t retain_min = 10, retain_max = INT32_MAX, time_retained = 3600 * 1000LL, limit = 10;
     int rc = pmn_options_get_int64(o, "snapshot.num-retained.min", 10, &retain_min);
     if (rc == 0)
@@ -464,6 +463,23 @@ int pmn_table_expire(pmn_table *t, pmn_expire_result *res)
         pmn_log_debug("%s: expired snapshots %lld..%lld", t->full_name, (long long)earliest,
                       (long long)end - 1);
     }
+    return rc;
+}
+
+int pmn_table_expire(pmn_table *t, pmn_expire_result *res)
+{
+    return expire(t, &t->schema->options, res);
+}
+
+int pmn_table_expire_with(pmn_table *t, const pmn_kv *overrides, size_t n, pmn_expire_result *res)
+{
+    pmn_options o;
+    pmn_options_init(&o);
+    pmn_options_copy(&o, &t->schema->options);
+    for (size_t i = 0; i < n; i++)
+        pmn_options_set(&o, overrides[i].key, overrides[i].value);
+    int rc = expire(t, &o, res);
+    pmn_options_dispose(&o);
     return rc;
 }
 
@@ -531,12 +547,12 @@ static int walk_data(orphan_walk *w, const char *dir, int depth)
     for (size_t i = 0; i < n && rc == 0; i++) {
         char *path = pmn_path_join(dir, names[i]);
         if (pmn_fs_is_dir(path)) {
-            bool skip = depth == 0 &&
-                        (!strcmp(names[i], "snapshot") || !strcmp(names[i], "manifest") ||
-                         !strcmp(names[i], "schema") || !strcmp(names[i], "tag") ||
-                         !strcmp(names[i], "consumer") || !strcmp(names[i], "index") ||
-                         !strcmp(names[i], "statistics") || !strcmp(names[i], "branch") ||
-                         !strcmp(names[i], "changelog"));
+            bool skip =
+                depth == 0 && (!strcmp(names[i], "snapshot") || !strcmp(names[i], "manifest") ||
+                               !strcmp(names[i], "schema") || !strcmp(names[i], "tag") ||
+                               !strcmp(names[i], "consumer") || !strcmp(names[i], "index") ||
+                               !strcmp(names[i], "statistics") || !strcmp(names[i], "branch") ||
+                               !strcmp(names[i], "changelog"));
             if (!skip && depth < 64)
                 rc = walk_data(w, path, depth + 1);
         } else if (bucket_dir && !set_has(w->refs_data, path)) {
@@ -648,7 +664,9 @@ int pmn_table_remove_orphans(pmn_table *t, int64_t older_than_ms, int64_t *remov
         *removed = 0;
     strset meta = {0}, data = {0};
     /* the cutoff is taken before anything is read: files written after it are young */
-    orphan_walk w = {.t = t, .refs_data = &data, .refs_meta = &meta,
+    orphan_walk w = {.t = t,
+                     .refs_data = &data,
+                     .refs_meta = &meta,
                      .cutoff_ms = pmn_now_millis() - (older_than_ms > 0 ? older_than_ms : 0)};
     int rc = collect_refs(t, &data, &meta);
     if (rc == 0) {

@@ -28,11 +28,11 @@
 struct pmn_stream {
     pmn_table *t;
     char *consumer_id;
-    pmn_scan *full;          /* full phase, or NULL */
+    pmn_scan *full; /* full phase, or NULL */
     int64_t full_snapshot;
-    int64_t next;            /* next snapshot to read incrementally */
-    int64_t cur;             /* snapshot whose files are being read (0 = none) */
-    pmn_arena arena;         /* entries of cur */
+    int64_t next;    /* next snapshot to read incrementally */
+    int64_t cur;     /* snapshot whose files are being read (0 = none) */
+    pmn_arena arena; /* entries of cur */
     pmn_manifest_entry *files;
     size_t nfiles, fi;
     pmn_data_file_reader *reader;
@@ -113,8 +113,8 @@ int pmn_stream_open(pmn_table *t, const pmn_stream_options *o, pmn_stream **out)
     if (cid) {
         if (!cid[0] || strchr(cid, '/')) {
             pmn_stream_free(s);
-            return pmn_error_set(PMN_EINVALID, "table %s: invalid consumer id '%s'",
-                                 t->full_name, cid);
+            return pmn_error_set(PMN_EINVALID, "table %s: invalid consumer id '%s'", t->full_name,
+                                 cid);
         }
         s->consumer_id = pmn_xstrdup(cid);
         rc = read_consumer(s, &s->next);
@@ -262,8 +262,7 @@ static int load_snapshot(pmn_stream *s, bool *more)
     return 0;
 }
 
-int pmn_stream_next(pmn_stream *s, pmn_row_kind *kind, const pmn_datum **row,
-                    int64_t *snapshot_id)
+int pmn_stream_next(pmn_stream *s, pmn_row_kind *kind, const pmn_datum **row, int64_t *snapshot_id)
 {
     if (s->full) {
         int rc = pmn_scan_next(s->full, row);

@@ -26,8 +26,8 @@ static int check_name(const pmn_table *t, const char *name)
                              name ? name : "");
     for (const char *p = name; *p; p++)
         if ((unsigned char)*p < 0x20)
-            return pmn_error_set(PMN_EINVALID, "table %s: invalid tag name '%s'",
-                                 t->full_name, name);
+            return pmn_error_set(PMN_EINVALID, "table %s: invalid tag name '%s'", t->full_name,
+                                 name);
     return 0;
 }
 
@@ -41,14 +41,13 @@ int pmn_table_create_tag(pmn_table *t, const char *name, int64_t snapshot_id)
         if (rc)
             return rc;
         if (snapshot_id == 0)
-            return pmn_error_set(PMN_ENOTFOUND, "table %s has no snapshot to tag",
-                                 t->full_name);
+            return pmn_error_set(PMN_ENOTFOUND, "table %s has no snapshot to tag", t->full_name);
     }
     pmn_snapshot *s;
     rc = pmn_snapshot_read(t->path, snapshot_id, &s);
     if (rc == PMN_ENOTFOUND)
-        return pmn_error_set(PMN_ENOTFOUND, "table %s has no snapshot %lld to tag",
-                             t->full_name, (long long)snapshot_id);
+        return pmn_error_set(PMN_ENOTFOUND, "table %s has no snapshot %lld to tag", t->full_name,
+                             (long long)snapshot_id);
     if (rc)
         return rc;
     struct timeval tv;
@@ -57,9 +56,9 @@ int pmn_table_create_tag(pmn_table *t, const char *name, int64_t snapshot_id)
     time_t secs = tv.tv_sec;
     localtime_r(&secs, &tm);
     free(s->tag_create_time);
-    s->tag_create_time = pmn_xasprintf("[%d,%d,%d,%d,%d,%d,%ld]", tm.tm_year + 1900,
-                                       tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                                       tm.tm_sec, (long)tv.tv_usec * 1000L);
+    s->tag_create_time =
+        pmn_xasprintf("[%d,%d,%d,%d,%d,%d,%ld]", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                      tm.tm_hour, tm.tm_min, tm.tm_sec, (long)tv.tv_usec * 1000L);
     char *json = pmn_snapshot_to_json(s);
     pmn_snapshot_free(s);
     char *dir = pmn_path_join(t->path, "tag");
@@ -69,8 +68,8 @@ int pmn_table_create_tag(pmn_table *t, const char *name, int64_t snapshot_id)
         rc = pmn_fs_create_file(path, json, strlen(json));
         free(path);
         if (rc == PMN_EEXISTS)
-            rc = pmn_error_set(PMN_EEXISTS, "table %s already has a tag named %s",
-                               t->full_name, name);
+            rc = pmn_error_set(PMN_EEXISTS, "table %s already has a tag named %s", t->full_name,
+                               name);
     }
     free(dir);
     free(json);

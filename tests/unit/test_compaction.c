@@ -165,8 +165,11 @@ static pmn_table *create_table(pmn_catalog *cat, const char *name, bool pk, cons
     opts[n++] = (pmn_kv){"bucket", pk ? "2" : "-1"};
     for (size_t i = 0; i < nextra && n < 32; i++)
         opts[n++] = extra[i];
-    pmn_table_def def = {.row_type = row, .primary_keys = pk ? keys : NULL,
-                         .nprimary_keys = pk ? 1 : 0, .options = opts, .noptions = n};
+    pmn_table_def def = {.row_type = row,
+                         .primary_keys = pk ? keys : NULL,
+                         .nprimary_keys = pk ? 1 : 0,
+                         .options = opts,
+                         .noptions = n};
     pmn_catalog_create_database(cat, "db", true);
     assert_pmn_ok(pmn_catalog_create_table(cat, "db", name, &def, false));
     pmn_type_free(row);
@@ -187,8 +190,7 @@ static void put(pmn_writer *w, int64_t key, int32_t qty, bool del)
 }
 
 /* check_model: the table at snap (0 latest; tag if non-NULL) equals qty[] (-1 = absent). */
-static void check_model(pmn_table *t, const int32_t *qty, int nkeys, int64_t snap,
-                        const char *tag)
+static void check_model(pmn_table *t, const int32_t *qty, int nkeys, int64_t snap, const char *tag)
 {
     pmn_scan_options o = {.snapshot_id = snap, .tag = tag};
     pmn_scan *s;
@@ -235,8 +237,8 @@ static void assert_plan_files_exist(pmn_table *t, pmn_plan *p, const char *what,
     for (size_t i = 0; i < p->nfiles; i++) {
         char *dir = pmn_table_bucket_dir(t, p->files[i].partition, p->files[i].bucket);
         char *path = pmn_path_join(dir, p->files[i].file.file_name);
-        char *snap = pmn_xasprintf("%s/snapshot/snapshot-%lld", pmn_table_path(t),
-                                   (long long)snapshot_id);
+        char *snap =
+            pmn_xasprintf("%s/snapshot/snapshot-%lld", pmn_table_path(t), (long long)snapshot_id);
         bool gone = snapshot_id > 0 && !pmn_fs_exists(snap);
         free(snap);
         if (!pmn_fs_exists(path) && !gone)
@@ -255,8 +257,7 @@ static void assert_referenced_exist(pmn_table *t)
     for (size_t i = 0; i < n; i++) {
         pmn_plan *p;
         int rc = pmn_plan_open(t, ids[i], &p);
-        char *sp = pmn_xasprintf("%s/snapshot/snapshot-%lld", pmn_table_path(t),
-                                 (long long)ids[i]);
+        char *sp = pmn_xasprintf("%s/snapshot/snapshot-%lld", pmn_table_path(t), (long long)ids[i]);
         bool expired = rc == PMN_ENOTFOUND && !pmn_fs_exists(sp);
         free(sp);
         if (expired)
@@ -410,8 +411,8 @@ static void model_run(bool async, int commits)
     size_t nsnap = count_snapshots(t);
     print_message("%s: %ld rows, %d commits, %lld compactions; at the end %zu files, at most %zu "
                   "runs per bucket, %zu snapshots\n",
-                  async ? "background" : "in commit", rows, COMMITS, (long long)compactions,
-                  nfiles, max_runs, nsnap);
+                  async ? "background" : "in commit", rows, COMMITS, (long long)compactions, nfiles,
+                  max_runs, nsnap);
     if (nsnap > 12 || nsnap < 4)
         fail_msg("%zu snapshots retained (min 4, max 12)", nsnap);
     /* tags survive expiry and read as they were */
@@ -481,7 +482,8 @@ static void test_compaction__append_small_files_merge(void **state)
     char *dir = pmn_test_tmpdir("compaction-append");
     pmn_catalog *cat;
     assert_pmn_ok(pmn_catalog_open(dir, true, &cat));
-    pmn_kv opts[] = {{"compaction.min.file-num", "4"}, {"compaction.max.file-num", "6"},
+    pmn_kv opts[] = {{"compaction.min.file-num", "4"},
+                     {"compaction.max.file-num", "6"},
                      {"target-file-size", "64 kb"}};
     pmn_table *t = create_table(cat, "log", false, opts, 3);
     pmn_writer *w;
@@ -502,8 +504,8 @@ static void test_compaction__append_small_files_merge(void **state)
     /* merging keeps the small-file count under min.file-num + the big files */
     size_t runs, nfiles;
     bucket_stats(t, &runs, &nfiles);
-    print_message("append table: at most %zu files during the run, %zu at the end\n",
-                  max_files, nfiles);
+    print_message("append table: at most %zu files during the run, %zu at the end\n", max_files,
+                  nfiles);
     assert_true(nfiles < 12);
     /* every row exactly once */
     char *seen = pmn_xcalloc(COMMITS * PER, 1);
@@ -587,8 +589,8 @@ static void test_compaction__consumer_and_reader_during_expiry(void **state)
     assert_referenced_exist(t);
     check_model(t, at5, NKEYS, 5, NULL);
     /* an idle consumer expires (consumer.expiration-time): expiry proceeds (10 per run) */
-    pmn_schema_change ce = {.kind = PMN_SCHEMA_SET_OPTION, .key = "consumer.expiration-time",
-                            .value = "1 h"};
+    pmn_schema_change ce = {
+        .kind = PMN_SCHEMA_SET_OPTION, .key = "consumer.expiration-time", .value = "1 h"};
     assert_pmn_ok(pmn_table_alter(t, &ce, 1));
     struct timeval idle[2] = {{.tv_sec = 1000000}, {.tv_sec = 1000000}};
     utimes(cpath, idle);
@@ -633,13 +635,11 @@ static void test_compaction__consumer_and_reader_during_expiry(void **state)
     while ((rc = pmn_scan_next(s, &row)) == 0) {
         int64_t k = row[0].v.i;
         if (row[2].v.i != at_reader[k])
-            fail_msg("reader of expired snapshot got a wrong row for key %lld",
-                     (long long)k);
+            fail_msg("reader of expired snapshot got a wrong row for key %lld", (long long)k);
         nrows++;
     }
-    print_message("reader of expired snapshot %lld: %s after %zu rows\n",
-                  (long long)reader_snap, rc == PMN_ITEROVER ? "completed" : pmn_error_last(),
-                  nrows);
+    print_message("reader of expired snapshot %lld: %s after %zu rows\n", (long long)reader_snap,
+                  rc == PMN_ITEROVER ? "completed" : pmn_error_last(), nrows);
     if (rc != PMN_ITEROVER) {
         assert_int_equal(rc, PMN_ENOTFOUND);
         if (!strstr(pmn_error_last(), "has expired while being read"))
@@ -736,8 +736,8 @@ static void test_compaction__sigkill_during_compaction_and_expiry(void **state)
                 if (rc && rc != PMN_ECONFLICT)
                     _exit(6);
                 /* with a zero age bound nothing may be writing meanwhile */
-                if (c % 7 == 0 && (pmn_writer_wait_maintenance(w) ||
-                                   pmn_table_remove_orphans(t2, 0, NULL)))
+                if (c % 7 == 0 &&
+                    (pmn_writer_wait_maintenance(w) || pmn_table_remove_orphans(t2, 0, NULL)))
                     _exit(7);
             }
         }
@@ -804,8 +804,7 @@ static void test_compaction__set_option_reaches_running_writer(void **state)
     char *dir = pmn_test_tmpdir("compaction-options");
     pmn_catalog *cat;
     assert_pmn_ok(pmn_catalog_open(dir, true, &cat));
-    pmn_kv opts[] = {{"num-sorted-run.compaction-trigger", "2"},
-                     {"commit.force-compact", "true"}};
+    pmn_kv opts[] = {{"num-sorted-run.compaction-trigger", "2"}, {"commit.force-compact", "true"}};
     pmn_table *t = create_table(cat, "kv", true, opts, 2);
     pmn_writer *w;
     assert_pmn_ok(pmn_writer_open(t, NULL, &w));

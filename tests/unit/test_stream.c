@@ -74,8 +74,8 @@ static pmn_table *create_kv_opts(pmn_catalog *cat, const char *name, const pmn_k
     size_t n = 4;
     for (size_t i = 0; i < nextra && n < 8; i++)
         opts[n++] = extra[i];
-    pmn_table_def def = {.row_type = row, .primary_keys = keys, .nprimary_keys = 1,
-                         .options = opts, .noptions = n};
+    pmn_table_def def = {
+        .row_type = row, .primary_keys = keys, .nprimary_keys = 1, .options = opts, .noptions = n};
     pmn_catalog_create_database(cat, "db", true);
     assert_pmn_ok(pmn_catalog_create_table(cat, "db", name, &def, false));
     pmn_type_free(row);
@@ -344,8 +344,8 @@ static void test_stream__changelog_input_has_every_change(void **state)
         if (cmp_change(&e[i].c, &g[i].c) != 0)
             fail_msg("change %zu: expected snapshot %lld key %lld kind %d qty %d, got kind %d "
                      "qty %d",
-                     i, (long long)e[i].c.snapshot, (long long)e[i].c.key, e[i].c.kind,
-                     e[i].c.qty, g[i].c.kind, g[i].c.qty);
+                     i, (long long)e[i].c.snapshot, (long long)e[i].c.key, e[i].c.kind, e[i].c.qty,
+                     g[i].c.kind, g[i].c.qty);
     free(e);
     free(g);
     /* changelog files of expired snapshots are removed with them; orphan removal keeps the
