@@ -1419,6 +1419,215 @@ static int exec_delete(pmn_sql_session *s, const pmn_sql_stmt *st, const char *t
     return rc;
 }
 
+/* ---- CALL sys.<procedure> ---- */
+
+/* The procedures Paimon's Flink integration offers that the lake can run. Arguments are
+ * positional in this order, or named (`table` => 'db.t'). */
+typedef struct procedure {
+    const char *name;        /* after sys. */
+    const char *const *args; /* parameter names, NULL-terminated */
+    int required;            /* leading parameters that must be given */
+} procedure;
+
+static const char *const compact_args[] = {"table",   "partitions", "order_strategy",   "order_by",
+                                           "options", "where",      "compact_strategy", NULL};
+static const char *const expire_args[] = {"table",      "retain_max",  "retain_min",
+                                          "older_than", "max_deletes", NULL};
+static const char *const create_tag_args[] = {"table", "tag", "snapshot_id", "time_retained", NULL};
+static const char *const delete_tag_args[] = {"table", "tag", NULL};
+static const char *const orphans_args[] = {"table", "older_than", "dry_run", NULL};
+
+static const procedure procedures[] = {
+    {"compact", compact_args, 1},
+    {"expire_snapshots", expire_args, 1},
+    {"create_tag", create_tag_args, 2},
+    {"delete_tag", delete_tag_args, 2},
+    {"remove_orphan_files", orphans_args, 1},
+};
+
+/* Print one result column "result" with the given values. */
+static void print_result(pmn_sql_session *s, char **values, size_t n)
+{
+    print_list(s, "result", values, n, false);
+}
+
+static int exec_call(pmn_sql_session *s, const pmn_sql_stmt *st)
+{
+    const pmn_sql_name *n = &st->name;
+    char *full = pmn_sql_name_string(n);
+    int rc = 0;
+    if (n->nparts < 2 || strcmp(n->parts[n->nparts - 2], "sys") != 0 ||
+        (n->nparts == 3 && !find_catalog(s, n->parts[0]))) {
+        rc = pmn_error_set(PMN_EINVALID, "unknown procedure %s (procedures are sys.<name>)", full);
+        free(full);
+        return rc;
+    }
+    const procedure *p = NULL;
+    for (size_t i = 0; i < sizeof procedures / sizeof procedures[0]; i++)
+        if (!strcmp(procedures[i].name, n->parts[n->nparts - 1]))
+            p = &procedures[i];
+    if (!p) {
+        rc = pmn_error_set(PMN_EINVALID,
+                           "unknown procedure %s (pgpaimon runs sys.compact, "
+                           "sys.expire_snapshots, sys.create_tag, sys.delete_tag, "
+                           "sys.remove_orphan_files)",
+                           full);
+        free(full);
+        return rc;
+    }
+    /* bind arguments to parameters */
+    const char *vals[8] = {NULL};
+    int nparams = 0;
+    while (p->args[nparams])
+        nparams++;
+    for (size_t i = 0; i < st->noptions && rc == 0; i++) {
+        int k = (int)i;
+        if (st->options[i].key) {
+            for (k = 0; k < nparams && strcmp(p->args[k], st->options[i].key) != 0; k++)
+                ;
+            if (k == nparams)
+                rc = pmn_error_set(PMN_EINVALID, "procedure %s has no parameter '%s'", full,
+                                   st->options[i].key);
+        } else if (k >= nparams) {
+            rc = pmn_error_set(PMN_EINVALID, "procedure %s takes at most %d arguments", full,
+                               nparams);
+        }
+        if (rc == 0 && st->options[i].value && strcmp(st->options[i].value, "NULL") != 0)
+            vals[k] = st->options[i].value;
+    }
+    for (int k = 0; rc == 0 && k < p->required; k++)
+        if (!vals[k] || !*vals[k])
+            rc = pmn_error_set(PMN_EINVALID, "procedure %s needs the argument '%s'", full,
+                               p->args[k]);
+    /* the table: 'db.table' or 'table' in the current database */
+    pmn_table *t = NULL;
+    pmn_sql_name tn;
+    memset(&tn, 0, sizeof tn);
+    if (rc == 0) {
+        char *copy = pmn_xstrdup(vals[0]);
+        char *dot = strchr(copy, '.');
+        if (dot) {
+            *dot = '\0';
+            tn.parts[0] = copy;
+            tn.parts[1] = pmn_xstrdup(dot + 1);
+            tn.nparts = 2;
+        } else {
+            tn.parts[0] = copy;
+            tn.nparts = 1;
+        }
+        resolved r;
+        rc = open_table(s, &tn, &t, &r);
+    }
+    char buf[64];
+    if (rc == 0 && !strcmp(p->name, "compact")) {
+        for (int k = 1; k < 6 && rc == 0; k++)
+            if (vals[k] && *vals[k])
+                rc = pmn_error_set(PMN_EINVALID,
+                                   "sys.compact: argument '%s' is not supported (pgpaimon "
+                                   "compacts every partition and bucket)",
+                                   p->args[k]);
+        bool full_compact = true;
+        if (rc == 0 && vals[6]) {
+            if (!strcmp(vals[6], "minor"))
+                full_compact = false;
+            else if (strcmp(vals[6], "full") != 0)
+                rc = pmn_error_set(PMN_EINVALID,
+                                   "sys.compact: compact_strategy must be 'full' or 'minor', "
+                                   "got '%s'",
+                                   vals[6]);
+        }
+        int64_t snap = 0;
+        if (rc == 0)
+            rc = pmn_table_compact(t, full_compact, &snap);
+        if (rc == 0) {
+            char *one[] = {(char *)"Success"};
+            print_result(s, one, 1);
+        }
+    } else if (rc == 0 && !strcmp(p->name, "expire_snapshots")) {
+        for (int k = 1; k < 5 && rc == 0; k++)
+            if (vals[k])
+                rc = pmn_error_set(PMN_EINVALID,
+                                   "sys.expire_snapshots: argument '%s' is not supported; set "
+                                   "the table's snapshot.num-retained.min/max and "
+                                   "snapshot.time-retained with ALTER TABLE ... SET and call "
+                                   "sys.expire_snapshots('%s')",
+                                   p->args[k], vals[0]);
+        pmn_expire_result res;
+        memset(&res, 0, sizeof res);
+        if (rc == 0)
+            rc = pmn_table_expire(t, &res);
+        if (rc == 0) {
+            snprintf(buf, sizeof buf, "%lld", (long long)res.snapshots_expired);
+            char *one[] = {buf};
+            print_result(s, one, 1);
+        }
+    } else if (rc == 0 && !strcmp(p->name, "create_tag")) {
+        int64_t snap = 0;
+        if (vals[3])
+            rc = pmn_error_set(PMN_EINVALID,
+                               "sys.create_tag: time_retained is not supported (tags are kept "
+                               "until sys.delete_tag)");
+        if (rc == 0 && vals[2]) {
+            char *end;
+            snap = strtoll(vals[2], &end, 10);
+            if (*end || snap <= 0)
+                rc = pmn_error_set(PMN_EINVALID,
+                                   "sys.create_tag: snapshot_id must be a positive number, got "
+                                   "'%s'",
+                                   vals[2]);
+        }
+        if (rc == 0)
+            rc = pmn_table_create_tag(t, vals[1], snap);
+        if (rc == 0) {
+            char *one[] = {(char *)"Success"};
+            print_result(s, one, 1);
+        }
+    } else if (rc == 0 && !strcmp(p->name, "delete_tag")) {
+        /* a comma-separated list, as Paimon accepts */
+        char *names = pmn_xstrdup(vals[1]);
+        for (char *tok = names, *next; rc == 0 && tok && *tok; tok = next) {
+            next = strchr(tok, ',');
+            if (next)
+                *next++ = '\0';
+            while (*tok == ' ')
+                tok++;
+            rc = pmn_table_delete_tag(t, tok);
+        }
+        free(names);
+        if (rc == 0) {
+            char *one[] = {(char *)"Success"};
+            print_result(s, one, 1);
+        }
+    } else if (rc == 0 && !strcmp(p->name, "remove_orphan_files")) {
+        /* older_than: local time 'yyyy-MM-dd HH:mm:ss'; default one day ago, as Paimon */
+        int64_t age = 24LL * 3600 * 1000;
+        if (vals[2] && strcasecmp(vals[2], "false") != 0)
+            rc = pmn_error_set(PMN_EINVALID, "sys.remove_orphan_files: dry_run is not supported");
+        if (rc == 0 && vals[1]) {
+            int64_t when;
+            rc = pmn_sql_local_to_millis(vals[1], &when);
+            if (rc == 0) {
+                age = (int64_t)time(NULL) * 1000 - when;
+                if (age < 0)
+                    age = 0;
+            }
+        }
+        int64_t removed = 0;
+        if (rc == 0)
+            rc = pmn_table_remove_orphans(t, age, &removed);
+        if (rc == 0) {
+            snprintf(buf, sizeof buf, "%lld", (long long)removed);
+            char *one[] = {buf};
+            print_result(s, one, 1);
+        }
+    }
+    for (int i = 0; i < tn.nparts; i++)
+        free(tn.parts[i]);
+    pmn_table_free(t);
+    free(full);
+    return rc;
+}
+
 /* ---- SET / RESET ---- */
 
 static int exec_set(pmn_sql_session *s, const pmn_sql_stmt *st)
@@ -1654,15 +1863,8 @@ static int dispatch(pmn_sql_session *s, const pmn_sql_stmt *st, const char *text
         return exec_delete(s, st, text);
     case PMN_STMT_UPDATE:
         return exec_update(s, st, text);
-    case PMN_STMT_CALL: {
-        char *name = pmn_sql_name_string(&st->name);
-        int rc = pmn_error_set(PMN_EINVALID,
-                               "procedure %s is not available in this build: CALL needs the "
-                               "lake's compaction, expiry and tag calls",
-                               name);
-        free(name);
-        return rc;
-    }
+    case PMN_STMT_CALL:
+        return exec_call(s, st);
     }
     return pmn_error_set(PMN_ERROR, "unhandled statement kind %d", (int)st->kind);
 }
