@@ -8,7 +8,10 @@
  */
 #include "sql/systab.h"
 
+#include "change/datum.h"
+#include "paimon/binary_row.h"
 #include "paimon/data_type_json.h"
+#include "table/table_internal.h"
 #include "paimon/snapshot.h"
 #include "paimon/table_schema.h"
 #include "util/alloc.h"
@@ -57,6 +60,31 @@ static const pmn_systab_col tags_cols[] = {
     {"time_retained", "TEXT STRING"},
 };
 
+static const pmn_systab_col files_cols[] = {
+    {"partition", "TEXT STRING"},
+    {"bucket", "INTEGER INT"},
+    {"file_path", "TEXT STRING"},
+    {"file_format", "TEXT STRING"},
+    {"schema_id", "INTEGER BIGINT"},
+    {"level", "INTEGER INT"},
+    {"record_count", "INTEGER BIGINT"},
+    {"file_size_in_bytes", "INTEGER BIGINT"},
+    {"min_key", "TEXT STRING"},
+    {"max_key", "TEXT STRING"},
+    {"null_value_counts", "TEXT STRING"},
+    {"min_value_stats", "TEXT STRING"},
+    {"max_value_stats", "TEXT STRING"},
+    {"min_sequence_number", "INTEGER BIGINT"},
+    {"max_sequence_number", "INTEGER BIGINT"},
+    {"creation_time", "TEXT TIMESTAMP(3)"},
+};
+
+static const pmn_systab_col manifests_cols[] = {
+    {"file_name", "TEXT STRING"},           {"file_size", "INTEGER BIGINT"},
+    {"num_added_files", "INTEGER BIGINT"},  {"num_deleted_files", "INTEGER BIGINT"},
+    {"schema_id", "INTEGER BIGINT"},
+};
+
 static const pmn_systab_col consumers_cols[] = {
     {"consumer_id", "TEXT STRING"},
     {"next_snapshot_id", "INTEGER BIGINT"},
@@ -81,12 +109,19 @@ int pmn_systab_columns(const char *kind, const pmn_systab_col **cols, int *ncols
     } else if (!strcmp(kind, "consumers")) {
         *cols = consumers_cols;
         *ncols = NCOLS(consumers_cols);
-    } else if (!strcmp(kind, "files") || !strcmp(kind, "manifests") || !strcmp(kind, "audit_log") ||
+    } else if (!strcmp(kind, "files")) {
+        *cols = files_cols;
+        *ncols = NCOLS(files_cols);
+    } else if (!strcmp(kind, "manifests")) {
+        *cols = manifests_cols;
+        *ncols = NCOLS(manifests_cols);
+    } else if (!strcmp(kind, "audit_log") ||
                !strcmp(kind, "partitions") || !strcmp(kind, "buckets") || !strcmp(kind, "binlog") ||
                !strcmp(kind, "ro") || !strcmp(kind, "branches") || !strcmp(kind, "statistics")) {
         return pmn_error_set(PMN_EINVALID,
                              "system table $%s is not supported by pgpaimon sql yet (supported: "
-                             "$snapshots, $schemas, $options, $tags, $consumers)",
+                             "$snapshots, $schemas, $options, $tags, $consumers, $files, "
+                             "$manifests)",
                              kind);
     } else {
         return pmn_error_set(PMN_EINVALID,
@@ -160,6 +195,18 @@ static char *local_time_text(int64_t millis)
     }
     return pmn_xasprintf("%04d-%02d-%02d %02d:%02d:%02d%s", tm.tm_year + 1900, tm.tm_mon + 1,
                          tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+}
+
+/* utc_time_text: "YYYY-MM-DD HH:MM:SS.mmm" of millis taken as UTC (local times stored as UTC). */
+static char *utc_time_text(int64_t millis)
+{
+    time_t secs = (time_t)(millis / 1000 - (millis % 1000 < 0));
+    int ms = (int)(millis - (int64_t)secs * 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    char buf[32];
+    strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    return pmn_xasprintf("%s.%03d", buf, ms);
 }
 
 static char *json_compact(json_t *j)
@@ -348,6 +395,131 @@ static int load_consumers(pmn_table *t, builder *b)
     return rc;
 }
 
+/* row_text: a serialized BinaryRow of `types` as Java prints an object array ("[1, Alice]"),
+ * or with names as Java prints a stats map ("{a=1, b=x}"). */
+static char *row_text(pmn_bytes bytes, const pmn_type *const *types, const char *const *names,
+                      int32_t n, const int64_t *counts)
+{
+    pmn_arena a = PMN_ARENA_INIT;
+    pmn_datum *vals = pmn_arena_alloc(&a, sizeof *vals * ((size_t)n + 1));
+    pmn_buf b = PMN_BUF_INIT;
+    pmn_buf_putc(&b, names ? '{' : '[');
+    bool ok = counts || pmn_binary_row_deserialize(bytes.ptr, bytes.len, types, n, &a, vals) == 0;
+    pmn_error_clear();
+    for (int32_t i = 0; ok && i < n; i++) {
+        if (i)
+            pmn_buf_puts(&b, ", ");
+        if (names)
+            pmn_buf_printf(&b, "%s=", names[i]);
+        if (counts) {
+            if (counts[i] < 0)
+                pmn_buf_puts(&b, "null");
+            else
+                pmn_buf_printf(&b, "%lld", (long long)counts[i]);
+        } else if (vals[i].is_null) {
+            pmn_buf_puts(&b, "null");
+        } else if (pmn_type_is_string(types[i])) {
+            pmn_buf_put(&b, vals[i].v.bin.ptr, vals[i].v.bin.len);
+        } else {
+            pmn_buf json = PMN_BUF_INIT;
+            pmn_datum_to_json(types[i], &vals[i], &json);
+            const char *j = pmn_buf_cstr(&json);
+            size_t len = json.len;
+            if (len >= 2 && j[0] == '"' && j[len - 1] == '"')
+                pmn_buf_put(&b, j + 1, len - 2);
+            else
+                pmn_buf_put(&b, j, len);
+            pmn_buf_dispose(&json);
+        }
+    }
+    pmn_buf_putc(&b, names ? '}' : ']');
+    pmn_arena_free(&a);
+    return (char *)pmn_buf_detach(&b, NULL);
+}
+
+/* load_files: the live data files of the latest snapshot (Java FilesTable). */
+static int load_files(pmn_table *t, builder *b)
+{
+    pmn_plan *p;
+    int rc = pmn_plan_open(t, 0, &p);
+    if (rc)
+        return rc;
+    const pmn_key_layout *k = &t->keys;
+    for (size_t i = 0; i < p->nfiles; i++) {
+        const pmn_manifest_entry *e = &p->files[i];
+        pmn_schema *fs = NULL;
+        if (pmn_schema_load(t->path, e->file.schema_id, &fs) != 0) {
+            pmn_error_clear();
+            continue;
+        }
+        int32_t ncols = fs->row->nfields;
+        const pmn_type **types = pmn_xcalloc((size_t)ncols + 1, sizeof *types);
+        const char **names = pmn_xcalloc((size_t)ncols + 1, sizeof *names);
+        for (int32_t c = 0; c < ncols; c++) {
+            types[c] = fs->row->fields[c].type;
+            names[c] = fs->row->fields[c].name;
+        }
+        put_text_owned(b, row_text(e->partition, k->partition_types, NULL, k->npartition, NULL));
+        put_int(b, e->bucket);
+        char *dir = pmn_table_bucket_dir(t, e->partition, e->bucket);
+        put_text_owned(b, e->file.external_path ? pmn_xstrdup(e->file.external_path)
+                                                : pmn_xasprintf("%s/%s", dir, e->file.file_name));
+        free(dir);
+        const char *dot = strrchr(e->file.file_name, '.');
+        put_text(b, dot ? dot + 1 : "");
+        put_int(b, e->file.schema_id);
+        put_int(b, e->file.level);
+        put_int(b, e->file.row_count);
+        put_int(b, e->file.file_size);
+        bool pk = k->ntrimmed_pk > 0;
+        if (pk) {
+            put_text_owned(b, row_text(e->file.min_key, k->trimmed_pk_types, NULL, k->ntrimmed_pk,
+                                       NULL));
+            put_text_owned(b, row_text(e->file.max_key, k->trimmed_pk_types, NULL, k->ntrimmed_pk,
+                                       NULL));
+        } else {
+            put_null(b);
+            put_null(b);
+        }
+        const pmn_simple_stats *vs = &e->file.value_stats;
+        if (vs->has_null_counts && vs->nnull_counts == ncols)
+            put_text_owned(b, row_text(vs->min_values, types, names, ncols, vs->null_counts));
+        else
+            put_null(b);
+        put_text_owned(b, row_text(vs->min_values, types, names, ncols, NULL));
+        put_text_owned(b, row_text(vs->max_values, types, names, ncols, NULL));
+        put_int(b, e->file.min_sequence_number);
+        put_int(b, e->file.max_sequence_number);
+        if (e->file.has_creation_time) /* local wall time stored as if UTC */
+            put_text_owned(b, utc_time_text(e->file.creation_time));
+        else
+            put_null(b);
+        free(types);
+        free(names);
+        pmn_schema_free(fs);
+    }
+    pmn_plan_free(p);
+    return 0;
+}
+
+/* load_manifests: the manifest files of the latest snapshot (Java ManifestsTable). */
+static int load_manifests(pmn_table *t, builder *b)
+{
+    pmn_plan *p;
+    int rc = pmn_plan_open(t, 0, &p);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < p->nbase; i++) {
+        put_text(b, p->base[i].file_name);
+        put_int(b, p->base[i].file_size);
+        put_int(b, p->base[i].num_added_files);
+        put_int(b, p->base[i].num_deleted_files);
+        put_int(b, p->base[i].schema_id);
+    }
+    pmn_plan_free(p);
+    return 0;
+}
+
 int pmn_systab_load(pmn_table *t, const char *kind, pmn_systab_rows *out)
 {
     memset(out, 0, sizeof *out);
@@ -364,6 +536,10 @@ int pmn_systab_load(pmn_table *t, const char *kind, pmn_systab_rows *out)
         rc = load_options(t, &b);
     else if (!strcmp(kind, "tags"))
         rc = load_tags(t, &b);
+    else if (!strcmp(kind, "files"))
+        rc = load_files(t, &b);
+    else if (!strcmp(kind, "manifests"))
+        rc = load_manifests(t, &b);
     else
         rc = load_consumers(t, &b);
     if (rc) {

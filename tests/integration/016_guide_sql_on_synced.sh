@@ -119,3 +119,19 @@ q2() { last_csv "SELECT COUNT(*) FROM lakehouse.products WHERE product_id = 'pro
 for _ in $(seq 1 30); do [ "$(q2)" = 0 ] && break; sleep 0.1; done
 assert_eq 0 "$(q2)" "the DELETE through SQL within 3 s"
 kill -TERM $SYNC; wait $SYNC
+
+# $files and $manifests against the files on disk
+sqlc --output json <<<"$CAT
+SELECT file_path, file_size_in_bytes, record_count FROM lakehouse.products\$files;" \
+  | grep '^{' >"$TEST_TMP/files.jsonl"
+python3 - "$TEST_TMP/files.jsonl" <<'PY' || fail "\$files does not match the files on disk"
+import json, os, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert rows, "no files"
+for r in rows:
+    assert os.path.getsize(r["file_path"]) == r["file_size_in_bytes"], r
+PY
+ok "\$files: every live data file exists with its exact size"
+live=$(wc -l <"$TEST_TMP/files.jsonl")
+net=$(last_csv "SELECT SUM(num_added_files) - SUM(num_deleted_files) FROM lakehouse.products\$manifests;")
+assert_eq "$live" "$net" "\$manifests: added minus deleted files equals the live files"

@@ -37,7 +37,7 @@ SELECT * FROM items /*+ OPTIONS('scan.tag-name' = 'v1') */;
 SELECT * FROM items FOR SYSTEM_TIME AS OF NOW();
 SELECT * FROM items FOR SYSTEM_TIME AS OF TIMESTAMP 'yesterday';
 SELECT * FROM items$frobs;
-SELECT * FROM items$files;
+SELECT * FROM items$audit_log;
 SELECT frobnicate(id) FROM items;
 DESCRIBE itemz;
 DROP DATABASE lakehouse;
