@@ -376,6 +376,20 @@ static int evolve_target(pmn_sync_sink *s, target *t, const pmn_change_relation 
     return rc;
 }
 
+static void source_free(source *src)
+{
+    for (int j = 0; j < src->ncols; j++) {
+        free(src->col_names[j]);
+        pmn_type_free(src->col_types[j]);
+    }
+    free(src->col_names);
+    free(src->col_types);
+    free(src->colmap);
+    free(src->schema);
+    free(src->name);
+    free(src);
+}
+
 static void source_set_columns(source *src, const pmn_change_relation *rel)
 {
     for (int i = 0; i < src->ncols; i++) {
@@ -490,6 +504,15 @@ int pmn_sync_sink_add_source(pmn_sync_sink *s, const pmn_change_relation *rel,
     s->sources = pmn_xrealloc(s->sources, sizeof *s->sources * (s->nsources + 1));
     s->sources[s->nsources++] = src;
     rc = evolve_target(s, t, rel);
+    if (rc == PMN_EINVALID && cfg->ignore_incompatible) {
+        /* --ignore_incompatible: this source is left out of the sync instead of failing it */
+        pmn_log_warn("%s; --ignore_incompatible: %s.%s is not synced", pmn_error_last(),
+                     rel->schema, rel->name);
+        pmn_error_clear();
+        s->nsources--;
+        source_free(src);
+        return 0;
+    }
     if (rc == 0)
         rc = compile_target(s, t);
     map_sources(s, t);
@@ -994,19 +1017,8 @@ void pmn_sync_sink_free(pmn_sync_sink *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->nsources; i++) {
-        source *src = s->sources[i];
-        for (int j = 0; j < src->ncols; j++) {
-            free(src->col_names[j]);
-            pmn_type_free(src->col_types[j]);
-        }
-        free(src->col_names);
-        free(src->col_types);
-        free(src->colmap);
-        free(src->schema);
-        free(src->name);
-        free(src);
-    }
+    for (size_t i = 0; i < s->nsources; i++)
+        source_free(s->sources[i]);
     free(s->sources);
     for (size_t i = 0; i < s->ntargets; i++) {
         target *t = s->targets[i];
