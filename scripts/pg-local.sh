@@ -76,6 +76,10 @@ resolve_dirs() {
     mkdir -p "$PG_DIR"
     PG_DIR=$(cd "$PG_DIR" && pwd -P)
     [ "$OWNER" = postgres ] && chown postgres: "$PG_DIR"
+    # Links into a /tmp folder that was cleaned (e.g. by a reboot): start over.
+    if [ -L "$PG_DIR/data" ] && [ ! -e "$PG_DIR/data" ]; then
+      rm -f "$PG_DIR/data" "$PG_DIR/sock" "$PG_DIR/postgres.log"
+    fi
     if [ ! -e "$PG_DIR/data" ]; then
       home=$PG_DIR
       if ! as_pg test -w "$PG_DIR" -a -x "$PG_DIR" 2>/dev/null ||
@@ -110,6 +114,7 @@ resolve_dirs() {
 # binary with its cwd in the data directory); never another cluster's.
 cluster_pids() {
   local p exe
+  # shellcheck disable=SC2044 # /proc/<pid>/cwd has no blanks
   for p in $(find /proc -mindepth 2 -maxdepth 2 -name cwd -lname "$DATA" 2>/dev/null); do
     p=${p%/cwd}
     exe=$(readlink "$p/exe" 2>/dev/null) || continue
@@ -164,7 +169,9 @@ wait_gone() {
     [ -z "$pids" ] && return 0
     sleep 0.1
   done
-  note "killing leftover server processes: $(echo $pids)"
+  # shellcheck disable=SC2086 # one PID per word
+  note "killing leftover server processes:" $pids
+  # shellcheck disable=SC2086
   kill -KILL $pids 2>/dev/null || true
   sleep 0.5
   [ -z "$(cluster_pids)" ] || die "server processes still alive: $(cluster_pids | tr '\n' ' ')"
@@ -344,9 +351,15 @@ cmd_destroy() {
   cmd_stop
   resolve_dirs
   home=$(dirname "$DATA")
-  [ "$home" != "$PG_DIR" ] && rm -rf "$home"
-  rm -rf "$PG_DIR"
-  note "removed $PG_DIR"
+  # Only what this script creates: PMN_PG_DIR may be a folder with other files.
+  if [ "$home" != "$PG_DIR" ] && [[ $home == /tmp/pmn-pg-* ]]; then
+    rm -rf "$home"
+  fi
+  [ -d "$PG_DIR" ] || return 0
+  rm -rf "${PG_DIR:?}/data" "$PG_DIR/sock" "$PG_DIR/postgres.log" "$PG_DIR/.pwfile" \
+    "$PG_DIR/conninfo" "$PG_DIR/env" "$PG_DIR/port" "$PG_DIR/.lock"
+  rmdir "$PG_DIR" 2>/dev/null || true
+  note "removed the cluster in $PG_DIR"
 }
 
 case ${1:-} in

@@ -11,5 +11,6 @@
 #include "pmn/types.h"
 #include "pmn/catalog.h"
 #include "pmn/table.h"
+#include "pmn/sql.h"
 
 #endif

@@ -5,6 +5,8 @@
  */
 #include "change/change.h"
 
+#include "change/datum.h"
+
 #include "util/alloc.h"
 
 #include <stdlib.h>
@@ -61,45 +63,6 @@ int pmn_change_relation_find(const pmn_change_relation *rel, const char *name)
     return -1;
 }
 
-/* deep copy of one value; datum.c (another module) will own the general version */
-static void copy_datum(const pmn_type *type, const pmn_datum *d, pmn_datum *out, pmn_arena *arena)
-{
-    *out = *d;
-    if (d->is_null)
-        return;
-    switch (type->root) {
-    case PMN_TYPE_CHAR:
-    case PMN_TYPE_VARCHAR:
-    case PMN_TYPE_BINARY:
-    case PMN_TYPE_VARBINARY:
-        out->v.bin.ptr = pmn_arena_memdup(arena, d->v.bin.ptr, d->v.bin.len);
-        break;
-    case PMN_TYPE_ARRAY:
-    case PMN_TYPE_MULTISET:
-    case PMN_TYPE_MAP:
-    case PMN_TYPE_ROW: {
-        uint32_t n = d->v.list.n;
-        uint32_t total = type->root == PMN_TYPE_ARRAY ? n
-                         : type->root == PMN_TYPE_ROW ? (uint32_t)type->nfields
-                                                      : 2 * n;
-        pmn_datum *items = pmn_arena_alloc(arena, sizeof *items * (total ? total : 1));
-        for (uint32_t i = 0; i < total; i++) {
-            const pmn_type *it = type->root == PMN_TYPE_ARRAY ? type->elem
-                                 : type->root == PMN_TYPE_ROW ? type->fields[i].type
-                                 : type->root == PMN_TYPE_MAP ? (i % 2 ? type->value : type->key)
-                                                              : (i % 2 ? NULL : type->elem);
-            if (it)
-                copy_datum(it, &d->v.list.items[i], &items[i], arena);
-            else
-                items[i] = d->v.list.items[i]; /* MULTISET count (INT) */
-        }
-        out->v.list.items = items;
-        break;
-    }
-    default:
-        break;
-    }
-}
 
 static const pmn_datum *copy_vals(const pmn_change_relation *rel, const pmn_datum *vals,
                                   pmn_arena *arena)
@@ -108,7 +71,7 @@ static const pmn_datum *copy_vals(const pmn_change_relation *rel, const pmn_datu
         return NULL;
     pmn_datum *out = pmn_arena_alloc(arena, sizeof *out * (size_t)(rel->ncols ? rel->ncols : 1));
     for (int i = 0; i < rel->ncols; i++)
-        copy_datum(rel->cols[i].type, &vals[i], &out[i], arena);
+        pmn_datum_copy(rel->cols[i].type, &vals[i], &out[i], arena);
     return out;
 }
 
@@ -117,15 +80,16 @@ void pmn_change_copy(pmn_change *out, const pmn_change *c, pmn_arena *arena)
     *out = *c;
     if (c->kind == PMN_CHANGE_TRUNCATE) {
         if (c->ntruncated) {
-            out->truncated = pmn_arena_memdup(arena, c->truncated,
-                                              sizeof(c->truncated[0]) * c->ntruncated);
+            out->truncated =
+                pmn_arena_memdup(arena, c->truncated, sizeof(c->truncated[0]) * c->ntruncated);
         }
         return;
     }
     out->old_vals = copy_vals(c->rel, c->old_vals, arena);
     out->new_vals = copy_vals(c->rel, c->new_vals, arena);
     if (c->unchanged)
-        out->unchanged = pmn_arena_memdup(arena, c->unchanged, sizeof(bool) * (size_t)c->rel->ncols);
+        out->unchanged =
+            pmn_arena_memdup(arena, c->unchanged, sizeof(bool) * (size_t)c->rel->ncols);
 }
 
 /* ---- in-memory log sink ------------------------------------------------ */

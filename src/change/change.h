@@ -81,16 +81,16 @@ typedef struct pmn_change {
 
 typedef struct pmn_txn_begin {
     uint32_t xid;
-    uint64_t final_lsn;      /* LSN of the commit record (= commit.commit_lsn) */
-    int64_t commit_time_us;  /* Unix epoch µs */
+    uint64_t final_lsn;     /* LSN of the commit record (= commit.commit_lsn) */
+    int64_t commit_time_us; /* Unix epoch µs */
 } pmn_txn_begin;
 
 typedef struct pmn_txn_commit {
     uint32_t xid;
-    uint64_t commit_lsn;     /* start of the commit record */
-    uint64_t end_lsn;        /* end of the commit record: store it and confirm it (pgoutput.md §8.5) */
-    int64_t commit_time_us;  /* Unix epoch µs */
-    uint64_t nchanges;       /* changes delivered between begin and commit */
+    uint64_t commit_lsn; /* start of the commit record */
+    uint64_t end_lsn;    /* end of the commit record: store it and confirm it (pgoutput.md §8.5) */
+    int64_t commit_time_us; /* Unix epoch µs */
+    uint64_t nchanges;      /* changes delivered between begin and commit */
 } pmn_txn_commit;
 
 /* The consumer's callbacks. Any of them may be NULL (ignored). A negative return stops
@@ -132,7 +132,7 @@ typedef struct pmn_change_log {
     pmn_change_log_txn *txns; /* heap */
     size_t ntxns;
     size_t cap;
-    bool open; /* inside begin..commit */
+    bool open;         /* inside begin..commit */
     pmn_change *loose; /* changes delivered outside a transaction (snapshot rows) */
     size_t nloose;
     size_t loose_cap;

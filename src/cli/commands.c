@@ -26,6 +26,7 @@ static const pmn_command commands[] = {
      pmn_usage_status, pmn_cmd_status},
     {"drop_slot", "drop a replication slot (refuses one in use)", pmn_usage_drop_slot,
      pmn_cmd_drop_slot},
+    {"sql", "run Flink SQL-client statements on the lake (catalogs, DDL, SELECT, INSERT, time travel)", pmn_usage_sql, pmn_cmd_sql},
     {NULL, NULL, NULL, NULL},
 };
 

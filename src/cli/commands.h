@@ -46,5 +46,7 @@ int pmn_cmd_status(int argc, char **argv);
 int pmn_cmd_drop_slot(int argc, char **argv);
 extern const char pmn_usage_status[];
 extern const char pmn_usage_drop_slot[];
+int pmn_cmd_sql(int argc, char **argv);
+extern const char pmn_usage_sql[];
 
 #endif

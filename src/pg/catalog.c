@@ -53,8 +53,8 @@ static pmn_pg_table *table_from_row(const pmn_pgresult *r, int row)
     return t;
 }
 
-int pmn_pg_catalog_list_tables(pmn_pg_table ***out, size_t *n, pmn_pgconn *c,
-                               const char *schema_re, const char *table_re)
+int pmn_pg_catalog_list_tables(pmn_pg_table ***out, size_t *n, pmn_pgconn *c, const char *schema_re,
+                               const char *table_re)
 {
     const char *params[2] = {schema_re, table_re};
     pmn_pgresult *r = NULL;
@@ -205,7 +205,7 @@ int pmn_pg_catalog_describe(pmn_pgconn *c, pmn_pg_table *t, const pmn_type_mappi
     t->cols = pmn_xcalloc((size_t)(t->ncols ? t->ncols : 1), sizeof *t->cols);
     for (int i = 0; i < t->ncols; i++) {
         pmn_pg_column *col = &t->cols[i];
-        col->attnum = atoi(pmn_pgresult_get(cols, i, 0));
+        col->attnum = (int)strtol(pmn_pgresult_get(cols, i, 0), NULL, 10);
         col->name = pmn_xstrdup(pmn_pgresult_get(cols, i, 1));
         col->type_oid = (uint32_t)strtoul(pmn_pgresult_get(cols, i, 2), NULL, 10);
         col->typmod = (int32_t)strtol(pmn_pgresult_get(cols, i, 3), NULL, 10);
@@ -216,7 +216,7 @@ int pmn_pg_catalog_describe(pmn_pgconn *c, pmn_pg_table *t, const pmn_type_mappi
     t->npk = pk->nrows;
     t->pk = pmn_xcalloc((size_t)(t->npk ? t->npk : 1), sizeof *t->pk);
     for (int k = 0; k < t->npk; k++) {
-        int attnum = atoi(pmn_pgresult_get(pk, k, 0));
+        int attnum = (int)strtol(pmn_pgresult_get(pk, k, 0), NULL, 10);
         t->pk[k] = -1;
         for (int i = 0; i < t->ncols; i++)
             if (t->cols[i].attnum == attnum) {
@@ -224,7 +224,8 @@ int pmn_pg_catalog_describe(pmn_pgconn *c, pmn_pg_table *t, const pmn_type_mappi
                 t->cols[i].pk_pos = k;
             }
         if (t->pk[k] < 0) {
-            rc = pmn_error_set(PMN_EPG, "table %s.%s: primary-key column %d is not a visible "
+            rc = pmn_error_set(PMN_EPG,
+                               "table %s.%s: primary-key column %d is not a visible "
                                "column",
                                t->schema, t->name, attnum);
             goto done;

@@ -27,21 +27,21 @@
 #include <stdint.h>
 
 typedef struct pmn_pg_column {
-    char *name;        /* owned */
+    char *name; /* owned */
     int attnum;
     uint32_t type_oid;
     int32_t typmod;
-    char *type_name;   /* owned; format_type(), e.g. "numeric(10,2)" */
+    char *type_name;    /* owned; format_type(), e.g. "numeric(10,2)" */
     pmn_pg_type pgtype; /* resolved kind (domains → base type) */
     bool not_null;
-    int pk_pos;        /* position in the primary key (0-based), -1 if not part of it */
-    pmn_type *type;    /* owned; mapped Paimon type (NULL until described with a mapping) */
+    int pk_pos;     /* position in the primary key (0-based), -1 if not part of it */
+    pmn_type *type; /* owned; mapped Paimon type (NULL until described with a mapping) */
 } pmn_pg_column;
 
 typedef struct pmn_pg_table {
     uint32_t relid;
-    char *schema; /* owned */
-    char *name;   /* owned */
+    char *schema;   /* owned */
+    char *name;     /* owned */
     char replident; /* 'd', 'f', 'i', 'n' */
     char relkind;   /* 'r' table, 'p' partitioned table */
     int ncols;
@@ -54,8 +54,8 @@ typedef struct pmn_pg_table {
  * match the patterns, ordered by schema, name; columns not yet described. Caller owns
  * *out (pmn_pg_tables_free). Errors: PMN_ENOTFOUND when nothing matches (message names
  * the patterns and database), PMN_EINVALID for a malformed pattern, PMN_EPG/PMN_ECONN. */
-int pmn_pg_catalog_list_tables(pmn_pg_table ***out, size_t *n, pmn_pgconn *c,
-                               const char *schema_re, const char *table_re);
+int pmn_pg_catalog_list_tables(pmn_pg_table ***out, size_t *n, pmn_pgconn *c, const char *schema_re,
+                               const char *table_re);
 /* pmn_pg_catalog_find_table: one table by exact schema and name. Errors: PMN_ENOTFOUND
  * ("table s.t does not exist in database d"). */
 int pmn_pg_catalog_find_table(pmn_pg_table **out, pmn_pgconn *c, const char *schema,

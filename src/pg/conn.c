@@ -24,7 +24,7 @@
 #include <time.h>
 
 #define SESSION_OPTIONS                                                                            \
-    "-c DateStyle=ISO -c IntervalStyle=postgres -c extra_float_digits=3 -c TimeZone=UTC "         \
+    "-c DateStyle=ISO -c IntervalStyle=postgres -c extra_float_digits=3 -c TimeZone=UTC "          \
     "-c bytea_output=hex -c lc_monetary=C"
 
 struct pmn_pgconn {
@@ -197,8 +197,9 @@ static char *explain(const pmn_pgconn *c, const char *st, const char *primary)
     return NULL;
 }
 
-static int fail(pmn_pgconn *c, const char *what, const char *sqlstate, const char *primary,
-                const char *detail, const char *hint)
+/* record the error; code: from the SQLSTATE, else no_state_code */
+static int fail_as(pmn_pgconn *c, int no_state_code, const char *what, const char *sqlstate,
+                   const char *primary, const char *detail, const char *hint)
 {
     const char *pw = c->params.password ? c->params.password : getenv("PGPASSWORD");
     char *why = sqlstate && *sqlstate ? explain(c, sqlstate, nz(primary, "")) : NULL;
@@ -218,7 +219,7 @@ static int fail(pmn_pgconn *c, const char *what, const char *sqlstate, const cha
         pmn_buf_printf(&msg, "%s: %s (SQLSTATE %s)", what, pmn_buf_cstr(&clean), sqlstate);
     else
         pmn_buf_printf(&msg, "%s: %s", what, pmn_buf_cstr(&clean));
-    int code = sqlstate && *sqlstate ? pmn_pg_error_code_for_sqlstate(sqlstate) : PMN_ECONN;
+    int code = sqlstate && *sqlstate ? pmn_pg_error_code_for_sqlstate(sqlstate) : no_state_code;
     pmn_error_set(code, "%s", pmn_buf_cstr(&msg));
     if (sqlstate && *sqlstate)
         pmn_error_set_sqlstate(sqlstate);
@@ -227,6 +228,13 @@ static int fail(pmn_pgconn *c, const char *what, const char *sqlstate, const cha
     pmn_buf_dispose(&msg);
     pmn_buf_dispose(&clean);
     return code;
+}
+
+/* a failure without SQLSTATE is the connection's (libpq could not talk to the server) */
+static int fail(pmn_pgconn *c, const char *what, const char *sqlstate, const char *primary,
+                const char *detail, const char *hint)
+{
+    return fail_as(c, PMN_ECONN, what, sqlstate, primary, detail, hint);
 }
 
 /* "...FATAL:  28P01: text\nLOCATION: ..." → sqlstate + primary text (in place copies) */
@@ -272,13 +280,9 @@ int pmn_pgconn_fail_result(pmn_pgconn *c, const struct pg_result *res, const cha
         return fail(c, what, "08006", primary, NULL, NULL);
     if (!sqlstate[0] && r && PQresultStatus(r) != PGRES_FATAL_ERROR &&
         PQresultStatus(r) != PGRES_NONFATAL_ERROR)
-        return fail(c, what, NULL, PQresStatus(PQresultStatus(r)), NULL, NULL);
-    if (!sqlstate[0]) {
-        /* an error without SQLSTATE on a live connection is a client-side failure */
-        fail(c, what, NULL, primary, NULL, NULL);
-        pmn_error_set(PMN_EPG, "%s", pmn_error_last());
-        return PMN_EPG;
-    }
+        return fail_as(c, PMN_EPG, what, NULL, PQresStatus(PQresultStatus(r)), NULL, NULL);
+    if (!sqlstate[0]) /* no SQLSTATE on a live connection: a client-side failure */
+        return fail_as(c, PMN_EPG, what, NULL, primary, NULL, NULL);
     return fail(c, what, sqlstate, primary, NULL, NULL);
 }
 
@@ -354,8 +358,8 @@ int pmn_pgconn_open(pmn_pgconn **out, const pmn_pg_connparams *p, bool replicati
         pmn_assert_fail("PQconnectStartParams returned NULL (out of memory)", __FILE__, __LINE__);
     PQsetErrorVerbosity(c->pq, PQERRORS_VERBOSE);
     int64_t deadline = now_ms() + (int64_t)timeout * 1000;
-    PostgresPollingStatusType st = PQstatus(c->pq) == CONNECTION_BAD ? PGRES_POLLING_FAILED
-                                                                      : PGRES_POLLING_WRITING;
+    PostgresPollingStatusType st =
+        PQstatus(c->pq) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
     while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
         int64_t left = deadline - now_ms();
         if (left <= 0) {
@@ -377,8 +381,9 @@ int pmn_pgconn_open(pmn_pgconn **out, const pmn_pg_connparams *p, bool replicati
     if (st == PGRES_POLLING_FAILED) {
         char sqlstate[6], primary[1024];
         parse_verbose(PQerrorMessage(c->pq), sqlstate, primary, sizeof primary);
-        int rc = fail(c, replication ? "opening a replication connection" : "connecting to PostgreSQL",
-                      sqlstate[0] ? sqlstate : NULL, primary, NULL, NULL);
+        int rc =
+            fail(c, replication ? "opening a replication connection" : "connecting to PostgreSQL",
+                 sqlstate[0] ? sqlstate : NULL, primary, NULL, NULL);
         pmn_pgconn_free(c);
         return rc;
     }

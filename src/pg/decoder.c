@@ -20,7 +20,7 @@ struct pmn_pgdecoder {
     pmn_arena msg_arena;    /* decoded message arrays; reset per message */
     pmn_arena change_arena; /* datums of one change; reset per change */
     bool in_txn;
-    bool skipping;          /* current transaction is dropped (already in the lake) */
+    bool skipping; /* current transaction is dropped (already in the lake) */
     pmn_txn_begin begin;
     uint64_t nchanges;
     uint64_t last_commit_lsn;
@@ -29,8 +29,18 @@ struct pmn_pgdecoder {
         uint32_t oid;   /* the column's type OID */
         int32_t typmod; /* the column's typmod */
         pmn_pg_type t;  /* resolved (a domain carries its base type's typmod) */
-    } *types;
+    } * types;
     size_t ntypes, cap_types;
+    uint32_t *skipped; /* relids of unwanted relations */
+    size_t nskipped, cap_skipped;
+    /* every value asks for its column's type: a direct-mapped cache of recent answers keeps
+     * the built-in table search and the catalog out of the per-value path */
+    struct typecache {
+        bool used;
+        uint32_t oid;
+        int32_t typmod;
+        pmn_pg_type t;
+    } recent[64];
 };
 
 void pmn_pgdecoder_new(pmn_pgdecoder **out, const pmn_pgdecoder_options *opts)
@@ -52,6 +62,7 @@ void pmn_pgdecoder_free(pmn_pgdecoder *d)
     pmn_arena_free(&d->msg_arena);
     pmn_arena_free(&d->change_arena);
     free(d->types);
+    free(d->skipped);
     free(d);
 }
 
@@ -70,7 +81,28 @@ const pmn_relcache *pmn_pgdecoder_relcache(const pmn_pgdecoder *d)
     return d->rc;
 }
 
+static int resolve_type_uncached(pmn_pgdecoder *d, uint32_t oid, int32_t typmod,
+                                 pmn_pg_type *out);
+
 static int resolve_type(pmn_pgdecoder *d, uint32_t oid, int32_t typmod, pmn_pg_type *out)
+{
+    struct typecache *slot = &d->recent[(oid * 31u + (uint32_t)typmod) & 63u];
+    if (slot->used && slot->oid == oid && slot->typmod == typmod) {
+        *out = slot->t;
+        return 0;
+    }
+    int rc = resolve_type_uncached(d, oid, typmod, out);
+    if (rc >= 0) {
+        slot->used = true;
+        slot->oid = oid;
+        slot->typmod = typmod;
+        slot->t = *out;
+    }
+    return rc;
+}
+
+static int resolve_type_uncached(pmn_pgdecoder *d, uint32_t oid, int32_t typmod,
+                                 pmn_pg_type *out)
 {
     if (pmn_pgtypes_builtin(out, oid, typmod))
         return 0;
@@ -101,8 +133,37 @@ static int resolve_type(pmn_pgdecoder *d, uint32_t oid, int32_t typmod, pmn_pg_t
     return 0;
 }
 
+static bool is_skipped(const pmn_pgdecoder *d, uint32_t relid)
+{
+    for (size_t i = 0; i < d->nskipped; i++)
+        if (d->skipped[i] == relid)
+            return true;
+    return false;
+}
+
+static void set_skipped(pmn_pgdecoder *d, uint32_t relid, bool skip)
+{
+    for (size_t i = 0; i < d->nskipped; i++)
+        if (d->skipped[i] == relid) {
+            if (!skip)
+                d->skipped[i] = d->skipped[--d->nskipped];
+            return;
+        }
+    if (skip) {
+        PMN_GROW(d->skipped, d->cap_skipped, d->nskipped + 1);
+        d->skipped[d->nskipped++] = relid;
+    }
+}
+
 static int on_relation(pmn_pgdecoder *d, const pmn_pgo_msg *m, const pmn_change_sink *sink)
 {
+    if (d->opts.filter) {
+        const char *nsp = *m->u.relation.nspname ? m->u.relation.nspname : "pg_catalog";
+        bool want = d->opts.filter(d->opts.filter_ctx, nsp, m->u.relation.relname);
+        set_skipped(d, m->u.relation.relid, !want);
+        if (!want)
+            return 0;
+    }
     pmn_change_relation *rel = pmn_xcalloc(1, sizeof *rel);
     rel->relid = m->u.relation.relid;
     rel->schema = pmn_xstrdup(*m->u.relation.nspname ? m->u.relation.nspname : "pg_catalog");
@@ -184,8 +245,7 @@ static int convert_tuple(pmn_pgdecoder *d, const pmn_change_relation *rel, const
 static int on_change(pmn_pgdecoder *d, const pmn_pgo_msg *m, const pmn_change_sink *sink)
 {
     if (!d->in_txn)
-        return pmn_error_set(PMN_ECORRUPT, "pgoutput: '%c' message outside a transaction",
-                             m->type);
+        return pmn_error_set(PMN_ECORRUPT, "pgoutput: '%c' message outside a transaction", m->type);
     if (d->skipping)
         return 0;
     pmn_arena_reset(&d->change_arena);
@@ -194,14 +254,22 @@ static int on_change(pmn_pgdecoder *d, const pmn_pgo_msg *m, const pmn_change_si
     int rc = 0;
     if (m->type == PMN_PGO_TRUNCATE) {
         c.kind = PMN_CHANGE_TRUNCATE;
+        uint32_t nwanted = 0;
+        for (uint32_t i = 0; i < m->u.truncate.nrelids; i++)
+            nwanted += !is_skipped(d, m->u.truncate.relids[i]);
+        if (nwanted == 0)
+            return 0;
         c.cascade = (m->u.truncate.options & PMN_PGO_TRUNCATE_CASCADE) != 0;
         c.restart_identity = (m->u.truncate.options & PMN_PGO_TRUNCATE_RESTART_IDENTITY) != 0;
-        c.ntruncated = m->u.truncate.nrelids;
-        const pmn_change_relation **rels = pmn_arena_alloc(
-            &d->change_arena, sizeof *rels * (c.ntruncated ? c.ntruncated : 1));
-        for (uint32_t i = 0; i < c.ntruncated; i++) {
-            rels[i] = pmn_relcache_get(d->rc, m->u.truncate.relids[i]);
-            if (!rels[i])
+        c.ntruncated = 0;
+        const pmn_change_relation **rels =
+            pmn_arena_alloc(&d->change_arena, sizeof *rels * nwanted);
+        for (uint32_t i = 0; i < m->u.truncate.nrelids; i++) {
+            if (is_skipped(d, m->u.truncate.relids[i]))
+                continue;
+            const pmn_change_relation *tr = pmn_relcache_get(d->rc, m->u.truncate.relids[i]);
+            rels[c.ntruncated++] = tr;
+            if (!tr)
                 return pmn_error_set(PMN_ECORRUPT,
                                      "pgoutput: TRUNCATE of relation %" PRIu32
                                      " that no Relation message described",
@@ -209,6 +277,8 @@ static int on_change(pmn_pgdecoder *d, const pmn_pgo_msg *m, const pmn_change_si
         }
         c.truncated = rels;
     } else {
+        if (is_skipped(d, m->u.change.relid))
+            return 0;
         const pmn_change_relation *rel = pmn_relcache_get(d->rc, m->u.change.relid);
         if (!rel)
             return pmn_error_set(PMN_ECORRUPT,

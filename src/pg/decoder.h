@@ -27,8 +27,14 @@
  * types) into *out. Returns 0 or a negative PMN_E* code. */
 typedef int (*pmn_pg_type_resolver)(void *ctx, uint32_t oid, int32_t typmod, pmn_pg_type *out);
 
+/* Decides whether a relation's changes are wanted (a publication FOR ALL TABLES sends every
+ * table). Unwanted relations are never type-mapped and their changes are dropped. */
+typedef bool (*pmn_pg_relation_filter)(void *ctx, const char *schema, const char *name);
+
 typedef struct pmn_pgdecoder_options {
     pmn_type_mapping mapping;
+    pmn_pg_relation_filter filter; /* NULL: every relation is wanted */
+    void *filter_ctx;
     /* Drop whole transactions whose commit_lsn < skip_before_lsn (the lake already has
      * them); 0 disables. Relation messages inside them are still cached. */
     uint64_t skip_before_lsn;

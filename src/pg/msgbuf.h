@@ -17,7 +17,7 @@ typedef struct pmn_msgbuf {
     const uint8_t *data; /* borrowed */
     size_t len;
     size_t pos;
-    bool overflow; /* sticky: some read went past the end */
+    bool overflow;      /* sticky: some read went past the end */
     size_t overflow_at; /* offset of the first read that failed */
 } pmn_msgbuf;
 

@@ -70,8 +70,8 @@ static int read_change(pmn_msgbuf *m, pmn_pgo_msg *out, pmn_arena *arena)
     if (type == PMN_PGO_INSERT) {
         if (k != 'N')
             return pmn_error_set(PMN_ECORRUPT,
-                                 "pgoutput 'I' message: expected 'N' at offset %zu, got 0x%02x",
-                                 at, k);
+                                 "pgoutput 'I' message: expected 'N' at offset %zu, got 0x%02x", at,
+                                 k);
         return read_tuple(m, &out->u.change.new_tuple, arena, type);
     }
     if (k == 'K' || k == 'O') {

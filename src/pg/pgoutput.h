@@ -90,10 +90,10 @@ typedef struct pmn_pgo_msg {
         } type;
         struct {
             uint32_t relid;
-            char old_kind;          /* 'K' key, 'O' full old row, 0 none */
+            char old_kind;           /* 'K' key, 'O' full old row, 0 none */
             pmn_pgo_tuple old_tuple; /* valid when old_kind != 0 */
             pmn_pgo_tuple new_tuple; /* INSERT, UPDATE */
-        } change;                   /* INSERT, UPDATE, DELETE */
+        } change;                    /* INSERT, UPDATE, DELETE */
         struct {
             uint32_t nrelids;
             uint8_t options; /* PMN_PGO_TRUNCATE_* */

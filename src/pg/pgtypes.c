@@ -287,8 +287,8 @@ static bool small_copy(char *dst, size_t cap, const char *text, size_t len)
     return true;
 }
 
-static int parse_int(int64_t *out, const pmn_pg_type *pt, const char *text, size_t len,
-                     int64_t lo, int64_t hi)
+static int parse_int(int64_t *out, const pmn_pg_type *pt, const char *text, size_t len, int64_t lo,
+                     int64_t hi)
 {
     char buf[32];
     if (!small_copy(buf, sizeof buf, text, len) || len == 0)
@@ -445,8 +445,8 @@ static int parse_bytea(pmn_datum *out, const pmn_pg_type *pt, const char *text, 
     return 0;
 }
 
-static int parse_bits(pmn_datum *out, const pmn_pg_type *pt, const pmn_type *type,
-                      const char *text, size_t len, pmn_arena *a)
+static int parse_bits(pmn_datum *out, const pmn_pg_type *pt, const pmn_type *type, const char *text,
+                      size_t len, pmn_arena *a)
 {
     for (size_t i = 0; i < len; i++)
         if (text[i] != '0' && text[i] != '1')
@@ -777,8 +777,8 @@ done:
 
 /* ---- entry point ------------------------------------------------------- */
 
-int pmn_pgtypes_parse(pmn_datum *out, const pmn_pg_type *pt, const pmn_type *type,
-                      const char *text, size_t len, pmn_arena *arena)
+int pmn_pgtypes_parse(pmn_datum *out, const pmn_pg_type *pt, const pmn_type *type, const char *text,
+                      size_t len, pmn_arena *arena)
 {
     memset(out, 0, sizeof *out);
     if (len > UINT32_MAX)

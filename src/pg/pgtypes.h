@@ -73,10 +73,10 @@ typedef enum pmn_pg_kind {
 
 /* A column's type: kind and modifier of the (base) type, and of the element for arrays. */
 typedef struct pmn_pg_type {
-    uint32_t oid;   /* the column's declared type (domain or array OID as declared) */
-    char name[64];  /* its name as in pg_type (for messages) */
+    uint32_t oid;  /* the column's declared type (domain or array OID as declared) */
+    char name[64]; /* its name as in pg_type (for messages) */
     pmn_pg_kind kind;
-    int32_t typmod; /* of the base type; -1 if none */
+    int32_t typmod;        /* of the base type; -1 if none */
     pmn_pg_kind elem_kind; /* ARRAY only */
     int32_t elem_typmod;
     char elem_name[64];
@@ -99,7 +99,8 @@ int pmn_type_mapping_parse(pmn_type_mapping *out, const char *list);
 /* pmn_pgtypes_builtin: classify a built-in type OID (not domains/enums, which need the
  * catalog); fills kind/typmod/elem for known OIDs and returns true; false if unknown. */
 bool pmn_pgtypes_builtin(pmn_pg_type *out, uint32_t oid, int32_t typmod);
-/* pmn_pgtypes_kind_by_name: the kind of a built-in base type by its pg_type name (OTHER if none). */
+/* pmn_pgtypes_kind_by_name: the kind of a built-in base type by its pg_type name (OTHER if none).
+ */
 pmn_pg_kind pmn_pgtypes_kind_by_name(const char *typname);
 
 /* pmn_pgtypes_map: the Paimon type of a column; caller owns *out (pmn_type_free).
@@ -114,8 +115,8 @@ int pmn_pgtypes_map(pmn_type **out, const pmn_pg_type *pt, const pmn_type_mappin
  * items are allocated in arena (valid until it is reset). Errors: PMN_EINVALID for a value
  * that cannot be represented (NaN into DECIMAL, infinity date, overflow), PMN_ECORRUPT
  * for malformed text; the message quotes the value (shortened). */
-int pmn_pgtypes_parse(pmn_datum *out, const pmn_pg_type *pt, const pmn_type *type,
-                      const char *text, size_t len, pmn_arena *arena);
+int pmn_pgtypes_parse(pmn_datum *out, const pmn_pg_type *pt, const pmn_type *type, const char *text,
+                      size_t len, pmn_arena *arena);
 
 /* pmn_pgtypes_kind_name: short name of a kind for messages ("numeric", "int4", ...). */
 const char *pmn_pgtypes_kind_name(pmn_pg_kind k);

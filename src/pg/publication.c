@@ -13,9 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char SQL_PUB[] =
-    "SELECT puballtables, pubinsert, pubupdate, pubdelete, pubtruncate "
-    "FROM pg_catalog.pg_publication WHERE pubname = $1";
+static const char SQL_PUB[] = "SELECT puballtables, pubinsert, pubupdate, pubdelete, pubtruncate "
+                              "FROM pg_catalog.pg_publication WHERE pubname = $1";
 static const char SQL_PUB_TABLES[] =
     "SELECT schemaname, tablename FROM pg_catalog.pg_publication_tables WHERE pubname = $1";
 
@@ -95,9 +94,9 @@ int pmn_pg_publication_ensure(pmn_pg_publication_result *out, pmn_pgconn *c, con
     table_list(&list, c, tables, ntables, missing);
     pmn_buf_printf(&sql, "ALTER PUBLICATION %s ADD TABLE %s", qname, pmn_buf_cstr(&list));
     if (!may_alter) {
-        rc = pmn_error_set(PMN_EINVALID,
-                           "publication \"%s\" does not include %s; add them with: %s",
-                           name, pmn_buf_cstr(&list), pmn_buf_cstr(&sql));
+        rc =
+            pmn_error_set(PMN_EINVALID, "publication \"%s\" does not include %s; add them with: %s",
+                          name, pmn_buf_cstr(&list), pmn_buf_cstr(&sql));
         goto done;
     }
     rc = pmn_pgconn_exec(c, "adding tables to the publication", pmn_buf_cstr(&sql));

@@ -26,10 +26,10 @@
 #define PMN_PG_PUBLICATION_DEFAULT "paimon_cdc"
 
 typedef struct pmn_pg_publication_result {
-    bool existed;       /* the publication was there before */
-    bool created;       /* we created it */
-    int tables_added;   /* tables we added with ALTER PUBLICATION */
-    bool all_tables;    /* FOR ALL TABLES */
+    bool existed;     /* the publication was there before */
+    bool created;     /* we created it */
+    int tables_added; /* tables we added with ALTER PUBLICATION */
+    bool all_tables;  /* FOR ALL TABLES */
 } pmn_pg_publication_result;
 
 /* pmn_pg_publication_ensure: see above. may_create: CREATE PUBLICATION when missing;

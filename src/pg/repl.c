@@ -30,7 +30,7 @@ struct pmn_repl {
     char *publication;
     bool streaming;
     bool started; /* START_REPLICATION was run once on this connection */
-    char *frame; /* last CopyData buffer (PQfreemem) */
+    char *frame;  /* last CopyData buffer (PQfreemem) */
     uint64_t received;
     uint64_t flushed;
     int status_interval_ms;
@@ -100,7 +100,7 @@ int pmn_repl_identify_system(pmn_repl *r, pmn_repl_system *out)
                              res->ncols);
     }
     snprintf(out->systemid, sizeof out->systemid, "%s", pmn_pgresult_get(res, 0, 0));
-    out->timeline = atoi(pmn_pgresult_get(res, 0, 1));
+    out->timeline = (int)strtol(pmn_pgresult_get(res, 0, 1), NULL, 10);
     rc = pmn_pgoutput_lsn_parse(&out->xlogpos, pmn_pgresult_get(res, 0, 2));
     const char *db = pmn_pgresult_get(res, 0, 3);
     snprintf(out->dbname, sizeof out->dbname, "%s", db ? db : "");
@@ -144,7 +144,7 @@ int pmn_repl_read_slot(pmn_repl *r, pmn_repl_slot_state *out)
         out->temporary = pmn_pgresult_get(res, 0, 3)[0] == 't';
         out->active = pmn_pgresult_get(res, 0, 4)[0] == 't';
         v = pmn_pgresult_get(res, 0, 5);
-        out->active_pid = v ? atoi(v) : 0;
+        out->active_pid = v ? (int)strtol(v, NULL, 10) : 0;
         out->restart_lsn = lsn_or_zero(pmn_pgresult_get(res, 0, 6));
         out->confirmed_flush_lsn = lsn_or_zero(pmn_pgresult_get(res, 0, 7));
         v = pmn_pgresult_get(res, 0, 8);
@@ -490,8 +490,9 @@ int pmn_repl_next(pmn_repl *r, pmn_repl_msg *out, int timeout_ms)
                 out->wal_end = pmn_msgbuf_u64(&m);
                 out->send_time = (int64_t)pmn_msgbuf_u64(&m);
                 if (m.overflow)
-                    return pmn_error_set(PMN_ECORRUPT, "XLogData frame of %d bytes is shorter "
-                                                       "than its 25-byte header",
+                    return pmn_error_set(PMN_ECORRUPT,
+                                         "XLogData frame of %d bytes is shorter "
+                                         "than its 25-byte header",
                                          n);
                 out->data = (const uint8_t *)buf + m.pos;
                 out->len = pmn_msgbuf_remaining(&m);
@@ -507,8 +508,7 @@ int pmn_repl_next(pmn_repl *r, pmn_repl_msg *out, int timeout_ms)
                 out->send_time = (int64_t)pmn_msgbuf_u64(&m);
                 out->reply_requested = pmn_msgbuf_u8(&m) != 0;
                 if (m.overflow || pmn_msgbuf_remaining(&m) != 0)
-                    return pmn_error_set(PMN_ECORRUPT, "keepalive frame of %d bytes (want 18)",
-                                         n);
+                    return pmn_error_set(PMN_ECORRUPT, "keepalive frame of %d bytes (want 18)", n);
                 if (out->wal_end > r->received)
                     r->received = out->wal_end;
                 if (out->reply_requested) {

@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <time.h>
 
@@ -44,6 +45,11 @@ struct pmn_pgsource {
     size_t ntables;
     pmn_change_relation **rels;
     char snapshot_name[64];
+    char *schema_re;        /* selection patterns, kept for discovery */
+    char *table_re;
+    bool discover;          /* pick up tables created while streaming */
+    char **rejected;        /* schema.name of relations seen and not selected */
+    size_t nrejected;
 
     pmn_pgdecoder *decoder;
     uint64_t quiet_lsn;
@@ -55,9 +61,9 @@ struct pmn_pgsource {
     pthread_cond_t space;
     qitem *head, *tail;
     size_t queued_bytes;
-    bool stop;             /* caller asks the reader to stop */
-    bool reader_done;      /* reader exited */
-    int reader_rc;         /* its error */
+    bool stop;        /* caller asks the reader to stop */
+    bool reader_done; /* reader exited */
+    int reader_rc;    /* its error */
     char reader_msg[1024];
     char reader_sqlstate[6];
     uint64_t confirmed;
@@ -80,8 +86,7 @@ int pmn_pgsource_open(pmn_pgsource **out, const pmn_pgsource_config *cfg)
     pmn_pgsource *s = pmn_xcalloc(1, sizeof *s);
     pmn_pg_connparams_copy(&s->params, cfg->conn);
     s->slot = pmn_xstrdup(cfg->slot);
-    s->publication = pmn_xstrdup(cfg->publication ? cfg->publication
-                                                  : PMN_PG_PUBLICATION_DEFAULT);
+    s->publication = pmn_xstrdup(cfg->publication ? cfg->publication : PMN_PG_PUBLICATION_DEFAULT);
     s->mapping = cfg->mapping;
     s->status_interval_ms = cfg->status_interval_ms > 0 ? cfg->status_interval_ms : 5000;
     s->queue_limit = cfg->queue_bytes ? cfg->queue_bytes : (size_t)64 << 20;
@@ -100,6 +105,9 @@ int pmn_pgsource_open(pmn_pgsource **out, const pmn_pgsource_config *cfg)
     if (rc < 0)
         goto fail;
     snprintf(s->system_id, sizeof s->system_id, "%s", sys.systemid);
+    s->schema_re = pmn_xstrdup(cfg->schema_re ? cfg->schema_re : ".*");
+    s->table_re = pmn_xstrdup(cfg->table_re ? cfg->table_re : ".*");
+    s->discover = cfg->discover_new_tables;
     rc = pmn_pg_catalog_list_tables(&s->tables, &s->ntables, s->conn,
                                     cfg->schema_re ? cfg->schema_re : "public",
                                     cfg->table_re ? cfg->table_re : ".*");
@@ -146,6 +154,14 @@ const char *pmn_pgsource_system_id(const pmn_pgsource *s)
     return s->system_id;
 }
 
+int pmn_pgsource_slot_exists(pmn_pgsource *s, bool *exists)
+{
+    pmn_repl_slot_state st;
+    int rc = pmn_repl_read_slot(s->repl, &st);
+    *exists = rc == 0 && st.exists;
+    return rc;
+}
+
 int pmn_pgsource_prepare_slot(pmn_pgsource *s, bool want_snapshot, pmn_pgsource_slot *out)
 {
     memset(out, 0, sizeof *out);
@@ -162,8 +178,9 @@ int pmn_pgsource_prepare_slot(pmn_pgsource *s, bool want_snapshot, pmn_pgsource_
 int pmn_pgsource_snapshot_open(pmn_snapshot_copy **out, pmn_pgsource *s)
 {
     if (!s->snapshot_name[0])
-        return pmn_error_set(PMN_EINVALID, "slot \"%s\": no exported snapshot to import (the "
-                                           "slot was reused, or created without one)",
+        return pmn_error_set(PMN_EINVALID,
+                             "slot \"%s\": no exported snapshot to import (the "
+                             "slot was reused, or created without one)",
                              s->slot);
     return pmn_snapshot_copy_open(out, &s->params, s->snapshot_name);
 }
@@ -244,6 +261,91 @@ static void *reader_main(void *arg)
     return NULL;
 }
 
+/* discover_table: a relation the stream names that was not selected at open: if it matches
+ * the patterns (a table created since), describe it and add it to the selection. Runs on the
+ * caller's thread (inside poll), so the catalog connection is free. */
+static bool discover_table(pmn_pgsource *s, const char *schema, const char *name)
+{
+    char *key = pmn_xasprintf("%s.%s", schema, name);
+    for (size_t i = 0; i < s->nrejected; i++)
+        if (!strcmp(s->rejected[i], key)) {
+            free(key);
+            return false;
+        }
+    const char *params[] = {schema, s->schema_re, name, s->table_re};
+    pmn_pgresult *r = NULL;
+    int rc = pmn_pgconn_query(s->conn, &r, "matching a new table",
+                              "SELECT $1 ~ ('^(?:' || $2 || ')$') AND $3 ~ ('^(?:' || $4 || ')$')",
+                              4, params);
+    bool match = rc == 0 && r->nrows == 1 && !strcmp(pmn_pgresult_get(r, 0, 0), "t");
+    pmn_pgresult_free(r);
+    pmn_pg_table *t = NULL;
+    /* the walsender can decode a commit a moment before the creating transaction is visible
+     * to other sessions: a table that is "not found" yet is asked for again, briefly */
+    rc = match ? pmn_pg_catalog_find_table(&t, s->conn, schema, name) : PMN_ENOTFOUND;
+    for (int tries = 0; match && rc == PMN_ENOTFOUND && tries < 40; tries++) {
+        usleep(25000);
+        rc = pmn_pg_catalog_find_table(&t, s->conn, schema, name);
+    }
+    if (match && rc == 0 && pmn_pg_catalog_describe(s->conn, t, &s->mapping) == 0) {
+        s->tables = pmn_xrealloc(s->tables, sizeof *s->tables * (s->ntables + 1));
+        s->rels = pmn_xrealloc(s->rels, sizeof *s->rels * (s->ntables + 1));
+        s->tables[s->ntables] = t;
+        s->rels[s->ntables] = pmn_pg_table_relation(t);
+        s->ntables++;
+        pmn_log_info("new table %s.%s joins the sync", schema, name);
+        free(key);
+        return true;
+    }
+    if (match)
+        pmn_log_warn("new table %s.%s matches but cannot be synced: %s", schema, name,
+                     pmn_error_last());
+    pmn_pg_table_free(t);
+    pmn_error_clear();
+    s->rejected = pmn_xrealloc(s->rejected, sizeof *s->rejected * (s->nrejected + 1));
+    s->rejected[s->nrejected++] = key;
+    return false;
+}
+
+int pmn_pgsource_recheck(pmn_pgsource *s, size_t i, bool *changed)
+{
+    *changed = false;
+    pmn_pg_table *t = NULL;
+    int rc = pmn_pg_catalog_find_table(&t, s->conn, s->tables[i]->schema, s->tables[i]->name);
+    if (rc == PMN_ENOTFOUND) {
+        pmn_error_clear();
+        return 0; /* dropped: its lake table keeps what it has */
+    }
+    if (rc == 0)
+        rc = pmn_pg_catalog_describe(s->conn, t, &s->mapping);
+    if (rc) {
+        pmn_pg_table_free(t);
+        return rc;
+    }
+    pmn_change_relation *rel = pmn_pg_table_relation(t);
+    if (pmn_change_relation_same_shape(rel, s->rels[i])) {
+        pmn_change_relation_free(rel);
+        pmn_pg_table_free(t);
+        return 0;
+    }
+    pmn_change_relation_free(s->rels[i]);
+    pmn_pg_table_free(s->tables[i]);
+    s->rels[i] = rel;
+    s->tables[i] = t;
+    *changed = true;
+    return 0;
+}
+
+/* only the selected tables: a publication FOR ALL TABLES also sends the others */
+static bool selected(void *ctx, const char *schema, const char *name)
+{
+    pmn_pgsource *s = ctx;
+    for (size_t i = 0; i < s->ntables; i++)
+        if (strcmp(s->tables[i]->schema, schema) == 0 && strcmp(s->tables[i]->name, name) == 0)
+            return true;
+    return s->discover && discover_table(s, schema, name);
+}
+
 int pmn_pgsource_start(pmn_pgsource *s, uint64_t start_lsn)
 {
     PMN_ASSERT(!s->thread_running);
@@ -255,6 +357,8 @@ int pmn_pgsource_start(pmn_pgsource *s, uint64_t start_lsn)
     s->confirmed = start_lsn;
     pmn_pgdecoder_options o = {
         .mapping = s->mapping,
+        .filter = selected,
+        .filter_ctx = s,
         .skip_before_lsn = start_lsn,
         .resolve = pmn_pg_catalog_resolver,
         .resolve_ctx = s->conn,
@@ -382,6 +486,11 @@ int pmn_pgsource_close(pmn_pgsource *s)
     for (size_t i = 0; s->rels && i < s->ntables; i++)
         pmn_change_relation_free(s->rels[i]);
     free(s->rels);
+    for (size_t i = 0; i < s->nrejected; i++)
+        free(s->rejected[i]);
+    free(s->rejected);
+    free(s->schema_re);
+    free(s->table_re);
     pmn_pg_tables_free(s->tables, s->ntables);
     pmn_pg_connparams_dispose(&s->params);
     free(s->slot);

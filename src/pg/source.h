@@ -48,6 +48,10 @@ typedef struct pmn_pgsource_config {
     bool publication_create;       /* may CREATE the publication / ADD missing tables */
     int status_interval_ms;        /* 0 = 5000 (must stay < wal_sender_timeout / 2) */
     size_t queue_bytes;            /* 0 = 64 MiB: stream bytes buffered ahead of poll() */
+    bool discover_new_tables;      /* a table created while streaming that matches the patterns
+                                      joins the selection when its first change arrives (its
+                                      whole life is in the stream, so it needs no snapshot);
+                                      pmn_pgsource_ntables() grows */
 } pmn_pgsource_config;
 
 typedef struct pmn_pgsource pmn_pgsource;
@@ -66,11 +70,13 @@ const pmn_change_relation *pmn_pgsource_relation(const pmn_pgsource *s, size_t i
 const char *pmn_pgsource_system_id(const pmn_pgsource *s);
 
 typedef struct pmn_pgsource_slot {
-    bool created;               /* false: the slot existed (a resume) */
-    uint64_t consistent_point;  /* created: the snapshot/stream boundary; else confirmed_flush */
-    char snapshot_name[64];     /* created with want_snapshot: importable until start() */
+    bool created;              /* false: the slot existed (a resume) */
+    uint64_t consistent_point; /* created: the snapshot/stream boundary; else confirmed_flush */
+    char snapshot_name[64];    /* created with want_snapshot: importable until start() */
 } pmn_pgsource_slot;
 
+/* pmn_pgsource_slot_exists: whether the slot exists now (before prepare_slot). */
+int pmn_pgsource_slot_exists(pmn_pgsource *s, bool *exists);
 /* pmn_pgsource_prepare_slot: reuse or create the slot (see pmn_repl_ensure_slot). */
 int pmn_pgsource_prepare_slot(pmn_pgsource *s, bool want_snapshot, pmn_pgsource_slot *out);
 /* pmn_pgsource_snapshot_open: a copy connection importing the slot's exported snapshot;
@@ -92,6 +98,10 @@ void pmn_pgsource_confirm(pmn_pgsource *s, uint64_t lsn);
 /* pmn_pgsource_quiet_lsn: the latest keepalive position seen while no transaction was open
  * in the decoder (0 if none): confirm it only when the sink holds nothing uncommitted. */
 uint64_t pmn_pgsource_quiet_lsn(const pmn_pgsource *s);
+/* pmn_pgsource_recheck: re-read table i's columns from the catalog (DDL arrives in the stream
+ * only with the next row change); *changed when they differ, and pmn_pgsource_relation(i) is
+ * then the new shape. Caller's thread, between polls. */
+int pmn_pgsource_recheck(pmn_pgsource *s, size_t i, bool *changed);
 /* pmn_pgsource_drop_slot: stop streaming and drop the slot (slot.drop.on.stop). */
 int pmn_pgsource_drop_slot(pmn_pgsource *s);
 /* pmn_pgsource_close: stop the reader (final status update with the confirmed position),

@@ -400,6 +400,48 @@ static pmn_type *result_type(const char *expr, const pmn_type *row)
 
 /* ---- compile / eval ---- */
 
+/* quote_bare_word: expr with every unquoted whole-word `word` turned into the string literal
+ * 'word'; NULL if it does not occur (heap). */
+static char *quote_bare_word(const char *expr, const char *word)
+{
+    size_t wl = strlen(word);
+    if (!wl)
+        return NULL;
+    pmn_buf b = PMN_BUF_INIT;
+    bool changed = false;
+    char quote = 0;
+    for (const char *p = expr; *p;) {
+        if (quote) {
+            pmn_buf_putc(&b, (uint8_t)*p);
+            if (*p == quote)
+                quote = 0;
+            p++;
+            continue;
+        }
+        if (*p == '\'' || *p == '"' || *p == '`') {
+            quote = *p;
+            pmn_buf_putc(&b, (uint8_t)*p++);
+            continue;
+        }
+        bool start = p == expr || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+        if (start && strncasecmp(p, word, wl) == 0 &&
+            !(isalnum((unsigned char)p[wl]) || p[wl] == '_')) {
+            pmn_buf_putc(&b, '\'');
+            pmn_buf_put(&b, p, wl);
+            pmn_buf_putc(&b, '\'');
+            p += wl;
+            changed = true;
+            continue;
+        }
+        pmn_buf_putc(&b, (uint8_t)*p++);
+    }
+    if (!changed) {
+        pmn_buf_dispose(&b);
+        return NULL;
+    }
+    return (char *)pmn_buf_detach(&b, NULL);
+}
+
 int pmn_rowexpr_compile(const char *name, const char *expr, const pmn_type *row,
                         pmn_rowexpr **out)
 {
@@ -413,23 +455,40 @@ int pmn_rowexpr_compile(const char *name, const char *expr, const pmn_type *row,
     }
     register_functions(e->db);
     pmn_buf sql = PMN_BUF_INIT;
-    pmn_buf_puts(&sql, "SELECT (");
-    size_t expr_start = sql.len;
-    pmn_buf_puts(&sql, expr);
-    pmn_buf_puts(&sql, ") FROM (SELECT ");
-    for (int32_t i = 0; i < row->nfields; i++) {
-        pmn_buf_printf(&sql, "%s?%d AS \"", i ? ", " : "", i + 1);
-        for (const char *p = row->fields[i].name; *p; p++) {
-            if (*p == '"')
-                pmn_buf_putc(&sql, '"');
-            pmn_buf_putc(&sql, (uint8_t)*p);
+    size_t expr_start = 0;
+    char *text = pmn_xstrdup(expr);
+    int rc;
+    /* The guide writes 'x=CASE ... THEN ''budget'' ...' inside single quotes, so the shell
+     * hands over THEN budget: a bare word that names no column is taken as that text. */
+    for (int attempt = 0;; attempt++) {
+        pmn_buf_reset(&sql);
+        pmn_buf_puts(&sql, "SELECT (");
+        expr_start = sql.len;
+        pmn_buf_puts(&sql, text);
+        pmn_buf_puts(&sql, ") FROM (SELECT ");
+        for (int32_t i = 0; i < row->nfields; i++) {
+            pmn_buf_printf(&sql, "%s?%d AS \"", i ? ", " : "", i + 1);
+            for (const char *p = row->fields[i].name; *p; p++) {
+                if (*p == '"')
+                    pmn_buf_putc(&sql, '"');
+                pmn_buf_putc(&sql, (uint8_t)*p);
+            }
+            pmn_buf_putc(&sql, '"');
         }
-        pmn_buf_putc(&sql, '"');
+        if (row->nfields == 0)
+            pmn_buf_puts(&sql, "1");
+        pmn_buf_puts(&sql, ")");
+        rc = sqlite3_prepare_v2(e->db, pmn_buf_cstr(&sql), (int)sql.len, &e->stmt, NULL);
+        const char *msg = sqlite3_errmsg(e->db);
+        if (rc == SQLITE_OK || attempt >= 32 || strncmp(msg, "no such column: ", 16) != 0)
+            break;
+        char *quoted = quote_bare_word(text, msg + 16);
+        if (!quoted)
+            break;
+        free(text);
+        text = quoted;
     }
-    if (row->nfields == 0)
-        pmn_buf_puts(&sql, "1");
-    pmn_buf_puts(&sql, ")");
-    int rc = sqlite3_prepare_v2(e->db, pmn_buf_cstr(&sql), (int)sql.len, &e->stmt, NULL);
+    expr = text;
     if (rc != SQLITE_OK) {
         int off = sqlite3_error_offset(e->db);
         if (off >= (int)expr_start && off < (int)(expr_start + strlen(expr)))
@@ -441,10 +500,12 @@ int pmn_rowexpr_compile(const char *name, const char *expr, const pmn_type *row,
                           expr, sqlite3_errmsg(e->db));
         pmn_buf_dispose(&sql);
         pmn_rowexpr_free(e);
+        free(text);
         return PMN_EINVALID;
     }
     pmn_buf_dispose(&sql);
     e->type = result_type(expr, row);
+    free(text);
     *out = e;
     return 0;
 }

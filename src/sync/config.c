@@ -67,7 +67,7 @@ static const flag flags[] = {
      "skip tables whose existing Paimon schema is incompatible instead of failing"},
     {"parallelism", FLAG_INT, BOTH, "connections used to copy the initial snapshot"},
     {"checkpointing-interval", FLAG_INT, BOTH,
-     "lake commit interval in ms (default 1000); Flink's checkpoint interval"},
+     "lake commit interval in ms (default 500); Flink's checkpoint interval"},
     {"state-backend", FLAG_STRING, BOTH,
      "accepted for compatibility; pgpaimon keeps its state in the lake, so it has no effect"},
     {"network-buffer-count", FLAG_INT, BOTH, "accepted for compatibility; no effect"},
@@ -217,7 +217,7 @@ int pmn_sync_config_parse(pmn_sync_kind kind, int argc, char **argv, pmn_sync_co
     memset(c, 0, sizeof *c);
     c->kind = kind;
     c->sync_primary_keys_from_source_schema = true;
-    c->commit_interval_ms = 1000;
+    c->commit_interval_ms = 500;
     c->parallelism = 1;
     pmn_options_init(&c->postgres_conf);
     pmn_options_init(&c->catalog_conf);

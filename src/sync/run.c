@@ -22,12 +22,7 @@
  */
 #include "sync/run.h"
 
-#include "pg/catalog.h"
-#include "pg/conn.h"
-#include "pg/decoder.h"
-#include "pg/publication.h"
-#include "pg/repl.h"
-#include "pg/snapshot_copy.h"
+#include "pg/source.h"
 #include "sync/sink.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -43,6 +38,7 @@
 
 #define DEFAULT_PUBLICATION "paimon_cdc"
 #define PROGRESS_INTERVAL_MS 10000
+#define DDL_CHECK_INTERVAL_MS 2000
 
 typedef struct job {
     const pmn_sync_config *cfg;
@@ -51,13 +47,9 @@ typedef struct job {
     pmn_type_mapping mapping;
     const char *slot;
     const char *publication;
-    pmn_pgconn *conn;       /* catalog queries and type resolution */
-    pmn_pg_table **tables;
-    size_t ntables;
-    pmn_change_relation **rels;
+    char *table_re;         /* the tables to select, exclusions folded in */
+    pmn_pgsource *src;      /* tables, slot, stream with a reader thread */
     pmn_sync_sink *sink;
-    pmn_repl *repl;
-    pmn_pgdecoder *decoder;
     char *marker;           /* file saying this job created the slot */
 } job;
 
@@ -133,88 +125,116 @@ static int startup_mode(const job *j, bool *initial)
     return 0;
 }
 
-/* list_tables: the selected source tables (regexes matched server-side by pg/catalog.c);
- * postgres_sync_database's --excluding_tables wins over --including_tables. */
-static int list_tables(job *j)
+/* selection_regex: the table-name regex of the source (PostgreSQL ARE, matched in full);
+ * postgres_sync_database's --excluding_tables wins over --including_tables through a
+ * negative lookahead. */
+static char *selection_regex(const job *j)
 {
     const pmn_sync_config *cfg = j->cfg;
-    const char *schema_re = conf(j, "schema-name");
-    const char *table_re = cfg->kind == PMN_SYNC_TABLE ? conf(j, "table-name")
-                           : cfg->including_tables    ? cfg->including_tables
-                                                      : ".*";
-    int rc = pmn_pg_catalog_list_tables(&j->tables, &j->ntables, j->conn, schema_re, table_re);
-    if (rc)
-        return rc;
-    if (cfg->excluding_tables && j->ntables) {
-        pmn_pg_table **excluded = NULL;
-        size_t nex = 0;
-        rc = pmn_pg_catalog_list_tables(&excluded, &nex, j->conn, schema_re,
-                                        cfg->excluding_tables);
-        if (rc)
-            return rc;
-        size_t k = 0;
-        for (size_t i = 0; i < j->ntables; i++) {
-            bool drop = false;
-            for (size_t e = 0; e < nex; e++)
-                drop |= excluded[e]->relid == j->tables[i]->relid;
-            if (drop)
-                pmn_pg_table_free(j->tables[i]);
-            else
-                j->tables[k++] = j->tables[i];
-        }
-        j->ntables = k;
-        pmn_pg_tables_free(excluded, nex);
-    }
-    if (j->ntables == 0)
-        return pmn_error_set(PMN_EINVALID,
-                             "no table in database %s, schema matching \"%s\", matches \"%s\"; "
-                             "check --postgres_conf schema-name and table-name",
-                             conf(j, "database-name"), schema_re, table_re);
-    return 0;
+    if (cfg->kind == PMN_SYNC_TABLE)
+        return pmn_xstrdup(conf(j, "table-name"));
+    const char *inc = cfg->including_tables ? cfg->including_tables : ".*";
+    if (!cfg->excluding_tables)
+        return pmn_xstrdup(inc);
+    return pmn_xasprintf("(?!(?:%s)$)(?:%s)", cfg->excluding_tables, inc);
 }
 
-static int describe_and_register(job *j)
+static int register_source(job *j, size_t i)
 {
-    j->rels = pmn_xcalloc(j->ntables + 1, sizeof *j->rels);
-    for (size_t i = 0; i < j->ntables; i++) {
-        pmn_pg_table *t = j->tables[i];
-        int rc = pmn_pg_catalog_describe(j->conn, t, &j->mapping);
-        if (rc)
-            return rc;
-        j->rels[i] = pmn_pg_table_relation(t);
-        if (t->npk == 0 && j->cfg->kind == PMN_SYNC_DATABASE && !j->cfg->nprimary_keys)
-            pmn_log_warn("%s.%s has no primary key: it becomes an append table, and its "
-                         "UPDATE and DELETE changes are not applied",
-                         t->schema, t->name);
-        const char **pk = pmn_xcalloc((size_t)t->npk + 1, sizeof *pk);
-        for (int k = 0; k < t->npk; k++)
-            pk[k] = t->cols[t->pk[k]].name;
-        rc = pmn_sync_sink_add_source(j->sink, j->rels[i], pk, (size_t)t->npk);
-        free(pk);
-        if (rc)
-            return rc;
+    const pmn_pg_table *t = pmn_pgsource_table(j->src, i);
+    if (t->npk == 0 && j->cfg->kind == PMN_SYNC_DATABASE && !j->cfg->nprimary_keys)
+        pmn_log_warn("%s.%s has no primary key: it becomes an append table, and its UPDATE "
+                     "and DELETE changes are not applied",
+                     t->schema, t->name);
+    const char **pk = pmn_xcalloc((size_t)t->npk + 1, sizeof *pk);
+    for (int k = 0; k < t->npk; k++)
+        pk[k] = t->cols[t->pk[k]].name;
+    int rc = pmn_sync_sink_add_source(j->sink, pmn_pgsource_relation(j->src, i), pk,
+                                      (size_t)t->npk);
+    free(pk);
+    return rc;
+}
+
+/* discover: the source added a table created while streaming; register it with the sink */
+static int discover(void *ctx, pmn_sync_sink *sink, const pmn_change_relation *rel)
+{
+    job *j = ctx;
+    size_t n = pmn_pgsource_ntables(j->src);
+    for (size_t i = 0; i < n; i++) {
+        const pmn_pg_table *t = pmn_pgsource_table(j->src, i);
+        if (!strcmp(t->schema, rel->schema) && !strcmp(t->name, rel->name))
+            return register_source(j, i);
     }
     return 0;
 }
 
-static int copy_snapshot(job *j, const char *snapshot_name, uint64_t consistent_point)
+/* register_sources: each selected table becomes a source of the sink (creating or evolving
+ * its lake table). */
+static int register_sources(job *j)
+{
+    size_t n = pmn_pgsource_ntables(j->src);
+    for (size_t i = 0; i < n; i++) {
+        int rc = register_source(j, i);
+        if (rc)
+            return rc;
+    }
+    pmn_sync_sink_set_discover(j->sink, discover, j);
+    return 0;
+}
+
+/* A progress line for the initial snapshot on a terminal: the copy's change callback is
+ * wrapped to count rows. */
+typedef struct copy_progress {
+    pmn_change_sink inner;
+    const char *schema, *name;
+    uint64_t rows;
+    int64_t started_ms, shown_ms;
+    bool tty;
+} copy_progress;
+
+static int progress_change(void *payload, const pmn_change *c)
+{
+    copy_progress *p = payload;
+    int rc = p->inner.change(p->inner.payload, c);
+    if (++p->rows % 4096 == 0 && p->tty) {
+        int64_t now = pmn_monotonic_millis();
+        if (now - p->shown_ms >= 250) {
+            double secs = (double)(now - p->started_ms) / 1000.0;
+            fprintf(stderr, "\r  snapshot of %s.%s: %llu rows, %.0f rows/s   ", p->schema, p->name,
+                    (unsigned long long)p->rows, secs > 0 ? (double)p->rows / secs : 0.0);
+            p->shown_ms = now;
+        }
+    }
+    return rc;
+}
+
+static int copy_snapshot(job *j, uint64_t consistent_point)
 {
     pmn_snapshot_copy *sc;
-    int rc = pmn_snapshot_copy_open(&sc, &j->params, snapshot_name);
+    int rc = pmn_pgsource_snapshot_open(&sc, j->src);
     if (rc)
         return rc;
     rc = pmn_sync_sink_begin_snapshot(j->sink);
     pmn_change_sink cb = pmn_sync_sink_callbacks(j->sink);
     int64_t t0 = pmn_monotonic_millis();
     uint64_t total = 0;
-    for (size_t i = 0; i < j->ntables && rc == 0; i++) {
+    size_t n = pmn_pgsource_ntables(j->src);
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const pmn_pg_table *t = pmn_pgsource_table(j->src, i);
         uint64_t rows = 0;
         int64_t t1 = pmn_monotonic_millis();
-        rc = pmn_snapshot_copy_table(sc, j->tables[i], j->rels[i], NULL, &cb, &rows);
+        copy_progress prog = {.inner = cb, .schema = t->schema, .name = t->name,
+                              .started_ms = t1, .tty = isatty(2) == 1};
+        /* snapshot rows arrive only through `change` */
+        pmn_change_sink counted = {.change = progress_change, .payload = &prog};
+        rc = pmn_snapshot_copy_table(sc, t, pmn_pgsource_relation(j->src, i), NULL, &counted,
+                                     &rows);
+        if (prog.tty && prog.shown_ms)
+            fputs("\r\033[K", stderr);
         if (rc == 0) {
             double secs = (double)(pmn_monotonic_millis() - t1) / 1000.0;
-            pmn_log_info("snapshot of %s.%s: %llu rows in %.1f s", j->tables[i]->schema,
-                         j->tables[i]->name, (unsigned long long)rows, secs);
+            pmn_log_info("snapshot of %s.%s: %llu rows in %.1f s", t->schema, t->name,
+                         (unsigned long long)rows, secs);
             total += rows;
         }
     }
@@ -228,7 +248,7 @@ static int copy_snapshot(job *j, const char *snapshot_name, uint64_t consistent_
         pmn_format_lsn(consistent_point, lsn);
         pmn_log_info("initial snapshot committed: %zu table%s, %llu rows in %.1f s; streaming "
                      "from %s",
-                     j->ntables, j->ntables == 1 ? "" : "s", (unsigned long long)total,
+                     n, n == 1 ? "" : "s", (unsigned long long)total,
                      (double)(pmn_monotonic_millis() - t0) / 1000.0, lsn);
     }
     return rc;
@@ -242,66 +262,71 @@ static int prepare_slot(job *j, uint64_t *start_lsn)
     int rc = startup_mode(j, &initial);
     if (rc)
         return rc;
-    pmn_repl_slot_state st;
-    rc = pmn_repl_read_slot(j->repl, &st);
+    /* the marker is written before the slot is created, so a crash between the two still
+     * lets the next start recognise the slot as its own */
+    bool exists = false;
+    rc = pmn_pgsource_slot_exists(j->src, &exists);
+    if (rc == 0 && !exists)
+        rc = pmn_fs_write_file(j->marker, j->slot, strlen(j->slot));
+    pmn_pgsource_slot slot;
+    if (rc == 0)
+        rc = pmn_pgsource_prepare_slot(j->src, initial, &slot);
     if (rc)
         return rc;
     bool needs_snapshot = pmn_sync_sink_needs_snapshot(j->sink);
-    bool ours = pmn_fs_exists(j->marker);
-    const char *always = conf(j, "debezium.snapshot.mode");
-    if (st.exists && needs_snapshot && ours) {
-        /* our own slot whose initial snapshot never committed: start it over */
-        pmn_log_info("replication slot \"%s\" was created by an interrupted run; creating it "
-                     "again",
-                     j->slot);
-        rc = pmn_repl_drop_slot(j->repl);
+    const char *dm = conf(j, "debezium.snapshot.mode");
+    bool again = false;
+    if (!slot.created && needs_snapshot) {
+        if (pmn_fs_exists(j->marker)) {
+            /* our own slot whose initial snapshot never committed: start it over */
+            pmn_log_info("replication slot \"%s\" was created by an interrupted run; creating "
+                         "it again",
+                         j->slot);
+            again = true;
+        } else if (pmn_sync_sink_resume_lsn(j->sink) == 0) {
+            return pmn_error_set(PMN_EINVALID,
+                                 "replication slot \"%s\" already exists but the lake has no "
+                                 "position for it (it belongs to another job, or to a run that "
+                                 "lost its warehouse); drop it with `pgpaimon drop_slot %s` or "
+                                 "pick another --postgres_conf slot.name",
+                                 j->slot, j->slot);
+        } else {
+            return pmn_error_set(PMN_EINVALID,
+                                 "a selected table has no initial snapshot in the lake while slot "
+                                 "\"%s\" already streams the others; sync the new table with its "
+                                 "own slot.name, or drop the slot and the lake tables to start "
+                                 "over",
+                                 j->slot);
+        }
+    } else if (!slot.created && dm && !strcmp(dm, "always")) {
+        again = true; /* debezium.snapshot.mode=always: a new snapshot on every start */
+    }
+    if (again) {
+        rc = pmn_pgsource_drop_slot(j->src);
+        if (rc == 0)
+            rc = pmn_pgsource_prepare_slot(j->src, initial, &slot);
         if (rc)
             return rc;
-        st.exists = false;
-    } else if (st.exists && needs_snapshot && pmn_sync_sink_resume_lsn(j->sink) == 0) {
-        return pmn_error_set(PMN_EINVALID,
-                             "replication slot \"%s\" already exists but the lake has no position "
-                             "for it (it belongs to another job, or to a run that lost its "
-                             "warehouse); drop it with `pgpaimon drop_slot %s` or pick another "
-                             "--postgres_conf slot.name",
-                             j->slot, j->slot);
-    } else if (st.exists && needs_snapshot) {
-        return pmn_error_set(PMN_EINVALID,
-                             "a selected table has no initial snapshot in the lake while slot "
-                             "\"%s\" already streams the others; sync the new table with its "
-                             "own slot.name, or drop the slot and the lake tables to start over",
-                             j->slot);
     }
-    if (st.exists && always && !strcmp(always, "always")) {
-        /* debezium.snapshot.mode=always: snapshot on every start */
-        rc = pmn_repl_drop_slot(j->repl);
-        if (rc)
-            return rc;
-        st.exists = false;
-    }
-    if (st.exists) {
+    if (!slot.created) {
         *start_lsn = pmn_sync_sink_resume_lsn(j->sink);
         char a[24], b[24];
         pmn_format_lsn(*start_lsn, a);
-        pmn_format_lsn(st.confirmed_flush_lsn, b);
+        pmn_format_lsn(slot.consistent_point, b);
         pmn_log_info("resuming slot \"%s\" at %s (slot confirmed %s)", j->slot, a, b);
         return 0;
     }
-    pmn_repl_slot_created created;
-    rc = pmn_repl_create_slot(j->repl, initial, &created);
-    if (rc)
-        return rc;
     rc = pmn_fs_write_file(j->marker, j->slot, strlen(j->slot));
     if (rc)
         return rc;
     char lsn[24];
-    pmn_format_lsn(created.consistent_point, lsn);
+    pmn_format_lsn(slot.consistent_point, lsn);
     pmn_log_info("created replication slot \"%s\" at %s", j->slot, lsn);
-    if (initial)
-        rc = copy_snapshot(j, created.snapshot_name, created.consistent_point);
+    if (initial && slot.snapshot_name[0])
+        rc = copy_snapshot(j, slot.consistent_point);
     else
-        rc = pmn_sync_sink_finish_snapshot(j->sink, created.consistent_point, j->slot);
-    *start_lsn = created.consistent_point;
+        rc = pmn_sync_sink_finish_snapshot(j->sink, slot.consistent_point, j->slot);
+    *start_lsn = slot.consistent_point;
     return rc;
 }
 
@@ -329,7 +354,7 @@ static int commit_and_confirm(job *j)
     uint64_t durable = 0;
     int rc = pmn_sync_sink_commit(j->sink, &durable);
     if (rc == 0 && durable)
-        pmn_repl_set_flushed(j->repl, durable);
+        pmn_pgsource_confirm(j->src, durable);
     return rc;
 }
 
@@ -339,37 +364,51 @@ static int stream(job *j)
     pmn_sync_stats last;
     pmn_sync_sink_stats(j->sink, &last);
     int64_t next_progress = pmn_monotonic_millis() + PROGRESS_INTERVAL_MS;
+    int64_t next_ddl_check = pmn_monotonic_millis() + DDL_CHECK_INTERVAL_MS;
     int64_t stop_deadline = 0;
     for (;;) {
         if (*j->stop) {
             if (!pmn_sync_sink_in_txn(j->sink))
                 break;
-            if (!stop_deadline)
+            if (!stop_deadline) {
                 stop_deadline = pmn_monotonic_millis() + 30000;
-            else if (pmn_monotonic_millis() > stop_deadline) {
+            } else if (pmn_monotonic_millis() > stop_deadline) {
                 pmn_log_warn("stopping inside a source transaction; it will be streamed again "
                              "on the next start");
                 return 0;
             }
         }
-        pmn_repl_msg msg;
-        int rc = pmn_repl_next(j->repl, &msg, 200);
-        if (rc)
+        int rc = pmn_pgsource_poll(j->src, &cb, 100);
+        if (rc < 0)
             return rc;
-        if (msg.kind == PMN_REPL_XLOGDATA) {
-            rc = pmn_pgdecoder_feed(j->decoder, msg.data, msg.len, &cb);
-            if (rc)
-                return rc;
-        } else if (msg.kind == PMN_REPL_KEEPALIVE && !pmn_sync_sink_has_pending(j->sink) &&
-                   msg.wal_end > pmn_repl_flushed_lsn(j->repl)) {
-            /* nothing received is waiting for the lake: an idle slot may advance to the
-             * server's position, so it does not hold WAL back (pgoutput.md §8.4) */
-            pmn_repl_set_flushed(j->repl, msg.wal_end);
-        }
         if (pmn_sync_sink_commit_due(j->sink)) {
             rc = commit_and_confirm(j);
             if (rc)
                 return rc;
+        }
+        if (!pmn_sync_sink_has_pending(j->sink)) {
+            /* nothing received waits for the lake: an idle slot may advance to the server's
+             * position, so it does not hold WAL back (pgoutput.md §8.4) */
+            uint64_t quiet = pmn_pgsource_quiet_lsn(j->src);
+            if (quiet)
+                pmn_pgsource_confirm(j->src, quiet);
+        }
+        if (pmn_monotonic_millis() >= next_ddl_check && !pmn_sync_sink_in_txn(j->sink)) {
+            /* ALTER TABLE ... ADD COLUMN reaches the lake before any row uses it, and option
+             * changes made to the lake tables reach this job's writers */
+            rc = pmn_sync_sink_refresh(j->sink);
+            if (rc)
+                return rc;
+            size_t n = pmn_pgsource_ntables(j->src);
+            for (size_t i = 0; i < n; i++) {
+                bool changed = false;
+                rc = pmn_pgsource_recheck(j->src, i, &changed);
+                if (rc == 0 && changed)
+                    rc = cb.relation(cb.payload, pmn_pgsource_relation(j->src, i));
+                if (rc)
+                    return rc;
+            }
+            next_ddl_check = pmn_monotonic_millis() + DDL_CHECK_INTERVAL_MS;
         }
         if (pmn_monotonic_millis() >= next_progress) {
             log_progress(j, &last);
@@ -377,23 +416,17 @@ static int stream(job *j)
         }
     }
     int rc = commit_and_confirm(j);
-    if (rc == 0)
-        rc = pmn_repl_send_status(j->repl, false);
     log_progress(j, &last);
     return rc;
 }
 
 static void job_dispose(job *j)
 {
-    pmn_pgdecoder_free(j->decoder);
-    pmn_repl_free(j->repl);
+    int rc = pmn_pgsource_close(j->src);
+    (void)rc; /* a stop error after the last commit changes nothing in the lake */
     pmn_sync_sink_free(j->sink);
-    for (size_t i = 0; j->rels && i < j->ntables; i++)
-        pmn_change_relation_free(j->rels[i]);
-    free(j->rels);
-    pmn_pg_tables_free(j->tables, j->ntables);
-    pmn_pgconn_free(j->conn);
     pmn_pg_connparams_dispose(&j->params);
+    free(j->table_re);
     free(j->marker);
     memset(j, 0, sizeof *j);
 }
@@ -405,37 +438,38 @@ static int run_once(const pmn_sync_config *cfg, volatile sig_atomic_t *stop)
     j.cfg = cfg;
     j.stop = stop;
     int rc = setup_params(&j);
-    if (rc == 0)
-        rc = pmn_pgconn_open(&j.conn, &j.params, false);
-    if (rc == 0)
-        rc = list_tables(&j);
+    if (rc == 0) {
+        j.table_re = selection_regex(&j);
+        pmn_pgsource_config pc = {
+            .conn = &j.params,
+            .slot = j.slot,
+            .publication = j.publication,
+            .schema_re = conf(&j, "schema-name"),
+            .table_re = j.table_re,
+            .mapping = j.mapping,
+            .publication_create = true,
+            .discover_new_tables = cfg->kind == PMN_SYNC_DATABASE,
+        };
+        /* heartbeat.interval.ms: how often the server hears from us while idle (our status
+         * updates also advance an idle slot, so it does not hold WAL back) */
+        const char *hb = conf(&j, "heartbeat.interval.ms");
+        if (hb && atoi(hb) > 0)
+            pc.status_interval_ms = atoi(hb) < 10000 ? atoi(hb) : 10000;
+        rc = pmn_pgsource_open(&j.src, &pc);
+    }
     if (rc == 0)
         rc = pmn_sync_sink_open(cfg, &j.sink);
     if (rc == 0)
-        rc = describe_and_register(&j);
-    if (rc == 0) {
-        pmn_pg_publication_result pr;
-        rc = pmn_pg_publication_ensure(&pr, j.conn, j.publication, j.tables, j.ntables, true,
-                                       true);
-        if (rc == 0 && pr.created)
-            pmn_log_info("created publication \"%s\" for %zu table%s", j.publication, j.ntables,
-                         j.ntables == 1 ? "" : "s");
-    }
-    if (rc == 0) {
+        rc = register_sources(&j);
+    if (rc == 0)
         j.marker = pmn_xasprintf("%s/%s.db/.pgpaimon-slot-%s", cfg->warehouse, cfg->database,
                                  j.slot);
-        rc = pmn_repl_open(&j.repl, &j.params, j.slot);
-    }
     uint64_t start_lsn = 0;
     if (rc == 0)
         rc = prepare_slot(&j, &start_lsn);
     if (rc == 0) {
-        pmn_pgdecoder_options o = {.mapping = j.mapping,
-                                   .skip_before_lsn = 0,
-                                   .resolve = pmn_pg_catalog_resolver,
-                                   .resolve_ctx = j.conn};
-        pmn_pgdecoder_new(&j.decoder, &o);
-        rc = pmn_repl_start(j.repl, start_lsn, j.publication);
+        pmn_sync_sink_set_position(j.sink, start_lsn);
+        rc = pmn_pgsource_start(j.src, start_lsn);
     }
     if (rc == 0)
         rc = stream(&j);

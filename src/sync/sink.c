@@ -13,6 +13,7 @@
 #include "change/datum.h"
 #include "change/widen.h"
 #include "paimon/data_type_json.h"
+#include "paimon/table_schema.h"
 #include "pmn/pmn.h"
 #include "sql/rowexpr.h"
 #include "util/alloc.h"
@@ -88,6 +89,8 @@ struct pmn_sync_sink {
     int64_t last_lake_commit_ms; /* monotonic */
     bool snapshot_mode;
     pmn_sync_stats stats;
+    pmn_sync_discover_fn discover;
+    void *discover_ctx;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -158,12 +161,10 @@ static int computed_split(const char *spec, char **name, const char **expr)
     return 0;
 }
 
-/* compile_target: resolve the computed, metadata and key columns of t's current schema. */
-static int compile_target(pmn_sync_sink *s, target *t)
+/* release_compiled: what compile_target derived from the target's schema. */
+static void release_compiled(target *t, size_t ncomputed)
 {
-    const pmn_sync_config *cfg = s->cfg;
-    const pmn_type *row = pmn_table_row_type(t->table);
-    for (size_t i = 0; t->computed && i < cfg->ncomputed_columns; i++)
+    for (size_t i = 0; t->computed && i < ncomputed; i++)
         pmn_rowexpr_free(t->computed[i]);
     free(t->computed);
     free(t->computed_col);
@@ -172,6 +173,15 @@ static int compile_target(pmn_sync_sink *s, target *t)
     free(t->pk_cols);
     free(t->row);
     free(t->old_row);
+    t->computed = NULL;
+}
+
+/* compile_target: resolve the computed, metadata and key columns of t's current schema. */
+static int compile_target(pmn_sync_sink *s, target *t)
+{
+    const pmn_sync_config *cfg = s->cfg;
+    const pmn_type *row = pmn_table_row_type(t->table);
+    release_compiled(t, cfg->ncomputed_columns);
     t->computed = pmn_xcalloc(cfg->ncomputed_columns + 1, sizeof *t->computed);
     t->computed_col = pmn_xcalloc(cfg->ncomputed_columns + 1, sizeof *t->computed_col);
     int rc = 0;
@@ -274,10 +284,17 @@ static int create_target_table(pmn_sync_sink *s, const char *name, const pmn_cha
             free(mname);
         }
     }
-    pmn_kv *opts = pmn_xcalloc(cfg->table_conf.n + 1, sizeof *opts);
+    pmn_kv *opts = pmn_xcalloc(cfg->table_conf.n + 2, sizeof *opts);
+    size_t nopts = 0;
     for (size_t i = 0; i < cfg->table_conf.n; i++) {
-        opts[i].key = cfg->table_conf.keys[i];
-        opts[i].value = cfg->table_conf.values[i];
+        opts[nopts].key = cfg->table_conf.keys[i];
+        opts[nopts++].value = cfg->table_conf.values[i];
+    }
+    /* A sync keeps one buffer per table: 64 MB (not Paimon's 256 MB) keeps a job's memory
+     * bounded near 100 MB during an initial snapshot; larger writes spill to more files. */
+    if (!pmn_options_get(&cfg->table_conf, "write-buffer-size")) {
+        opts[nopts].key = "write-buffer-size";
+        opts[nopts++].value = "64 mb";
     }
     pmn_table_def def = {
         .row_type = row,
@@ -286,13 +303,15 @@ static int create_target_table(pmn_sync_sink *s, const char *name, const pmn_cha
         .partition_keys = (const char *const *)cfg->partition_keys,
         .npartition_keys = cfg->npartition_keys,
         .options = opts,
-        .noptions = cfg->table_conf.n,
+        .noptions = nopts,
     };
     if (rc == 0) {
-        rc = pmn_catalog_create_table(s->cat, cfg->database, name, &def, true);
+        rc = pmn_catalog_create_table(s->cat, cfg->database, name, &def, false);
         if (rc == 0)
             pmn_log_info("created lake table %s.%s (%d columns)", cfg->database, name,
                          row->nfields);
+        else if (rc == PMN_EEXISTS)
+            rc = 0; /* an existing table is checked and evolved by the caller */
     }
     free(opts);
     pmn_type_free(row);
@@ -355,6 +374,20 @@ static int evolve_target(pmn_sync_sink *s, target *t, const pmn_change_relation 
     free(owned);
     free(changes);
     return rc;
+}
+
+static void source_free(source *src)
+{
+    for (int j = 0; j < src->ncols; j++) {
+        free(src->col_names[j]);
+        pmn_type_free(src->col_types[j]);
+    }
+    free(src->col_names);
+    free(src->col_types);
+    free(src->colmap);
+    free(src->schema);
+    free(src->name);
+    free(src);
 }
 
 static void source_set_columns(source *src, const pmn_change_relation *rel)
@@ -471,6 +504,15 @@ int pmn_sync_sink_add_source(pmn_sync_sink *s, const pmn_change_relation *rel,
     s->sources = pmn_xrealloc(s->sources, sizeof *s->sources * (s->nsources + 1));
     s->sources[s->nsources++] = src;
     rc = evolve_target(s, t, rel);
+    if (rc == PMN_EINVALID && cfg->ignore_incompatible) {
+        /* --ignore_incompatible: this source is left out of the sync instead of failing it */
+        pmn_log_warn("%s; --ignore_incompatible: %s.%s is not synced", pmn_error_last(),
+                     rel->schema, rel->name);
+        pmn_error_clear();
+        s->nsources--;
+        source_free(src);
+        return 0;
+    }
     if (rc == 0)
         rc = compile_target(s, t);
     map_sources(s, t);
@@ -492,12 +534,40 @@ static source *find_source(pmn_sync_sink *s, const pmn_change_relation *rel)
     return NULL;
 }
 
+static int commit_target(pmn_sync_sink *s, target *t, uint64_t end_lsn, uint64_t commit_lsn,
+                         int64_t commit_time_us, const char *slot, bool snapshot_done);
+
+/* discover_source: a relation of a table created while streaming; if the job takes it, its lake
+ * table gets a first (empty) snapshot at the position before this transaction, so a restart
+ * resumes it from there instead of asking for an initial snapshot. */
+static source *discover_source(pmn_sync_sink *s, const pmn_change_relation *rel, int *rc)
+{
+    *rc = 0;
+    if (!s->discover)
+        return NULL;
+    size_t before = s->ntargets;
+    *rc = s->discover(s->discover_ctx, s, rel);
+    source *src = *rc ? NULL : find_source(s, rel);
+    if (src && s->ntargets > before) {
+        int64_t latest = 0;
+        *rc = pmn_table_latest_snapshot(src->t->table, &latest);
+        if (*rc == 0 && latest == 0)
+            *rc = commit_target(s, src->t, s->last_end_lsn, s->last_commit_lsn,
+                                s->last_commit_time_us, NULL, true);
+    }
+    return src;
+}
+
 static int on_relation(void *payload, const pmn_change_relation *rel)
 {
     pmn_sync_sink *s = payload;
     source *src = find_source(s, rel);
-    if (!src)
-        return 0; /* a table we do not sync (the publication may hold more) */
+    if (!src) {
+        int rc;
+        src = discover_source(s, rel, &rc);
+        if (rc || !src)
+            return rc; /* a table we do not sync (the publication may hold more) */
+    }
     source_set_columns(src, rel);
     int rc = evolve_target(s, src->t, rel);
     map_sources(s, src->t);
@@ -851,7 +921,12 @@ int pmn_sync_sink_begin_snapshot(pmn_sync_sink *s)
 {
     s->snapshot_mode = true;
     for (size_t i = 0; i < s->ntargets; i++) {
-        int rc = pmn_writer_truncate(s->targets[i]->writer);
+        /* a table with rows from an earlier run is replaced in one OVERWRITE snapshot; a new
+         * one just gets an APPEND */
+        int64_t latest = 0;
+        int rc = pmn_table_latest_snapshot(s->targets[i]->table, &latest);
+        if (rc == 0 && latest > 0)
+            rc = pmn_writer_truncate(s->targets[i]->writer);
         if (rc)
             return rc;
         s->targets[i]->dirty = true;
@@ -872,6 +947,45 @@ int pmn_sync_sink_finish_snapshot(pmn_sync_sink *s, uint64_t consistent_lsn, con
     s->last_end_lsn = consistent_lsn;
     s->last_lake_commit_ms = pmn_monotonic_millis();
     return 0;
+}
+
+int pmn_sync_sink_refresh(pmn_sync_sink *s)
+{
+    for (size_t i = 0; i < s->ntargets; i++) {
+        target *t = s->targets[i];
+        int64_t *ids = NULL;
+        size_t n = 0;
+        int rc = pmn_schema_list_ids(pmn_table_path(t->table), &ids, &n);
+        int64_t latest = rc == 0 && n ? ids[n - 1] : -1;
+        free(ids);
+        if (rc)
+            return rc;
+        if (latest <= pmn_table_schema_id(t->table))
+            continue;
+        rc = pmn_writer_flush(t->writer);
+        if (rc == 0)
+            rc = pmn_table_reload(t->table);
+        if (rc == 0)
+            rc = compile_target(s, t);
+        if (rc)
+            return rc;
+        map_sources(s, t);
+        pmn_log_info("lake table %s.%s: now at schema %lld (changed outside the sync)",
+                     s->cfg->database, t->name, (long long)latest);
+    }
+    return 0;
+}
+
+void pmn_sync_sink_set_discover(pmn_sync_sink *s, pmn_sync_discover_fn fn, void *ctx)
+{
+    s->discover = fn;
+    s->discover_ctx = ctx;
+}
+
+void pmn_sync_sink_set_position(pmn_sync_sink *s, uint64_t lsn)
+{
+    if (lsn > s->last_end_lsn)
+        s->last_end_lsn = lsn;
 }
 
 void pmn_sync_sink_stats(const pmn_sync_sink *s, pmn_sync_stats *out)
@@ -903,31 +1017,12 @@ void pmn_sync_sink_free(pmn_sync_sink *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->nsources; i++) {
-        source *src = s->sources[i];
-        for (int j = 0; j < src->ncols; j++) {
-            free(src->col_names[j]);
-            pmn_type_free(src->col_types[j]);
-        }
-        free(src->col_names);
-        free(src->col_types);
-        free(src->colmap);
-        free(src->schema);
-        free(src->name);
-        free(src);
-    }
+    for (size_t i = 0; i < s->nsources; i++)
+        source_free(s->sources[i]);
     free(s->sources);
     for (size_t i = 0; i < s->ntargets; i++) {
         target *t = s->targets[i];
-        for (size_t k = 0; t->computed && k < s->cfg->ncomputed_columns; k++)
-            pmn_rowexpr_free(t->computed[k]);
-        free(t->computed);
-        free(t->computed_col);
-        free(t->meta_col);
-        free(t->meta_kinds);
-        free(t->pk_cols);
-        free(t->row);
-        free(t->old_row);
+        release_compiled(t, s->cfg->ncomputed_columns);
         pmn_arena_free(&t->arena);
         pmn_writer_free(t->writer);
         pmn_table_free(t->table);

@@ -38,6 +38,18 @@ int pmn_sync_sink_add_source(pmn_sync_sink *s, const pmn_change_relation *rel,
 /* pmn_sync_sink_change_sink: callbacks to hand to the pgoutput decoder / snapshot copier. */
 pmn_change_sink pmn_sync_sink_callbacks(pmn_sync_sink *s);
 
+/* A hook for relations of tables not declared with add_source (a table created while the job
+ * streams): it may call pmn_sync_sink_add_source for it, or do nothing to ignore it. */
+typedef int (*pmn_sync_discover_fn)(void *ctx, pmn_sync_sink *s, const pmn_change_relation *rel);
+void pmn_sync_sink_set_discover(pmn_sync_sink *s, pmn_sync_discover_fn fn, void *ctx);
+/* pmn_sync_sink_set_position: the stream starts after `lsn` (resume point). */
+void pmn_sync_sink_set_position(pmn_sync_sink *s, uint64_t lsn);
+
+/* pmn_sync_sink_refresh: pick up schema versions written by others (ALTER TABLE ... SET in
+ * pgpaimon sql, pgpaimon table set-option): buffered rows are flushed under the old schema, then
+ * the table handle and the derived columns are reloaded. Call outside a source transaction. */
+int pmn_sync_sink_refresh(pmn_sync_sink *s);
+
 /* pmn_sync_sink_needs_snapshot: some target has no completed initial snapshot. */
 bool pmn_sync_sink_needs_snapshot(const pmn_sync_sink *s);
 /* pmn_sync_sink_resume_lsn: smallest end LSN stored by the targets (where replication must

@@ -52,7 +52,7 @@ struct pmn_scan {
     bool *projected;         /* per column: decode it */
     pmn_filter *filters;
     size_t nfilters;
-    file_layout *layouts;
+    file_layout **layouts;   /* one allocation each: runs keep pointers to them */
     size_t nlayouts;
     size_t *group_start;     /* file index ranges of the groups that survived pruning */
     size_t *group_end;
@@ -86,8 +86,8 @@ static const pmn_field *field_by_id(const pmn_type *row, int32_t id)
 static int layout_for(pmn_scan *s, int64_t schema_id, const file_layout **out)
 {
     for (size_t i = 0; i < s->nlayouts; i++) {
-        if (s->layouts[i].schema_id == schema_id) {
-            *out = &s->layouts[i];
+        if (s->layouts[i]->schema_id == schema_id) {
+            *out = s->layouts[i];
             return 0;
         }
     }
@@ -100,8 +100,8 @@ static int layout_for(pmn_scan *s, int64_t schema_id, const file_layout **out)
     }
     const pmn_type *frow = fs ? fs->row : cur->row;
     s->layouts = pmn_xrealloc(s->layouts, sizeof *s->layouts * (s->nlayouts + 1));
-    file_layout *l = &s->layouts[s->nlayouts++];
-    memset(l, 0, sizeof *l);
+    file_layout *l = pmn_xcalloc(1, sizeof *l);
+    s->layouts[s->nlayouts++] = l;
     l->schema_id = schema_id;
     l->read_row = pmn_type_row();
     l->file_types = pmn_xcalloc((size_t)cur->row->nfields + 1, sizeof *l->file_types);
@@ -622,8 +622,9 @@ void pmn_scan_free(pmn_scan *s)
         return;
     close_group(s);
     for (size_t i = 0; i < s->nlayouts; i++) {
-        pmn_type_free(s->layouts[i].read_row);
-        free(s->layouts[i].file_types);
+        pmn_type_free(s->layouts[i]->read_row);
+        free(s->layouts[i]->file_types);
+        free(s->layouts[i]);
     }
     free(s->layouts);
     pmn_plan_free(s->plan);

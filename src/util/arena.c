@@ -27,7 +27,8 @@ void pmn_arena_init(pmn_arena *a)
     a->used_bytes = 0;
 }
 
-void *pmn_arena_alloc(pmn_arena *a, size_t n)
+/* arena_take: n bytes, aligned, not cleared */
+static void *arena_take(pmn_arena *a, size_t n)
 {
     n = (n + 15) & ~(size_t)15;
     pmn_arena_block *b = a->head;
@@ -47,13 +48,19 @@ void *pmn_arena_alloc(pmn_arena *a, size_t n)
     void *p = b->data + b->used;
     b->used += n;
     a->used_bytes += n;
-    memset(p, 0, n);
+    return p;
+}
+
+void *pmn_arena_alloc(pmn_arena *a, size_t n)
+{
+    void *p = arena_take(a, n);
+    memset(p, 0, (n + 15) & ~(size_t)15);
     return p;
 }
 
 void *pmn_arena_memdup(pmn_arena *a, const void *p, size_t n)
 {
-    void *q = pmn_arena_alloc(a, n ? n : 1);
+    void *q = arena_take(a, n ? n : 1); /* every byte is copied over: no need to clear */
     if (n)
         memcpy(q, p, n);
     return q;

@@ -56,6 +56,21 @@ if err=$(env -u PGPASSWORD "$PG_BIN/psql" -w -X -A -t -d "$tcp" -c 'SELECT 1' 2>
 fi
 ok "no password, no login over TCP"
 
+# A slot pins its database, and a running consumer pins the slot; load-sample
+# must still reload.
+q "SELECT 1 FROM pg_create_logical_replication_slot('it_001_slot', 'test_decoding')" >/dev/null
+PGPASSWORD=postgres "$PG_BIN/pg_recvlogical" -d "$tcp" --slot it_001_slot --start -f /dev/null 2>/dev/null &
+recv=$!
+on_exit "kill $recv 2>/dev/null"
+for _ in $(seq 1 50); do
+  [ "$(q "SELECT active FROM pg_replication_slots WHERE slot_name = 'it_001_slot'" postgres)" = t ] && break
+  sleep 0.1
+done
+assert_eq t "$(q "SELECT active FROM pg_replication_slots WHERE slot_name = 'it_001_slot'" postgres)" "a consumer streams from the slot"
+own load-sample 2>/dev/null || fail "load-sample with a replication slot on ecommerce"
+assert_eq 0 "$(q 'SELECT count(*) FROM pg_replication_slots' postgres)" "load-sample drops the old database's slots"
+assert_eq 44 "$(q 'SELECT count(*) FROM products')" "44 products after reloading"
+
 data=$(readlink -f "$dir/data")
 sock=$(readlink -f "$dir/sock")
 [ -S "$sock/.s.PGSQL.$port" ] || fail "no unix socket $sock/.s.PGSQL.$port while running"
@@ -63,6 +78,8 @@ sock=$(readlink -f "$dir/sock")
 own stop 2>/dev/null
 if own status >/dev/null; then fail "status says running after stop"; fi
 ok "status exits non-zero after stop"
+if own env >/dev/null 2>&1; then fail "env succeeds while stopped"; fi
+ok "env fails while stopped"
 if alive "$pid"; then fail "postmaster $pid still alive"; fi
 assert_eq "" "$(cluster_pids "$data")" "no server process left"
 if port_open "$port"; then fail "port $port still accepts connections"; fi

@@ -65,10 +65,10 @@ static void drop_db(PGconn *conn, const char *name)
     char *lit = PQescapeLiteral(conn, name, strlen(name));
     char *ident = PQescapeIdentifier(conn, name, strlen(name));
     PQclear(pmn_it_exec(conn, "SET client_min_messages = warning"));
-    char *sql = pmn_xasprintf(
-        "SELECT pg_terminate_backend(active_pid, 5000) FROM pg_replication_slots"
-        " WHERE database = %s AND active_pid IS NOT NULL",
-        lit);
+    char *sql =
+        pmn_xasprintf("SELECT pg_terminate_backend(active_pid, 5000) FROM pg_replication_slots"
+                      " WHERE database = %s AND active_pid IS NOT NULL",
+                      lit);
     PQclear(pmn_it_exec(conn, sql));
     free(sql);
     sql = pmn_xasprintf("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
@@ -96,8 +96,8 @@ void pmn_it_fresh_db(const char *name, const char *template_db)
     drop_db(conn, name);
     char *ident = PQescapeIdentifier(conn, name, strlen(name));
     char *tmpl = template_db ? PQescapeIdentifier(conn, template_db, strlen(template_db)) : NULL;
-    char *sql = pmn_xasprintf("CREATE DATABASE %s%s%s", ident, tmpl ? " TEMPLATE " : "",
-                              tmpl ? tmpl : "");
+    char *sql =
+        pmn_xasprintf("CREATE DATABASE %s%s%s", ident, tmpl ? " TEMPLATE " : "", tmpl ? tmpl : "");
     /* A copy fails while anyone is connected to the template; another
      * test's session may be, for a moment. */
     for (int attempt = 0;; attempt++) {

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # variables are for the sourcing test
 # tests/integration/lib.sh
 #
 # Sourced by every tests/integration/NNN_<name>.sh. ctest (tests.cmake) runs
@@ -104,11 +105,11 @@ EOF
 }
 
 fresh_db() {
-  local name=$1 template=${2:-} try err
+  local name=$1 template=${2:-} err
   _pmn_drop_db "$name"
   # CREATE DATABASE ... TEMPLATE fails while anyone is connected to the
   # template; another test's psql may be, for a moment.
-  for try in $(seq 1 40); do
+  for _ in $(seq 1 40); do
     if err=$(psql_q "CREATE DATABASE \"$name\"${template:+ TEMPLATE \"$template\"}" postgres 2>&1); then
       _pmn_test_dbs+=("$name")
       TEST_DB=$name
@@ -123,6 +124,7 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 cluster_pids() {
   local p
+  # shellcheck disable=SC2044 # /proc/<pid>/cwd has no blanks
   for p in $(find /proc -mindepth 2 -maxdepth 2 -name cwd -lname "$(readlink -f "$1")" 2>/dev/null); do
     p=${p%/cwd}
     echo "${p#/proc/}"

@@ -80,8 +80,8 @@ static inline char *it_query1(const pmn_pg_connparams *p, const char *sql)
     assert_pmn_ok(pmn_pgconn_open(&c, p, false));
     if (pmn_pgconn_query(c, &r, "test sql", sql, 0, NULL) != 0)
         fail_msg("%s: %s", sql, pmn_error_last());
-    char *v = r->nrows > 0 && pmn_pgresult_get(r, 0, 0) ? pmn_xstrdup(pmn_pgresult_get(r, 0, 0))
-                                                        : NULL;
+    char *v =
+        r->nrows > 0 && pmn_pgresult_get(r, 0, 0) ? pmn_xstrdup(pmn_pgresult_get(r, 0, 0)) : NULL;
     pmn_pgresult_free(r);
     pmn_pgconn_free(c);
     return v;

@@ -267,11 +267,9 @@ static void test_pg_errors__missing_slot_and_table(void **state)
     expect_msg("table public.no_such_table does not exist in database");
     pmn_pg_table **ts;
     size_t n;
-    assert_int_equal(pmn_pg_catalog_list_tables(&ts, &n, c, "public", "nothing_.*"),
-                     PMN_ENOTFOUND);
+    assert_int_equal(pmn_pg_catalog_list_tables(&ts, &n, c, "public", "nothing_.*"), PMN_ENOTFOUND);
     expect_msg("matches schema-name \"public\" and table-name \"nothing_.*\"");
-    assert_int_equal(pmn_pg_catalog_list_tables(&ts, &n, c, "public", "(unclosed"),
-                     PMN_EINVALID);
+    assert_int_equal(pmn_pg_catalog_list_tables(&ts, &n, c, "public", "(unclosed"), PMN_EINVALID);
     expect_msg("invalid schema-name or table-name pattern");
     /* an unmapped column type names table, column, type and the fix */
     it_exec(&P, "CREATE TABLE IF NOT EXISTS net (id int PRIMARY KEY, addr inet)");

@@ -184,10 +184,41 @@ static void test_pg_source__snapshot_stream_resume(void **state)
     assert_pmn_ok(pmn_pgsource_close(s));
 }
 
+static void test_pg_source__all_tables_publication(void **state)
+{
+    if (!have_server)
+        skip();
+    /* the guide's setup: a publication FOR ALL TABLES, one table synced */
+    it_exec(&P, "CREATE TABLE synced (id int PRIMARY KEY, v text)");
+    it_exec(&P, "CREATE TABLE noise (id int PRIMARY KEY, addr inet)");
+    it_exec(&P, "CREATE PUBLICATION pub_all FOR ALL TABLES");
+    char slot[64];
+    snprintf(slot, sizeof slot, "pmn_it_all_%ld", (long)getpid());
+    pmn_pgsource_config cfg = {.conn = &P,
+                               .slot = slot,
+                               .publication = "pub_all",
+                               .schema_re = "public",
+                               .table_re = "synced"};
+    pmn_pgsource *s;
+    assert_pmn_ok(pmn_pgsource_open(&s, &cfg));
+    pmn_pgsource_slot ps;
+    assert_pmn_ok(pmn_pgsource_prepare_slot(s, false, &ps));
+    assert_pmn_ok(pmn_pgsource_start(s, 0));
+    it_exec(&P, "BEGIN; INSERT INTO noise VALUES (1, '10.0.0.1'); INSERT INTO synced VALUES (1, "
+                "'a'); TRUNCATE noise; COMMIT");
+    counter c = {0};
+    poll_until(s, &c, 1);
+    assert_int_equal(c.inserts, 1);
+    assert_int_equal(c.truncates, 0);
+    assert_pmn_ok(pmn_pgsource_drop_slot(s));
+    assert_pmn_ok(pmn_pgsource_close(s));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pg_source__snapshot_stream_resume),
+        cmocka_unit_test(test_pg_source__all_tables_publication),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

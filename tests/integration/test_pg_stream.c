@@ -82,7 +82,8 @@ static void test_pg_stream__snapshot_then_stream(void **state)
     pmn_pg_publication_result pr;
     assert_int_equal(pmn_pg_publication_ensure(&pr, c, "pub", tables, 1, false, false),
                      PMN_EINVALID);
-    assert_non_null(strstr(pmn_error_last(), "CREATE PUBLICATION \"pub\" FOR TABLE \"public\".\"t\""));
+    assert_non_null(
+        strstr(pmn_error_last(), "CREATE PUBLICATION \"pub\" FOR TABLE \"public\".\"t\""));
     assert_pmn_ok(pmn_pg_publication_ensure(&pr, c, "pub", tables, 1, true, false));
     assert_true(pr.created);
     assert_pmn_ok(pmn_pg_publication_ensure(&pr, c, "pub", tables, 1, false, false));
@@ -206,8 +207,8 @@ static void test_pg_stream__snapshot_then_stream(void **state)
     pmn_pgdecoder_free(d);
     pmn_change_log_dispose(&log);
     pmn_change_log_init(&log);
-    pmn_pgdecoder_options o2 = {.resolve = pmn_pg_catalog_resolver, .resolve_ctx = c,
-                                .skip_before_lsn = last_end};
+    pmn_pgdecoder_options o2 = {
+        .resolve = pmn_pg_catalog_resolver, .resolve_ctx = c, .skip_before_lsn = last_end};
     pmn_pgdecoder_new(&d, &o2);
     assert_int_equal(pmn_repl_start(r, last_end, "pub"), PMN_EINVALID);
     pmn_repl_free(r);
@@ -354,8 +355,8 @@ static void test_pg_stream__parallel_ranged_copy(void **state)
     for (int i = 0; i < n; i++) {
         char *sql = pmn_xasprintf("SELECT count(*) FROM words WHERE %s", wheres[i]);
         char *v = it_query1(&P, sql);
-        assert_true(atoll(v) > 50);
-        sum += atoll(v);
+        assert_true(strtoll(v, NULL, 10) > 50);
+        sum += strtoll(v, NULL, 10);
         free(v);
         free(sql);
     }
@@ -473,8 +474,15 @@ static void test_pg_stream__to_string_types(void **state)
     assert_pmn_ok(pmn_snapshot_copy_finish(sc));
     pmn_snapshot_copy_free(sc);
     const pmn_datum *v = log.loose[0].new_vals;
-    const char *want[] = {"1", "1 year 2 mons 3 days 04:05:06.7", "$1,234.50", "192.168.1.5/24",
-                          "10.0.0.0/8", "08:00:2b:01:02:03", "13:45:06+05:30", "NaN", "<a>1</a>",
+    const char *want[] = {"1",
+                          "1 year 2 mons 3 days 04:05:06.7",
+                          "$1,234.50",
+                          "192.168.1.5/24",
+                          "10.0.0.0/8",
+                          "08:00:2b:01:02:03",
+                          "13:45:06+05:30",
+                          "NaN",
+                          "<a>1</a>",
                           "(1,2)"};
     for (int i = 0; i < 10; i++) {
         char *s = it_str(&v[i]);

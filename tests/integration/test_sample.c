@@ -94,13 +94,15 @@ static void test_sample__inventory(void **state)
 
 static void test_sample__pgoutput_sees_changes(void **state)
 {
-    PQclear(pmn_it_exec(conn, "SELECT pg_create_logical_replication_slot('" TEST_SLOT
-                              "', 'pgoutput')"));
+    PQclear(pmn_it_exec(conn,
+                        "SELECT pg_create_logical_replication_slot('" TEST_SLOT "', 'pgoutput')"));
     /* the guide's INSERT / UPDATE / DELETE of prod_test_001 */
-    PQclear(pmn_it_exec(conn, "INSERT INTO products (product_id, product_name, category,"
-                              " subcategory, brand, price, cost) VALUES ('prod_test_001',"
-                              " 'Test Product', 'electronics', 'test', 'TestBrand', 99.99, 50.00)"));
-    PQclear(pmn_it_exec(conn, "UPDATE products SET price = 79.99 WHERE product_id = 'prod_test_001'"));
+    PQclear(pmn_it_exec(conn,
+                        "INSERT INTO products (product_id, product_name, category,"
+                        " subcategory, brand, price, cost) VALUES ('prod_test_001',"
+                        " 'Test Product', 'electronics', 'test', 'TestBrand', 99.99, 50.00)"));
+    PQclear(
+        pmn_it_exec(conn, "UPDATE products SET price = 79.99 WHERE product_id = 'prod_test_001'"));
     PQclear(pmn_it_exec(conn, "DELETE FROM products WHERE product_id = 'prod_test_001'"));
     /* one letter per pgoutput message: Begin, Relation, Insert, Commit, ... */
     assert_value("SELECT string_agg(chr(get_byte(data, 0)), '' ORDER BY n)"

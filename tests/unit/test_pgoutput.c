@@ -641,6 +641,134 @@ static void test_pgoutput__decoder_errors_name_column(void **state)
     pmn_pgdecoder_free(d);
 }
 
+/* mutated messages never crash the decoders: they decode or report PMN_ECORRUPT/EINVALID */
+static void test_pgoutput__mutations_never_crash(void **state)
+{
+    pmn_buf msgs[6];
+    for (int i = 0; i < 6; i++)
+        pmn_buf_init(&msgs[i]);
+    msg_relation_t(&msgs[0], 'd');
+    msg_begin(&msgs[1], 0x100, 1, 2);
+    msg_commit(&msgs[2], 0x100, 0x130, 3);
+    u8(&msgs[3], 'U');
+    u32(&msgs[3], 0x4000);
+    u8(&msgs[3], 'K');
+    u16(&msgs[3], 4);
+    tval(&msgs[3], "1");
+    u8(&msgs[3], 'n');
+    u8(&msgs[3], 'n');
+    u8(&msgs[3], 'n');
+    u8(&msgs[3], 'N');
+    u16(&msgs[3], 4);
+    tval(&msgs[3], "10");
+    tval(&msgs[3], "uno");
+    u8(&msgs[3], 'u');
+    tval(&msgs[3], "1.50");
+    u8(&msgs[4], 'T');
+    u32(&msgs[4], 1);
+    u8(&msgs[4], 3);
+    u32(&msgs[4], 0x4000);
+    u8(&msgs[5], 'I');
+    u32(&msgs[5], 0x4000);
+    u8(&msgs[5], 'N');
+    u16(&msgs[5], 4);
+    tval(&msgs[5], "7");
+    tval(&msgs[5], "{\"a\"}");
+    u8(&msgs[5], 'n');
+    tval(&msgs[5], "-0.5");
+    unsigned seed = 12345;
+    pmn_arena a = PMN_ARENA_INIT;
+    for (int round = 0; round < 20000; round++) {
+        pmn_pgdecoder *d;
+        pmn_pgdecoder_new(&d, NULL);
+        const pmn_buf *base = &msgs[round % 6];
+        uint8_t buf[256];
+        size_t len = base->len;
+        memcpy(buf, base->data, len);
+        int flips = 1 + (int)(rand_r(&seed) % 4);
+        for (int f = 0; f < flips; f++)
+            buf[rand_r(&seed) % len] = (uint8_t)rand_r(&seed);
+        if (rand_r(&seed) % 3 == 0)
+            len = rand_r(&seed) % len;
+        pmn_pgo_msg m;
+        int rc = pmn_pgoutput_decode(&m, buf, len, &a);
+        assert_true(rc == 0 || rc == PMN_ECORRUPT);
+        /* through the full decoder, after a valid Begin and Relation */
+        assert_int_equal(pmn_pgdecoder_feed(d, msgs[1].data, msgs[1].len, NULL), 0);
+        assert_int_equal(pmn_pgdecoder_feed(d, msgs[0].data, msgs[0].len, NULL), 0);
+        rc = pmn_pgdecoder_feed(d, buf, len, NULL);
+        assert_true(rc == 0 || rc == PMN_ECORRUPT || rc == PMN_EINVALID);
+        pmn_arena_reset(&a);
+        pmn_pgdecoder_free(d);
+    }
+    pmn_arena_free(&a);
+    for (int i = 0; i < 6; i++)
+        pmn_buf_dispose(&msgs[i]);
+}
+
+static bool only_t(void *ctx, const char *schema, const char *name)
+{
+    return strcmp(schema, "public") == 0 && strcmp(name, "t") == 0;
+}
+
+static void test_pgoutput__decoder_filters_relations(void **state)
+{
+    pmn_pgdecoder_options o = {.filter = only_t};
+    pmn_pgdecoder *d;
+    pmn_pgdecoder_new(&d, &o);
+    pmn_change_log log;
+    pmn_change_log_init(&log);
+    pmn_change_sink sink = pmn_change_log_sink(&log);
+    pmn_buf b = PMN_BUF_INIT;
+    msg_begin(&b, 0x100, 0, 1);
+    feed_ok(d, &b, &sink);
+    msg_relation_t(&b, 'd');
+    feed_ok(d, &b, &sink);
+    /* an unselected table with an unmapped type: no error, its changes are dropped */
+    pmn_buf_reset(&b);
+    u8(&b, 'R');
+    u32(&b, 0x5000);
+    cstr(&b, "public");
+    cstr(&b, "net");
+    u8(&b, 'd');
+    u16(&b, 1);
+    u8(&b, 1);
+    cstr(&b, "addr");
+    u32(&b, 869);
+    u32(&b, 0xffffffff);
+    feed_ok(d, &b, &sink);
+    pmn_buf_reset(&b);
+    u8(&b, 'I');
+    u32(&b, 0x5000);
+    u8(&b, 'N');
+    u16(&b, 1);
+    tval(&b, "10.0.0.1");
+    feed_ok(d, &b, &sink);
+    pmn_buf_reset(&b);
+    u8(&b, 'T');
+    u32(&b, 2);
+    u8(&b, 0);
+    u32(&b, 0x5000);
+    u32(&b, 0x4000);
+    feed_ok(d, &b, &sink);
+    pmn_buf_reset(&b);
+    u8(&b, 'T');
+    u32(&b, 1);
+    u8(&b, 0);
+    u32(&b, 0x5000);
+    feed_ok(d, &b, &sink);
+    msg_commit(&b, 0x100, 0x130, 0);
+    feed_ok(d, &b, &sink);
+    assert_int_equal(log.ntxns, 1);
+    assert_int_equal(log.txns[0].nchanges, 1); /* only the TRUNCATE naming t */
+    assert_int_equal(log.txns[0].changes[0].kind, PMN_CHANGE_TRUNCATE);
+    assert_int_equal(log.txns[0].changes[0].ntruncated, 1);
+    assert_string_equal(log.txns[0].changes[0].truncated[0]->name, "t");
+    pmn_buf_dispose(&b);
+    pmn_change_log_dispose(&log);
+    pmn_pgdecoder_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -654,6 +782,8 @@ int main(void)
         cmocka_unit_test(test_pgoutput__decoder_full_identity_fills_toast),
         cmocka_unit_test(test_pgoutput__decoder_skip_and_order),
         cmocka_unit_test(test_pgoutput__decoder_errors_name_column),
+        cmocka_unit_test(test_pgoutput__decoder_filters_relations),
+        cmocka_unit_test(test_pgoutput__mutations_never_crash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -382,6 +382,34 @@ static void test_pgtypes__arrays(void **state)
     bad(1007, -1, "{1,x}", PMN_ECORRUPT, "element 2");
 }
 
+/* random text in every type never crashes the parser: it parses or reports an error */
+static void test_pgtypes__random_text_never_crashes(void **state)
+{
+    static const uint32_t oids[] = {16,   21,   23,   20,   700,  701,  1700, 17,   1082,
+                                    1083, 1114, 1184, 1007, 1009, 1231, 1185, 1560, 25};
+    static const char alphabet[] = "0123456789-+.:eE \\x{}\",NULLafinityBC/\t";
+    unsigned seed = 777;
+    for (int round = 0; round < 50000; round++) {
+        uint32_t oid = oids[round % (sizeof oids / sizeof oids[0])];
+        int32_t typmod = oid == 1700 || oid == 1231 ? NUMERIC_TYPMOD(12, 3) : -1;
+        if (oid == 1560)
+            typmod = 9;
+        char text[48];
+        size_t len = rand_r(&seed) % sizeof text;
+        for (size_t i = 0; i < len; i++)
+            text[i] = alphabet[rand_r(&seed) % (sizeof alphabet - 1)];
+        pmn_pg_type pt = builtin(oid, typmod);
+        pmn_type *t = NULL;
+        assert_pmn_ok(pmn_pgtypes_map(&t, &pt, NULL, false, false, "t", "c"));
+        pmn_datum d;
+        int rc = pmn_pgtypes_parse(&d, &pt, t, text, len, &arena);
+        assert_true(rc == 0 || rc == PMN_ECORRUPT || rc == PMN_EINVALID);
+        pmn_type_free(t);
+        if (round % 1000 == 0)
+            pmn_arena_reset(&arena);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -392,6 +420,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pgtypes__strings_and_bytes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pgtypes__dates_and_times, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pgtypes__arrays, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pgtypes__random_text_never_crashes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,281 @@
+/*
+ * src/sql/functions.c
+ *
+ * Flink built-in functions missing from SQLite; see functions.h.
+ */
+#include "sql/functions.h"
+
+#include "util/buf.h"
+#include "util/error.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+static void fn_concat(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    pmn_buf b = PMN_BUF_INIT;
+    for (int i = 0; i < argc; i++) {
+        if (sqlite3_value_type(argv[i]) == SQLITE_NULL) {
+            pmn_buf_dispose(&b);
+            sqlite3_result_null(ctx);
+            return;
+        }
+        pmn_buf_put(&b, sqlite3_value_text(argv[i]), (size_t)sqlite3_value_bytes(argv[i]));
+    }
+    sqlite3_result_text(ctx, b.data ? (const char *)b.data : "", (int)b.len, SQLITE_TRANSIENT);
+    pmn_buf_dispose(&b);
+}
+
+static void fn_concat_ws(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    if (argc < 1 || sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    const char *sep = (const char *)sqlite3_value_text(argv[0]);
+    pmn_buf b = PMN_BUF_INIT;
+    bool first = true;
+    for (int i = 1; i < argc; i++) {
+        if (sqlite3_value_type(argv[i]) == SQLITE_NULL)
+            continue;
+        if (!first)
+            pmn_buf_puts(&b, sep);
+        first = false;
+        pmn_buf_put(&b, sqlite3_value_text(argv[i]), (size_t)sqlite3_value_bytes(argv[i]));
+    }
+    sqlite3_result_text(ctx, b.data ? (const char *)b.data : "", (int)b.len, SQLITE_TRANSIENT);
+    pmn_buf_dispose(&b);
+}
+
+static void fn_now(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    time_t secs = tv.tv_sec;
+    struct tm tm;
+    localtime_r(&secs, &tm);
+    char buf[40];
+    snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d.%03d", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(tv.tv_usec / 1000));
+    sqlite3_result_text(ctx, buf, -1, SQLITE_TRANSIENT);
+}
+
+/* Fields of "YYYY-MM-DD[ HH:MM:SS[.fff]]": y, M, d, H, m, s, millis. */
+static bool parse_fields(sqlite3_value *v, int f[7])
+{
+    const char *s = (const char *)sqlite3_value_text(v);
+    if (!s)
+        return false;
+    memset(f, 0, 7 * sizeof(int));
+    int n =
+        sscanf(s, "%d-%d-%d%*[ T]%d:%d:%d.%3d", &f[0], &f[1], &f[2], &f[3], &f[4], &f[5], &f[6]);
+    return n >= 3;
+}
+
+static void fn_part(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    int f[7];
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || !parse_fields(argv[0], f)) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    int which = (int)(intptr_t)sqlite3_user_data(ctx);
+    if (which == 7)
+        sqlite3_result_int(ctx, (f[1] - 1) / 3 + 1);
+    else
+        sqlite3_result_int(ctx, f[which]);
+}
+
+static void fn_date_format(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    int f[7];
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL ||
+        !parse_fields(argv[0], f)) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    const char *p = (const char *)sqlite3_value_text(argv[1]);
+    pmn_buf b = PMN_BUF_INIT;
+    while (*p) {
+        char c = *p;
+        int run = 1;
+        while (p[run] == c)
+            run++;
+        int val = -1;
+        switch (c) {
+        case 'y':
+            val = run == 2 ? f[0] % 100 : f[0];
+            break;
+        case 'M':
+            val = f[1];
+            break;
+        case 'd':
+            val = f[2];
+            break;
+        case 'H':
+            val = f[3];
+            break;
+        case 'm':
+            val = f[4];
+            break;
+        case 's':
+            val = f[5];
+            break;
+        case 'S':
+            val = f[6];
+            break;
+        default:
+            break;
+        }
+        if (val >= 0) {
+            pmn_buf_printf(&b, "%0*d", run, val);
+        } else if (c == '\'') {
+            /* 'quoted text' is literal; '' is a quote */
+            if (p[1] == '\'') {
+                pmn_buf_putc(&b, '\'');
+                run = 2;
+            } else {
+                const char *q = p + 1;
+                while (*q && !(*q == '\'' && q[1] != '\'')) {
+                    pmn_buf_putc(&b, (uint8_t)*q);
+                    q += (*q == '\'' ? 2 : 1);
+                }
+                run = (int)(q - p) + (*q ? 1 : 0);
+            }
+        } else {
+            pmn_buf_put(&b, p, (size_t)run);
+        }
+        p += run;
+    }
+    sqlite3_result_text(ctx, b.data ? (const char *)b.data : "", (int)b.len, SQLITE_TRANSIENT);
+    pmn_buf_dispose(&b);
+}
+
+static void fn_split_index(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    const char *sep = (const char *)sqlite3_value_text(argv[1]);
+    int idx = sqlite3_value_int(argv[2]);
+    if (!s || !sep || !*sep || idx < 0) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    size_t seplen = strlen(sep);
+    for (int i = 0; i < idx; i++) {
+        const char *q = strstr(s, sep);
+        if (!q) {
+            sqlite3_result_null(ctx);
+            return;
+        }
+        s = q + seplen;
+    }
+    const char *end = strstr(s, sep);
+    sqlite3_result_text(ctx, s, end ? (int)(end - s) : -1, SQLITE_TRANSIENT);
+}
+
+static void fn_initcap(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    if (!s) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    pmn_buf b = PMN_BUF_INIT;
+    bool start = true;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        pmn_buf_putc(&b, (uint8_t)(start ? toupper(c) : tolower(c)));
+        start = !isalnum(c);
+    }
+    sqlite3_result_text(ctx, b.data ? (const char *)b.data : "", (int)b.len, SQLITE_TRANSIENT);
+    pmn_buf_dispose(&b);
+}
+
+static void fn_locate(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *needle = (const char *)sqlite3_value_text(argv[0]);
+    const char *s = (const char *)sqlite3_value_text(argv[1]);
+    if (!needle || !s) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    const char *q = strstr(s, needle);
+    sqlite3_result_int(ctx, q ? (int)(q - s) + 1 : 0);
+}
+
+static void fn_reverse(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    if (!s) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    size_t n = strlen(s);
+    pmn_buf b = PMN_BUF_INIT;
+    /* reverse by UTF-8 characters */
+    size_t end = n;
+    while (end > 0) {
+        size_t start = end - 1;
+        while (start > 0 && ((unsigned char)s[start] & 0xC0) == 0x80)
+            start--;
+        pmn_buf_put(&b, s + start, end - start);
+        end = start;
+    }
+    sqlite3_result_text(ctx, b.data ? (const char *)b.data : "", (int)b.len, SQLITE_TRANSIENT);
+    pmn_buf_dispose(&b);
+}
+
+/* MOD(a, b): integer remainder for integers (Flink's MOD of INT is INT), fmod otherwise. */
+static void fn_mod(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    int ta = sqlite3_value_numeric_type(argv[0]), tb = sqlite3_value_numeric_type(argv[1]);
+    if (ta == SQLITE_NULL || tb == SQLITE_NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    if (ta == SQLITE_INTEGER && tb == SQLITE_INTEGER) {
+        sqlite3_int64 a = sqlite3_value_int64(argv[0]), b = sqlite3_value_int64(argv[1]);
+        if (b == 0 || (b == -1 && a == INT64_MIN))
+            sqlite3_result_null(ctx);
+        else
+            sqlite3_result_int64(ctx, a % b);
+        return;
+    }
+    double b = sqlite3_value_double(argv[1]);
+    if (b == 0)
+        sqlite3_result_null(ctx);
+    else
+        sqlite3_result_double(ctx, fmod(sqlite3_value_double(argv[0]), b));
+}
+
+int pmn_sql_functions_register(sqlite3 *db)
+{
+    static const struct {
+        const char *name;
+        int which;
+    } parts[] = {{"year", 0},   {"month", 1},  {"dayofmonth", 2}, {"hour", 3},
+                 {"minute", 4}, {"second", 5}, {"quarter", 7}};
+    int rc = SQLITE_OK;
+    const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+    rc |= sqlite3_create_function(db, "concat", -1, flags, NULL, fn_concat, NULL, NULL);
+    rc |= sqlite3_create_function(db, "concat_ws", -1, flags, NULL, fn_concat_ws, NULL, NULL);
+    rc |= sqlite3_create_function(db, "now", 0, SQLITE_UTF8, NULL, fn_now, NULL, NULL);
+    rc |= sqlite3_create_function(db, "localtimestamp", 0, SQLITE_UTF8, NULL, fn_now, NULL, NULL);
+    rc |= sqlite3_create_function(db, "date_format", 2, flags, NULL, fn_date_format, NULL, NULL);
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        rc |= sqlite3_create_function(db, parts[i].name, 1, flags, (void *)(intptr_t)parts[i].which,
+                                      fn_part, NULL, NULL);
+    rc |= sqlite3_create_function(db, "split_index", 3, flags, NULL, fn_split_index, NULL, NULL);
+    rc |= sqlite3_create_function(db, "initcap", 1, flags, NULL, fn_initcap, NULL, NULL);
+    rc |= sqlite3_create_function(db, "locate", 2, flags, NULL, fn_locate, NULL, NULL);
+    rc |= sqlite3_create_function(db, "reverse", 1, flags, NULL, fn_reverse, NULL, NULL);
+    rc |= sqlite3_create_function(db, "mod", 2, flags, NULL, fn_mod, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return pmn_error_set(PMN_ERROR, "registering SQL functions: %s", sqlite3_errmsg(db));
+    return 0;
+}

@@ -1,0 +1,30 @@
+-- Paimon's Flink procedures: CALL sys.create_tag / delete_tag / compact / expire_snapshots /
+-- remove_orphan_files, and reading a tag with scan.tag-name.
+CREATE CATALOG paimon_catalog WITH ('type' = 'paimon', 'warehouse' = '/tmp/paimon');
+USE CATALOG paimon_catalog;
+CREATE DATABASE lakehouse;
+CREATE TABLE lakehouse.t (id INT NOT NULL, v STRING, PRIMARY KEY (id) NOT ENFORCED) WITH ('bucket' = '1', 'write-only' = 'true');
+INSERT INTO lakehouse.t VALUES (1, 'a');
+INSERT INTO lakehouse.t VALUES (2, 'b');
+INSERT INTO lakehouse.t VALUES (1, 'c');
+CALL sys.create_tag('lakehouse.t', 'v1', 2);
+CALL sys.create_tag(`table` => 'lakehouse.t', tag => 'latest');
+SELECT tag_name, snapshot_id, schema_id, record_count FROM lakehouse.t$tags;
+SELECT * FROM lakehouse.t /*+ OPTIONS('scan.tag-name' = 'v1') */ ORDER BY id;
+CALL sys.compact('lakehouse.t');
+SELECT snapshot_id, commit_kind FROM lakehouse.t$snapshots;
+SELECT * FROM lakehouse.t ORDER BY id;
+ALTER TABLE lakehouse.t SET ('snapshot.num-retained.min' = '1', 'snapshot.num-retained.max' = '1', 'snapshot.time-retained' = '1 ms');
+CALL sys.expire_snapshots('lakehouse.t');
+SELECT snapshot_id, commit_kind FROM lakehouse.t$snapshots;
+SELECT * FROM lakehouse.t /*+ OPTIONS('scan.snapshot-id' = '1') */;
+SELECT * FROM lakehouse.t /*+ OPTIONS('scan.tag-name' = 'v1') */ ORDER BY id;
+CALL sys.delete_tag('lakehouse.t', 'v1,latest');
+SELECT * FROM lakehouse.t$tags;
+SELECT * FROM lakehouse.t /*+ OPTIONS('scan.tag-name' = 'v1') */;
+CALL sys.expire_snapshots('lakehouse.t', 5);
+CALL sys.nope('lakehouse.t');
+CALL sys.create_tag('lakehouse.t');
+CALL sys.create_tag('lakehouse.t', 'v1', 99);
+CALL sys.create_tag('lakehouse.zz', 'x');
+CALL sys.compact('lakehouse.t', compact_strategy => 'sideways');
