@@ -8,7 +8,9 @@
  * (changelog-producer none: the last change of each key per commit) or, with
  * changelog-producer = input, of their changelog manifest list (every change
  * as written, e.g. -U and +U of an update), with their _VALUE_KIND; COMPACT
- * snapshots only rearrange data and OVERWRITE snapshots are skipped. Files of one snapshot
+ * snapshots only rearrange data (with changelog-producer lookup or
+ * full-compaction, which only Java writes, their changelog files are read
+ * instead) and OVERWRITE snapshots are skipped. Files of one snapshot
  * are read by (partition, bucket, sequence), so the changes of a key come in
  * commit order. A consumer id stores the next unread snapshot in
  * consumer/consumer-<id> ({"nextSnapshot": N}, as Java does), which resumes
@@ -39,7 +41,8 @@ struct pmn_stream {
     const pmn_file_layout *layout;
     pmn_file_layouts layouts;
     pmn_datum *out;
-    bool changelog_input; /* changelog-producer = input */
+    bool changelog_input;           /* changelog-producer = input */
+    bool changelog_from_compaction; /* changelog-producer = lookup / full-compaction */
 };
 
 static int cmp_entry(const void *pa, const void *pb)
@@ -108,6 +111,8 @@ int pmn_stream_open(pmn_table *t, const pmn_stream_options *o, pmn_stream **out)
     s->out = pmn_xcalloc((size_t)t->schema->row->nfields + 1, sizeof *s->out);
     const char *producer = option(t, "changelog-producer");
     s->changelog_input = producer && !strcmp(producer, "input");
+    s->changelog_from_compaction =
+        producer && (!strcmp(producer, "lookup") || !strcmp(producer, "full-compaction"));
     const char *cid = o->consumer_id ? o->consumer_id : option(t, "consumer-id");
     int rc = 0;
     if (cid) {
@@ -219,12 +224,18 @@ static int load_snapshot(pmn_stream *s, bool *more)
     pmn_arena_reset(&s->arena);
     s->files = NULL;
     s->nfiles = s->fi = 0;
-    /* changelog-producer input: the snapshot's changelog files hold every change as it came
-     * in; otherwise its new data files (the last change of each key) */
-    const char *list = snap->delta_manifest_list;
-    if (s->changelog_input)
-        list = snap->changelog_manifest_list;
-    if (strcmp(snap->commit_kind, "APPEND") == 0 && list) {
+    /* changelog-producer input: an APPEND snapshot's changelog files hold every change as it
+     * came in; lookup / full-compaction (tables Java writes): COMPACT snapshots' changelog
+     * files; none: APPEND snapshots' new data files (the last change of each key) */
+    const char *list = NULL;
+    bool append = strcmp(snap->commit_kind, "APPEND") == 0;
+    if (s->changelog_from_compaction)
+        list = strcmp(snap->commit_kind, "COMPACT") == 0 ? snap->changelog_manifest_list : NULL;
+    else if (s->changelog_input)
+        list = append ? snap->changelog_manifest_list : NULL;
+    else
+        list = append ? snap->delta_manifest_list : NULL;
+    if (list) {
         char *path = pmn_xasprintf("%s/manifest/%s", t->path, list);
         pmn_manifest_file_meta *metas;
         size_t nmetas;
