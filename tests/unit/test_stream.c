@@ -353,6 +353,12 @@ static void test_stream__changelog_input_has_every_change(void **state)
     int64_t removed = 0;
     assert_pmn_ok(pmn_table_remove_orphans(t, 0, &removed));
     pmn_stream_free(s);
+    /* the last snapshot read may have expired meanwhile (it was read, so no consumer keeps
+     * it): re-read from the earliest one still there if so */
+    int64_t earliest = 0;
+    assert_pmn_ok(pmn_table_earliest_snapshot(t, &earliest));
+    if (last < earliest)
+        last = earliest;
     pmn_stream_options again = {.mode = "from-snapshot", .snapshot_id = last};
     assert_pmn_ok(pmn_stream_open(t, &again, &s));
     pmn_row_kind kind;
