@@ -17,7 +17,10 @@ work=$4
 rm -rf "$work"
 mkdir -p "$work"
 wh="$work/paimon"
-sed "s#/tmp/paimon#$wh#g" "$sql" >"$work/in.sql"
+# "-- @include FILE" lines stand for FILE (beside the test): the shared sample-data setup
+awk -v dir="$(dirname "$sql")" '
+    /^-- @include / { f = dir "/" $3; while ((getline line < f) > 0) print line; close(f); next }
+    { print }' "$sql" | sed "s#/tmp/paimon#$wh#g" >"$work/in.sql"
 status=0
 case "$sql" in
 *.sh)
