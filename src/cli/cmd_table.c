@@ -199,15 +199,8 @@ static int cmd_list(const table_args *a)
     return 0;
 }
 
-static int cmd_schema(const table_args *a)
+static int cmd_schema(const table_args *a, const char *sub, pmn_table *t)
 {
-    pmn_catalog *cat = NULL;
-    pmn_table *t = NULL;
-    int rc = open_table(a, &cat, &t);
-    if (rc) {
-        pmn_catalog_free(cat);
-        return rc;
-    }
     const pmn_type *row = pmn_table_row_type(t);
     const char *const *keys;
     printf("table: %s\nschema id: %lld\ncolumns:\n", pmn_table_name(t),
@@ -232,8 +225,6 @@ static int cmd_schema(const table_args *a)
     n = pmn_table_options(t, &opts);
     for (size_t i = 0; i < n; i++)
         printf("  %s = %s\n", opts[i].key, opts[i].value);
-    pmn_table_free(t);
-    pmn_catalog_free(cat);
     return 0;
 }
 
@@ -247,15 +238,9 @@ static void format_time(int64_t millis, char *out, size_t len)
     snprintf(out, len, "%s.%03dZ", base, (int)(millis % 1000));
 }
 
-static int cmd_snapshots(const table_args *a)
+static int cmd_snapshots(const table_args *a, const char *sub, pmn_table *t)
 {
-    pmn_catalog *cat = NULL;
-    pmn_table *t = NULL;
-    int rc = open_table(a, &cat, &t);
-    if (rc) {
-        pmn_catalog_free(cat);
-        return rc;
-    }
+    int rc;
     int64_t earliest = 0, latest = 0;
     rc = pmn_table_earliest_snapshot(t, &earliest);
     if (rc == 0)
@@ -279,20 +264,12 @@ static int cmd_snapshots(const table_args *a)
                pmn_buf_cstr(&props));
         pmn_buf_dispose(&props);
     }
-    pmn_table_free(t);
-    pmn_catalog_free(cat);
     return rc ? pmn_cli_fail(rc) : 0;
 }
 
-static int cmd_scan(const table_args *a)
+static int cmd_scan(const table_args *a, const char *sub, pmn_table *t)
 {
-    pmn_catalog *cat = NULL;
-    pmn_table *t = NULL;
-    int rc = open_table(a, &cat, &t);
-    if (rc) {
-        pmn_catalog_free(cat);
-        return rc;
-    }
+    int rc;
     pmn_scan_options o = {.snapshot_id = a->snapshot, .timestamp_millis = a->timestamp,
                           .tag = a->tag};
     pmn_scan *s = NULL;
@@ -314,22 +291,14 @@ static int cmd_scan(const table_args *a)
     int exit_code = rc ? pmn_cli_fail(rc) : 0;
     pmn_buf_dispose(&line);
     pmn_scan_free(s);
-    pmn_table_free(t);
-    pmn_catalog_free(cat);
     if (fflush(stdout) != 0 && exit_code == 0)
         exit_code = PMN_EXIT_INTERNAL;
     return exit_code;
 }
 
-static int cmd_check(const table_args *a)
+static int cmd_check(const table_args *a, const char *sub, pmn_table *t)
 {
-    pmn_catalog *cat = NULL;
-    pmn_table *t = NULL;
-    int rc = open_table(a, &cat, &t);
-    if (rc) {
-        pmn_catalog_free(cat);
-        return rc;
-    }
+    int rc;
     char *report = NULL;
     size_t violations = 0;
     rc = pmn_table_check(t, &report, &violations);
@@ -341,20 +310,12 @@ static int cmd_check(const table_args *a)
             exit_code = PMN_EXIT_LAKE;
     }
     free(report);
-    pmn_table_free(t);
-    pmn_catalog_free(cat);
     return exit_code;
 }
 
-static int cmd_compact(const table_args *a)
+static int cmd_compact(const table_args *a, const char *sub, pmn_table *t)
 {
-    pmn_catalog *cat = NULL;
-    pmn_table *t = NULL;
-    int rc = open_table(a, &cat, &t);
-    if (rc) {
-        pmn_catalog_free(cat);
-        return rc;
-    }
+    int rc;
     int64_t snap = 0;
     rc = pmn_table_compact(t, a->full, &snap);
     int exit_code = rc ? pmn_cli_fail(rc) : 0;
@@ -362,20 +323,12 @@ static int cmd_compact(const table_args *a)
         printf("%s: compacted in snapshot %lld\n", pmn_table_name(t), (long long)snap);
     else if (rc == 0)
         printf("%s: nothing to compact\n", pmn_table_name(t));
-    pmn_table_free(t);
-    pmn_catalog_free(cat);
     return exit_code;
 }
 
-static int cmd_expire(const table_args *a)
+static int cmd_expire(const table_args *a, const char *sub, pmn_table *t)
 {
-    pmn_catalog *cat = NULL;
-    pmn_table *t = NULL;
-    int rc = open_table(a, &cat, &t);
-    if (rc) {
-        pmn_catalog_free(cat);
-        return rc;
-    }
+    int rc;
     pmn_kv over[4];
     size_t nover = 0;
     if (a->retain_min)
@@ -402,49 +355,33 @@ static int cmd_expire(const table_args *a)
                pmn_table_name(t), (long long)total.snapshots_expired,
                (long long)total.data_files_deleted, (long long)total.manifests_deleted,
                (long long)total.earliest);
-    pmn_table_free(t);
-    pmn_catalog_free(cat);
     return exit_code;
 }
 
-static int cmd_remove_orphans(const table_args *a)
+static int cmd_remove_orphans(const table_args *a, const char *sub, pmn_table *t)
 {
     int64_t older_than = 24LL * 3600 * 1000;
     if (a->older_than && pmn_parse_duration_ms(a->older_than, &older_than) != 0) {
         fprintf(stderr, "pgpaimon table remove-orphans: --older-than: %s\n", pmn_error_last());
         return PMN_EXIT_USAGE;
     }
-    pmn_catalog *cat = NULL;
-    pmn_table *t = NULL;
-    int rc = open_table(a, &cat, &t);
-    if (rc) {
-        pmn_catalog_free(cat);
-        return rc;
-    }
+    int rc;
     int64_t removed = 0;
     rc = pmn_table_remove_orphans(t, older_than, &removed);
     int exit_code = rc ? pmn_cli_fail(rc) : 0;
     if (rc == 0)
         printf("%s: removed %lld orphan files\n", pmn_table_name(t), (long long)removed);
-    pmn_table_free(t);
-    pmn_catalog_free(cat);
     return exit_code;
 }
 
-static int cmd_tag(const table_args *a, const char *sub)
+static int cmd_tag(const table_args *a, const char *sub, pmn_table *t)
 {
     bool list = !strcmp(sub, "tags");
     if (!list && a->nextra != 1) {
         fprintf(stderr, "pgpaimon table %s: NAME is required\n\n%s", sub, pmn_usage_table);
         return PMN_EXIT_USAGE;
     }
-    pmn_catalog *cat = NULL;
-    pmn_table *t = NULL;
-    int rc = open_table(a, &cat, &t);
-    if (rc) {
-        pmn_catalog_free(cat);
-        return rc;
-    }
+    int rc;
     if (list) {
         char **names;
         int64_t *ids;
@@ -462,12 +399,10 @@ static int cmd_tag(const table_args *a, const char *sub)
         rc = pmn_table_delete_tag(t, a->extra[0]);
     }
     int exit_code = rc ? pmn_cli_fail(rc) : 0;
-    pmn_table_free(t);
-    pmn_catalog_free(cat);
     return exit_code;
 }
 
-static int cmd_set_option(const table_args *a)
+static int cmd_set_option(const table_args *a, const char *sub, pmn_table *t)
 {
     if (a->nextra + a->nremove == 0) {
         fprintf(stderr, "pgpaimon table set-option: KEY=VALUE or --remove KEY is required\n\n%s",
@@ -494,19 +429,12 @@ static int cmd_set_option(const table_args *a)
     size_t nset = n;
     for (size_t i = 0; i < a->nremove; i++)
         changes[n++] = (pmn_schema_change){.kind = PMN_SCHEMA_REMOVE_OPTION, .key = a->remove[i]};
-    pmn_catalog *cat = NULL;
-    pmn_table *t = NULL;
-    int rc = open_table(a, &cat, &t);
-    if (rc == 0) {
-        rc = pmn_table_alter(t, changes, n);
-        rc = rc ? pmn_cli_fail(rc) : 0;
-        if (rc == 0)
-            printf("%s: schema %lld\n", pmn_table_name(t), (long long)pmn_table_schema_id(t));
-    }
+    int rc = pmn_table_alter(t, changes, n);
+    rc = rc ? pmn_cli_fail(rc) : 0;
+    if (rc == 0)
+        printf("%s: schema %lld\n", pmn_table_name(t), (long long)pmn_table_schema_id(t));
     for (size_t k = 0; k < nset; k++)
         free(keys[k]);
-    pmn_table_free(t);
-    pmn_catalog_free(cat);
     return rc;
 }
 
@@ -530,24 +458,30 @@ int pmn_cmd_table(int argc, char **argv)
         fprintf(stderr, "pgpaimon table %s: DB.TABLE is required\n\n%s", sub, pmn_usage_table);
         return PMN_EXIT_USAGE;
     }
-    if (!strcmp(sub, "schema"))
-        return cmd_schema(&a);
-    if (!strcmp(sub, "snapshots"))
-        return cmd_snapshots(&a);
-    if (!strcmp(sub, "scan"))
-        return cmd_scan(&a);
-    if (!strcmp(sub, "check"))
-        return cmd_check(&a);
-    if (!strcmp(sub, "compact"))
-        return cmd_compact(&a);
-    if (!strcmp(sub, "expire"))
-        return cmd_expire(&a);
-    if (!strcmp(sub, "remove-orphans"))
-        return cmd_remove_orphans(&a);
-    if (!strcmp(sub, "create-tag") || !strcmp(sub, "delete-tag") || !strcmp(sub, "tags"))
-        return cmd_tag(&a, sub);
-    if (!strcmp(sub, "set-option"))
-        return cmd_set_option(&a);
+    static const struct {
+        const char *name;
+        int (*run)(const table_args *a, const char *sub, pmn_table *t);
+    } per_table[] = {
+        {"schema", cmd_schema},       {"snapshots", cmd_snapshots},
+        {"scan", cmd_scan},           {"check", cmd_check},
+        {"compact", cmd_compact},     {"expire", cmd_expire},
+        {"remove-orphans", cmd_remove_orphans}, {"create-tag", cmd_tag},
+        {"delete-tag", cmd_tag},      {"tags", cmd_tag},
+        {"set-option", cmd_set_option},
+    };
+    for (size_t i = 0; i < sizeof per_table / sizeof per_table[0]; i++) {
+        if (strcmp(sub, per_table[i].name) != 0)
+            continue;
+        /* one place opens and closes the table for every subcommand */
+        pmn_catalog *cat = NULL;
+        pmn_table *t = NULL;
+        int rc = open_table(&a, &cat, &t);
+        if (rc == 0)
+            rc = per_table[i].run(&a, sub, t);
+        pmn_table_free(t);
+        pmn_catalog_free(cat);
+        return rc;
+    }
     fprintf(stderr, "pgpaimon table: unknown subcommand \"%s\"\n\n%s", sub, pmn_usage_table);
     return PMN_EXIT_USAGE;
 }
