@@ -16,6 +16,7 @@
 #include "table/commit.h"
 
 #include "paimon/binary_row.h"
+#include "table/dv.h"
 #include "util/alloc.h"
 #include "util/clock.h"
 #include "util/error.h"
@@ -300,6 +301,9 @@ done:
 
 int pmn_commit(pmn_table *t, const pmn_commit_request *req, int64_t *snapshot_id)
 {
+    int rc = pmn_table_dv_refuse_write(t);
+    if (rc)
+        return rc;
     int64_t max_retries = 10;
     pmn_options_get_int64(&t->schema->options, "commit.max-retries", 10, &max_retries);
     attempt a;
@@ -310,7 +314,7 @@ int pmn_commit(pmn_table *t, const pmn_commit_request *req, int64_t *snapshot_id
     pmn_arena_init(&a.arena);
     char *mdir = pmn_path_join(t->path, "manifest");
     char *sdir = pmn_path_join(t->path, "snapshot");
-    int rc = pmn_fs_mkdir_p(mdir);
+    rc = pmn_fs_mkdir_p(mdir);
     if (rc == 0)
         rc = pmn_fs_mkdir_p(sdir);
     free(mdir);

@@ -57,11 +57,18 @@ static int compact_bucket(pmn_table *t, const pmn_compact_options *o,
 
 int pmn_table_compact_supported(const pmn_table *t)
 {
+    const pmn_options *opts = &t->schema->options;
+    const char *dv = pmn_options_get(opts, "deletion-vectors.enabled");
+    /* checked before the append-table exit: rewriting append files without applying their
+     * vectors would bring deleted rows back */
+    if (dv && strcmp(dv, "true") == 0)
+        return pmn_error_set(PMN_EINVALID,
+                             "table %s: compaction with deletion vectors is not supported; "
+                             "compact it with Java Paimon",
+                             t->full_name);
     if (!pmn_table_is_pk(t))
         return 0;
-    const pmn_options *opts = &t->schema->options;
     const char *engine = pmn_options_get(opts, "merge-engine");
-    const char *dv = pmn_options_get(opts, "deletion-vectors.enabled");
     const char *producer = pmn_options_get(opts, "changelog-producer");
     /* the rewriter merges as deduplicate by _SEQUENCE_NUMBER: anything else would lose or
      * misorder data, or starve Java followers of the changelog they expect */
@@ -73,11 +80,6 @@ int pmn_table_compact_supported(const pmn_table *t)
     if (pmn_options_get(opts, "sequence.field"))
         return pmn_error_set(PMN_EINVALID,
                              "table %s: compaction with sequence.field is not supported; "
-                             "compact it with Java Paimon",
-                             t->full_name);
-    if (dv && strcmp(dv, "true") == 0)
-        return pmn_error_set(PMN_EINVALID,
-                             "table %s: compaction with deletion vectors is not supported; "
                              "compact it with Java Paimon",
                              t->full_name);
     if (producer && (!strcmp(producer, "lookup") || !strcmp(producer, "full-compaction")))

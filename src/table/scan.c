@@ -12,11 +12,17 @@
  *             append tables: files one after another;
  *   evolve    each file is read through its own schema: current columns are
  *             matched to the file's columns by field id (renames), columns the
- *             file lacks read as NULL, widened types are converted.
+ *             file lacks read as NULL, widened types are converted;
+ *   delete    with deletion-vectors.enabled (paimon-format.md §4.8), rows whose
+ *             position (0-based ordinal in their data file) is in the file's
+ *             deletion vector are skipped; primary-key tables then read only
+ *             level >= 1 files, as Java's DataTableBatchScan does (level-0 files
+ *             are not covered by vectors until a compaction moves them up).
  *
  * Memory is bounded by one decoded block per open file of the current group.
  */
 #include "table/compact.h"
+#include "table/dv.h"
 #include "table/table_internal.h"
 
 #include "change/widen.h"
@@ -43,6 +49,8 @@ typedef struct run {
     int64_t seq;
     int32_t kind;
     bool done;
+    const pmn_roaring *dv; /* deleted positions of this file, or NULL */
+    int64_t pos;           /* position of the next row the reader returns */
 } run;
 
 struct pmn_scan {
@@ -52,6 +60,7 @@ struct pmn_scan {
     bool *projected;         /* per column: decode it */
     pmn_filter *filters;
     size_t nfilters;
+    pmn_dv_index *dvs;       /* deletion vectors (deletion-vectors.enabled), or NULL */
     file_layout **layouts;   /* one allocation each: runs keep pointers to them */
     size_t nlayouts;
     size_t *group_start;     /* file index ranges of the groups that survived pruning */
@@ -276,20 +285,17 @@ int pmn_scan_open(pmn_table *t, const pmn_scan_options *o, pmn_scan **out)
             pmn_snapshot_free(tag);
         return rc;
     }
-    if (plan->snapshot && plan->snapshot->index_manifest) {
-        /* Deletion vectors and dynamic-bucket HASH indexes live in the index manifest; DVs
-         * change which rows are live, so reading without them would be wrong. */
-        const char *dv = pmn_table_option(t, "deletion-vectors.enabled");
-        if (dv && strcmp(dv, "true") == 0) {
+    /* as Java (SnapshotReaderImpl): vectors are applied only while the option is on */
+    pmn_dv_index *dvs = NULL;
+    if (pmn_table_dv_enabled(t)) {
+        rc = pmn_dv_index_open(t, plan->snapshot, &dvs);
+        if (rc) {
             pmn_plan_free(plan);
-            return pmn_error_set(PMN_EINVALID,
-                                 "table %s uses deletion vectors, which pgpaimon cannot apply "
-                                 "yet; read it with Java Paimon or disable "
-                                 "deletion-vectors.enabled and run a full compaction",
-                                 t->full_name);
+            return rc;
         }
     }
     pmn_scan *s = pmn_xcalloc(1, sizeof *s);
+    s->dvs = dvs;
     s->t = t;
     s->plan = plan;
     s->pk = pmn_table_is_pk(t);
@@ -337,10 +343,12 @@ int pmn_scan_open(pmn_table *t, const pmn_scan_options *o, pmn_scan **out)
             j++;
         if ((bucket < 0 || plan->files[i].bucket == bucket) &&
             partition_matches(s, plan->files[i].partition, &scratch)) {
-            /* keep only files whose key range can match, compacted to the front */
+            /* keep only files whose key range can match, compacted to the front; DV
+             * primary-key tables skip level 0 */
             size_t keep = i;
             for (size_t f = i; f < j; f++)
-                if (file_may_match(s, &plan->files[f].file, &scratch))
+                if (!(s->dvs && s->pk && plan->files[f].file.level == 0) &&
+                    file_may_match(s, &plan->files[f].file, &scratch))
                     plan->files[keep++] = plan->files[f];
             if (keep > i) {
                 s->group_start[s->ngroups] = i;
@@ -422,14 +430,17 @@ static void heap_up(pmn_scan *s, size_t i)
 
 static int run_advance(pmn_scan *s, run *r)
 {
-    int rc = pmn_data_file_reader_next(r->reader, &r->vals, &r->seq, &r->kind);
-    if (rc == PMN_ITEROVER) {
-        r->done = true;
-        return 0;
-    }
-    if (rc)
-        return rc;
-    s->rows_read++;
+    int rc;
+    do {
+        rc = pmn_data_file_reader_next(r->reader, &r->vals, &r->seq, &r->kind);
+        if (rc == PMN_ITEROVER) {
+            r->done = true;
+            return 0;
+        }
+        if (rc)
+            return rc;
+        s->rows_read++;
+    } while (r->dv && pmn_roaring_contains(r->dv, (uint64_t)r->pos++));
     if (s->upper) {
         /* files are sorted by key: past the filter's upper bound nothing more can match */
         const pmn_key_layout *k = &s->t->keys;
@@ -471,6 +482,13 @@ static int open_group(pmn_scan *s, size_t g)
         char *path = e->file.external_path ? pmn_xstrdup(e->file.external_path)
                                            : pmn_xasprintf("%s/%s", dir, e->file.file_name);
         free(dir);
+        if (s->dvs) {
+            rc = pmn_dv_index_get(s->dvs, e->partition, e->file.file_name, &r->dv);
+            if (rc) {
+                free(path);
+                return rc;
+            }
+        }
         rc = pmn_data_file_reader_open(path, r->layout->read_row, s->pk, &r->reader);
         free(path);
         if (rc) {
@@ -628,6 +646,7 @@ void pmn_scan_free(pmn_scan *s)
     }
     free(s->layouts);
     pmn_plan_free(s->plan);
+    pmn_dv_index_free(s->dvs);
     free(s->projected);
     free(s->filters);
     free(s->group_start);

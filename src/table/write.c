@@ -25,6 +25,7 @@
  */
 #include "table/commit.h"
 #include "table/compact.h"
+#include "table/dv.h"
 #include "table/table_internal.h"
 
 #include "format/data_file.h"
@@ -132,6 +133,9 @@ static int load_maint_options(pmn_writer *w, const pmn_table *t)
 
 int pmn_writer_open(pmn_table *t, const char *commit_user, pmn_writer **out)
 {
+    int rc0 = pmn_table_dv_refuse_write(t);
+    if (rc0)
+        return rc0;
     pmn_writer *w = pmn_xcalloc(1, sizeof *w);
     w->t = t;
     pmn_uuid4(w->uuid);
