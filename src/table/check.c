@@ -6,7 +6,14 @@
  * violation of the rules in paimon-format.md §17 that would make Java Paimon
  * misread the table. Tests run it on every table they produce and on the
  * Java-written fixtures.
+ *
+ * Index manifests (§4.8) are checked too: every snapshot's must be a
+ * readable Avro file; for the latest snapshot each index file must exist
+ * with the size its entry records (HASH: 4 bytes per row), and each deletion
+ * vector must decode with a matching CRC32 and cardinality, belong to a live
+ * data file and name only positions below that file's row count.
  */
+#include "table/dv.h"
 #include "table/table_internal.h"
 
 #include "format/data_file.h"
@@ -246,6 +253,86 @@ static void check_levels(checker *c, const pmn_plan *p)
     pmn_arena_free(&a);
 }
 
+/* find_live: the live entry of data file `name` in `partition`, or NULL. */
+static const pmn_manifest_entry *find_live(const pmn_plan *p, pmn_bytes partition,
+                                           const char *name)
+{
+    for (size_t i = 0; i < p->nfiles; i++)
+        if (strcmp(p->files[i].file.file_name, name) == 0 &&
+            pmn_bytes_equal(p->files[i].partition, partition))
+            return &p->files[i];
+    return NULL;
+}
+
+/* check_index_files: the latest snapshot's index files and deletion vectors. */
+static void check_index_files(checker *c, const pmn_snapshot *s, const pmn_plan *p)
+{
+    pmn_table *t = c->t;
+    pmn_dv_index *x;
+    if (pmn_dv_index_open(t, s, &x) != 0) {
+        violation(c, "%s", pmn_error_last());
+        pmn_error_clear();
+        return;
+    }
+    const pmn_index_entry *entries;
+    size_t n;
+    pmn_dv_index_entries(x, &entries, &n);
+    for (size_t i = 0; i < n; i++) {
+        const pmn_index_entry *e = &entries[i];
+        char *path = pmn_dv_index_file_path(t, e);
+        uint64_t size = 0;
+        if (pmn_fs_file_size(path, &size) != 0) {
+            violation(c, "%s: missing (%s index file of bucket %d)", path, e->index_type,
+                      e->bucket);
+            pmn_error_clear();
+        } else if ((int64_t)size != e->file_size) {
+            violation(c, "%s: size %llu but the index manifest says %lld", path,
+                      (unsigned long long)size, (long long)e->file_size);
+        }
+        if (strcmp(e->index_type, PMN_INDEX_HASH) == 0 && e->file_size != e->row_count * 4)
+            violation(c, "%s: HASH index of %lld bytes records %lld hashes", path,
+                      (long long)e->file_size, (long long)e->row_count);
+        if (strcmp(e->index_type, PMN_INDEX_DELETION_VECTORS) == 0 &&
+            e->row_count != e->nranges)
+            violation(c, "%s: _ROW_COUNT %lld but %d deletion vector ranges", path,
+                      (long long)e->row_count, e->nranges);
+        free(path);
+    }
+    size_t ndv = pmn_dv_index_count(x);
+    if (ndv > 0 && !pmn_table_dv_enabled(t))
+        violation(c, "index manifest %s holds %zu deletion vectors but deletion-vectors.enabled "
+                     "is off, so readers ignore them and deleted rows reappear",
+                  s->index_manifest, ndv);
+    for (size_t i = 0; i < ndv; i++) {
+        const pmn_index_entry *e;
+        const pmn_dv_range *r;
+        pmn_dv_index_at(x, i, &e, &r);
+        const pmn_roaring *dv;
+        if (pmn_dv_index_get(x, e->partition, r->data_file, &dv) != 0) {
+            violation(c, "%s", pmn_error_last());
+            pmn_error_clear();
+            continue;
+        }
+        uint64_t card = pmn_roaring_cardinality(dv);
+        if (r->cardinality >= 0 && (uint64_t)r->cardinality != card)
+            violation(c, "index file %s: deletion vector of %s holds %llu positions but "
+                         "_CARDINALITY says %lld",
+                      e->file_name, r->data_file, (unsigned long long)card,
+                      (long long)r->cardinality);
+        const pmn_manifest_entry *f = find_live(p, e->partition, r->data_file);
+        uint64_t max = 0;
+        if (!f)
+            violation(c, "index file %s: deletion vector of data file %s, which is not live",
+                      e->file_name, r->data_file);
+        else if (pmn_roaring_max(dv, &max) && max >= (uint64_t)f->file.row_count)
+            violation(c, "index file %s: deletion vector of %s deletes position %llu but the "
+                         "file has %lld rows",
+                      e->file_name, r->data_file, (unsigned long long)max,
+                      (long long)f->file.row_count);
+    }
+    pmn_dv_index_free(x);
+}
+
 int pmn_table_check(pmn_table *t, char **report, size_t *violations)
 {
     checker c = {.t = t};
@@ -278,6 +365,11 @@ int pmn_table_check(pmn_table *t, char **report, size_t *violations)
         check_avro_file(&c, delta, s->delta_manifest_list_size);
         free(base);
         free(delta);
+        if (s->index_manifest) {
+            char *index = pmn_xasprintf("%s/manifest/%s", t->path, s->index_manifest);
+            check_avro_file(&c, index, -1);
+            free(index);
+        }
         pmn_plan *p;
         if (pmn_plan_open_snapshot(t, s, &p) != 0) {
             violation(&c, "snapshot %lld: %s", (long long)id, pmn_error_last());
@@ -294,6 +386,7 @@ int pmn_table_check(pmn_table *t, char **report, size_t *violations)
             for (size_t i = 0; i < p->nfiles; i++)
                 check_data_file(&c, &p->files[i]);
             check_levels(&c, p);
+            check_index_files(&c, p->snapshot, p);
         }
         pmn_plan_free(p);
     }
