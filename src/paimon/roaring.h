@@ -29,6 +29,7 @@ int pmn_roaring_decode32(const uint8_t *data, size_t len, pmn_roaring **out);
 /* pmn_roaring_decode64: decode the 64-bit portable extension occupying exactly `len` bytes
  * (bucket keys strictly ascending). Same ownership and errors. */
 int pmn_roaring_decode64(const uint8_t *data, size_t len, pmn_roaring **out);
+/* pmn_roaring_free: release r (NULL is fine). */
 void pmn_roaring_free(pmn_roaring *r);
 
 /* pmn_roaring_contains: value v is in the set. */

@@ -26,6 +26,7 @@ int pmn_table_dv_refuse_write(const pmn_table *t);
  * is the ADD entries minus those a DELETE entry names. PMN_ECORRUPT when one data file of a
  * partition has two vectors. Errors name the table and the file. Free with pmn_dv_index_free. */
 int pmn_dv_index_open(pmn_table *t, const pmn_snapshot *snap, pmn_dv_index **out);
+/* pmn_dv_index_free: release x and every vector it decoded (NULL is fine). */
 void pmn_dv_index_free(pmn_dv_index *x);
 
 /* pmn_dv_index_get: the deletion vector of data file `data_file` in `partition` (NULL if it has

@@ -619,7 +619,7 @@ static void assert_check_clean(pmn_table *t)
     free(report);
 }
 
-/* files_at: the live data files of the latest snapshot, in plan order. */
+/* latest_plan: the live data files of the latest snapshot. */
 static pmn_plan *latest_plan(pmn_table *t)
 {
     pmn_plan *p;
