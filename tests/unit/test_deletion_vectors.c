@@ -471,17 +471,32 @@ static pmn_datum list_datum(pmn_datum *items, uint32_t n)
     return d;
 }
 
-/* install_dvs: write index/<name> holding the vectors (all in one (partition, bucket)), an
- * index manifest with its entry, and a snapshot (latest + 1) that names it. Returns the
+enum { IN_INDEX_DIR, IN_BUCKET_DIR, AT_EXTERNAL_PATH };
+/* How install_dvs lays things out. */
+typedef struct dv_layout {
+    bool v09;         /* 0.9 index manifest (no _CARDINALITY, no _EXTERNAL_PATH) */
+    int placement;    /* IN_INDEX_DIR, IN_BUCKET_DIR (index-file-in-data-file-dir), or
+                       * AT_EXTERNAL_PATH (_EXTERNAL_PATH, outside the table) */
+    int copies;       /* ADD entries of the index file (default 1) */
+    bool then_delete; /* a DELETE entry of the same index file follows */
+} dv_layout;
+
+/* install_dvs_with: write an index file holding the vectors (all in one (partition, bucket)),
+ * an index manifest with its entries, and a snapshot (latest + 1) that names it. Returns the
  * index file's path (caller frees). */
-static char *install_dvs(pmn_table *t, const dv_spec *d, size_t n, bool v09)
+static char *install_dvs_with(pmn_table *t, const dv_spec *d, size_t n, const dv_layout *lay)
 {
     static int counter;
+    bool v09 = lay->v09;
     dv_out *out = calloc(n + 1, sizeof *out);
     pmn_buf f = PMN_BUF_INIT;
     build_index_file(&f, d, n, out);
     char *name = pmn_xasprintf("index-0c0ffee0-dv-test-%d", counter);
-    char *dir = pmn_xasprintf("%s/index", t->path);
+    char *dir = lay->placement == IN_BUCKET_DIR ? pmn_table_bucket_dir(t, d[0].partition,
+                                                                       d[0].bucket)
+                : lay->placement == AT_EXTERNAL_PATH
+                    ? pmn_xasprintf("%s/../external-index", t->path)
+                    : pmn_xasprintf("%s/index", t->path);
     assert_pmn_ok(pmn_fs_mkdir_p(dir));
     char *path = pmn_xasprintf("%s/%s", dir, name);
     assert_pmn_ok(pmn_fs_write_file(path, f.data, f.len));
@@ -512,9 +527,17 @@ static char *install_dvs(pmn_table *t, const dv_spec *d, size_t n, bool v09)
     row[6] = pmn_datum_int((int64_t)f.len);
     row[7] = pmn_datum_int((int64_t)n);
     row[8] = list_datum(ranges, (uint32_t)n);
-    row[9] = pmn_datum_null();
-    pmn_avro_write_row(pmn_avro_writer_buf(w), type, row);
-    assert_pmn_ok(pmn_avro_writer_end_object(w));
+    row[9] = lay->placement == AT_EXTERNAL_PATH ? pmn_datum_str(path, (uint32_t)strlen(path))
+                                                : pmn_datum_null();
+    for (int c = 0; c < (lay->copies ? lay->copies : 1); c++) {
+        pmn_avro_write_row(pmn_avro_writer_buf(w), type, row);
+        assert_pmn_ok(pmn_avro_writer_end_object(w));
+    }
+    if (lay->then_delete) {
+        row[1] = pmn_datum_int(1);
+        pmn_avro_write_row(pmn_avro_writer_buf(w), type, row);
+        assert_pmn_ok(pmn_avro_writer_end_object(w));
+    }
     uint64_t size;
     assert_pmn_ok(pmn_avro_writer_close(w, &size));
 
@@ -539,6 +562,12 @@ static char *install_dvs(pmn_table *t, const dv_spec *d, size_t n, bool v09)
     free(out);
     pmn_buf_dispose(&f);
     return path;
+}
+
+static char *install_dvs(pmn_table *t, const dv_spec *d, size_t n, bool v09)
+{
+    dv_layout lay = {.v09 = v09};
+    return install_dvs_with(t, d, n, &lay);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -870,6 +899,61 @@ static void test_dv__corrupt_index_files(void **state)
     free(dir);
 }
 
+static void test_dv__index_placement_and_replay(void **state)
+{
+    (void)state;
+    char *dir = pmn_test_tmpdir("dv-placement");
+    pmn_catalog *cat;
+    assert_pmn_ok(pmn_catalog_open(dir, true, &cat));
+    pmn_table *t = create_table(cat, "placed", false, "-1");
+    write_rows(t, 0, 20, 1);
+    enable_dv(t);
+    pmn_plan *p = latest_plan(t);
+    const uint64_t del[] = {0, 19};
+    dv_spec d[] = {{p->files[0].file.file_name, p->files[0].partition, p->files[0].bucket, del,
+                    2, false, false}};
+    int32_t qty[20];
+
+    /* _EXTERNAL_PATH: the file lives outside the table */
+    dv_layout ext = {.placement = AT_EXTERNAL_PATH};
+    free(install_dvs_with(t, d, 1, &ext));
+    assert_int_equal(scan_all(t, qty, 20), 18);
+    assert_int_equal(qty[0], -1);
+    assert_int_equal(qty[19], -1);
+    assert_check_clean(t);
+
+    /* index-file-in-data-file-dir (1.3+): the file lives in the bucket directory */
+    pmn_schema_change ch = {.kind = PMN_SCHEMA_SET_OPTION,
+                            .key = "index-file-in-data-file-dir",
+                            .value = "true"};
+    assert_pmn_ok(pmn_table_alter(t, &ch, 1));
+    dv_layout bucket = {.placement = IN_BUCKET_DIR};
+    free(install_dvs_with(t, d, 1, &bucket));
+    assert_int_equal(scan_all(t, qty, 20), 18);
+    assert_check_clean(t);
+
+    /* an ADD followed by the DELETE of the same index file: no vectors remain */
+    dv_layout replay = {.placement = IN_BUCKET_DIR, .then_delete = true};
+    free(install_dvs_with(t, d, 1, &replay));
+    assert_int_equal(scan_all(t, qty, 20), 20);
+
+    /* two vectors for one data file: corrupt, said clearly */
+    dv_layout twice = {.placement = IN_BUCKET_DIR, .copies = 2};
+    free(install_dvs_with(t, d, 1, &twice));
+    expect_scan_error(t, PMN_ECORRUPT, "two deletion vectors", p->files[0].file.file_name);
+    char *report;
+    size_t violations;
+    assert_pmn_ok(pmn_table_check(t, &report, &violations));
+    assert_non_null(strstr(report, "two deletion vectors"));
+    free(report);
+
+    pmn_plan_free(p);
+    pmn_table_free(t);
+    pmn_catalog_free(cat);
+    pmn_fs_remove_tree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -881,6 +965,7 @@ int main(void)
         cmocka_unit_test(test_dv__pk_table_levels),
         cmocka_unit_test(test_dv__bitmap64),
         cmocka_unit_test(test_dv__corrupt_index_files),
+        cmocka_unit_test(test_dv__index_placement_and_replay),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
