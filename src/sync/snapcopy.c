@@ -215,6 +215,8 @@ int pmn_snapcopy_run(const pmn_snapcopy_request *req, uint64_t *rows_out)
     sh.tty = isatty(2) == 1;
     sh.started_ms = pmn_monotonic_millis();
     int want = req->parallelism > 1 ? req->parallelism : 1;
+    if (want > 64)
+        want = 64; /* each is a server backend; more would only queue on the lake lock */
     worker *w = pmn_xcalloc((size_t)want, sizeof *w);
     size_t nw = 0;
     int rc = pmn_snapshot_copy_open(&w[0].copy, req->conn, req->snapshot_name);
