@@ -34,6 +34,7 @@
 #include "util/fs.h"
 #include "util/log.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,9 +224,13 @@ static int copy_tables(job *j, const char *snapshot_name, const size_t *idx, siz
 {
     const pmn_pg_table **tables = pmn_xcalloc(n + 1, sizeof *tables);
     const pmn_change_relation **rels = pmn_xcalloc(n + 1, sizeof *rels);
+    size_t *group = pmn_xcalloc(n + 1, sizeof *group);
     for (size_t k = 0; k < n; k++) {
         tables[k] = pmn_pgsource_table(j->src, idx[k]);
         rels[k] = pmn_pgsource_relation(j->src, idx[k]);
+        /* one writer per lake table: sources merged into one table take turns */
+        size_t g = pmn_sync_sink_target_index(j->sink, tables[k]->schema, tables[k]->name);
+        group[k] = g == SIZE_MAX ? 0 : g;
     }
     pmn_change_sink cb = pmn_sync_sink_callbacks(j->sink);
     /* snapshot rows arrive only through `change` */
@@ -237,6 +242,7 @@ static int copy_tables(job *j, const char *snapshot_name, const size_t *idx, siz
         .rels = rels,
         .ntables = n,
         .sink = &cb,
+        .lock_group = group,
         .stop = j->stop,
     };
     const char *split = pmn_options_get(&j->cfg->flink_conf, "pgpaimon.snapshot.split-min-bytes");
@@ -245,6 +251,7 @@ static int copy_tables(job *j, const char *snapshot_name, const size_t *idx, siz
     int rc = pmn_snapcopy_run(&req, rows);
     free(tables);
     free(rels);
+    free(group);
     return rc;
 }
 

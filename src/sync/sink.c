@@ -22,6 +22,7 @@
 #include "util/log.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -835,7 +836,8 @@ static int on_change(void *payload, const pmn_change *c)
     if (rc)
         return pmn_error_wrap("%s.%s: ", src->schema, src->name);
     t->dirty = true;
-    s->stats.rows++;
+    if (s->in_txn)
+        s->stats.rows++; /* streamed changes; snapshot rows may arrive from several threads */
     return 0;
 }
 
@@ -1000,6 +1002,15 @@ static source *find_named_source(const pmn_sync_sink *s, const char *schema, con
         if (!strcmp(s->sources[i]->schema, schema) && !strcmp(s->sources[i]->name, name))
             return s->sources[i];
     return NULL;
+}
+
+size_t pmn_sync_sink_target_index(const pmn_sync_sink *s, const char *schema, const char *name)
+{
+    const source *src = find_named_source(s, schema, name);
+    for (size_t i = 0; src && i < s->ntargets; i++)
+        if (s->targets[i] == src->t)
+            return i;
+    return SIZE_MAX;
 }
 
 bool pmn_sync_sink_has_source(const pmn_sync_sink *s, const char *schema, const char *name)

@@ -66,6 +66,11 @@ int pmn_sync_sink_finish_snapshot(pmn_sync_sink *s, uint64_t consistent_lsn, con
  * column that does not parse, an unknown metadata column. Pure; PMN_EINVALID. */
 int pmn_sync_sink_check_source(const pmn_sync_config *cfg, const pmn_change_relation *rel,
                                const char *const *pk, size_t npk);
+/* pmn_sync_sink_target_index: which lake table source schema.name feeds (an index < the
+ * number of lake tables of this sink), SIZE_MAX if none. Snapshot rows of sources feeding
+ * different lake tables may be delivered concurrently (one thread per lake table at a time):
+ * outside a transaction `change` touches only that lake table's state. */
+size_t pmn_sync_sink_target_index(const pmn_sync_sink *s, const char *schema, const char *name);
 /* pmn_sync_sink_has_source: schema.name was declared with add_source. */
 bool pmn_sync_sink_has_source(const pmn_sync_sink *s, const char *schema, const char *name);
 /* pmn_sync_sink_source_needs_snapshot: the lake table of source schema.name has no completed

@@ -3,7 +3,9 @@
  *
  * Parallel copy of an initial snapshot; see snapcopy.h. Work units (a table,
  * or one key range of it) are taken in order of table size, largest first,
- * by one thread per connection; the calling thread is worker 0.
+ * by one thread per connection; the calling thread is worker 0. Each row is
+ * handed to the sink under its lake table's lock; the shared counters are
+ * updated every 4096 rows.
  */
 #include "sync/snapcopy.h"
 
@@ -14,6 +16,7 @@
 #include "util/log.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,13 +37,15 @@ typedef struct table_state {
 
 typedef struct shared {
     const pmn_snapcopy_request *req;
-    pthread_mutex_t mu; /* guards everything below, and every call into req->sink */
+    pthread_mutex_t *group_mu; /* per lock group: guards the sink's calls for its tables */
+    size_t ngroups;
+    atomic_bool failed;        /* set under mu; read anywhere to stop early */
+    pthread_mutex_t mu;        /* guards everything below */
     unit *units;
     size_t nunits, next;
     table_state *ts;
     size_t tables_done;
     uint64_t rows;
-    bool failed;
     int rc;
     char msg[1024];
     bool tty;
@@ -50,7 +55,9 @@ typedef struct shared {
 typedef struct worker {
     shared *sh;
     pmn_snapshot_copy *copy;
-    size_t table; /* the unit's table, for row counts */
+    size_t table;         /* the unit's table */
+    pthread_mutex_t *gmu; /* its group's lock */
+    uint64_t unpublished; /* rows delivered, not yet added to the shared counts */
     pthread_t thread;
     bool running;
 } worker;
@@ -58,9 +65,9 @@ typedef struct worker {
 /* record_failure: the first error wins; later ones are its consequences. Under mu. */
 static void record_failure(shared *sh, int rc)
 {
-    if (sh->failed)
+    if (atomic_load(&sh->failed))
         return;
-    sh->failed = true;
+    atomic_store(&sh->failed, true);
     sh->rc = rc;
     snprintf(sh->msg, sizeof sh->msg, "%s", pmn_error_last());
 }
@@ -82,26 +89,38 @@ static void draw_progress(shared *sh)
     sh->shown_ms = now;
 }
 
+/* publish: add a worker's delivered rows to the shared counts. Under mu. */
+static void publish(worker *w)
+{
+    shared *sh = w->sh;
+    sh->ts[w->table].rows += w->unpublished;
+    sh->rows += w->unpublished;
+    w->unpublished = 0;
+    if (sh->tty)
+        draw_progress(sh);
+}
+
 static int locked_change(void *payload, const pmn_change *c)
 {
     worker *w = payload;
     shared *sh = w->sh;
-    pthread_mutex_lock(&sh->mu);
-    int rc;
-    if (sh->failed || stop_raised(sh)) {
-        rc = pmn_error_set(PMN_ERROR, "snapshot copy stopped");
-    } else {
-        rc = sh->req->sink->change(sh->req->sink->payload, c);
-        if (rc == 0) {
-            sh->ts[w->table].rows++;
-            if (++sh->rows % 4096 == 0 && sh->tty)
-                draw_progress(sh);
-        } else {
-            record_failure(sh, rc);
-        }
+    if (atomic_load(&sh->failed) || stop_raised(sh))
+        return pmn_error_set(PMN_ERROR, "snapshot copy stopped");
+    pthread_mutex_lock(w->gmu);
+    int rc = sh->req->sink->change(sh->req->sink->payload, c);
+    pthread_mutex_unlock(w->gmu);
+    if (rc) {
+        pthread_mutex_lock(&sh->mu);
+        record_failure(sh, rc);
+        pthread_mutex_unlock(&sh->mu);
+        return rc;
     }
-    pthread_mutex_unlock(&sh->mu);
-    return rc;
+    if (++w->unpublished == 4096) {
+        pthread_mutex_lock(&sh->mu);
+        publish(w);
+        pthread_mutex_unlock(&sh->mu);
+    }
+    return 0;
 }
 
 static void *worker_main(void *arg)
@@ -112,7 +131,7 @@ static void *worker_main(void *arg)
     pmn_change_sink counted = {.change = locked_change, .payload = w};
     for (;;) {
         pthread_mutex_lock(&sh->mu);
-        if (sh->failed || stop_raised(sh) || sh->next >= sh->nunits) {
+        if (atomic_load(&sh->failed) || stop_raised(sh) || sh->next >= sh->nunits) {
             pthread_mutex_unlock(&sh->mu);
             break;
         }
@@ -121,12 +140,14 @@ static void *worker_main(void *arg)
         if (!ts->started_ms)
             ts->started_ms = pmn_monotonic_millis();
         w->table = u->table;
+        w->gmu = &sh->group_mu[req->lock_group ? req->lock_group[u->table] : 0];
         pthread_mutex_unlock(&sh->mu);
 
         const pmn_pg_table *t = req->tables[u->table];
         int rc = pmn_snapshot_copy_table(w->copy, t, req->rels[u->table], u->where, &counted,
                                          NULL);
         pthread_mutex_lock(&sh->mu);
+        publish(w);
         if (rc) {
             if (!stop_raised(sh))
                 record_failure(sh, rc);
@@ -214,6 +235,14 @@ int pmn_snapcopy_run(const pmn_snapcopy_request *req, uint64_t *rows_out)
     sh.ts = pmn_xcalloc(req->ntables, sizeof *sh.ts);
     sh.tty = isatty(2) == 1;
     sh.started_ms = pmn_monotonic_millis();
+    atomic_init(&sh.failed, false);
+    sh.ngroups = 1;
+    for (size_t i = 0; req->lock_group && i < req->ntables; i++)
+        if (req->lock_group[i] + 1 > sh.ngroups)
+            sh.ngroups = req->lock_group[i] + 1;
+    sh.group_mu = pmn_xcalloc(sh.ngroups, sizeof *sh.group_mu);
+    for (size_t g = 0; g < sh.ngroups; g++)
+        pthread_mutex_init(&sh.group_mu[g], NULL);
     int want = req->parallelism > 1 ? req->parallelism : 1;
     if (want > 64)
         want = 64; /* each is a server backend; more would only queue on the lake lock */
@@ -247,7 +276,7 @@ int pmn_snapcopy_run(const pmn_snapcopy_request *req, uint64_t *rows_out)
         for (size_t k = 1; k < nw; k++)
             if (w[k].running)
                 pthread_join(w[k].thread, NULL);
-        if (sh.failed) {
+        if (atomic_load(&sh.failed)) {
             rc = pmn_error_set(sh.rc, "%s", sh.msg);
         } else if (stop_raised(&sh)) {
             rc = pmn_error_set(PMN_ERROR, "initial snapshot interrupted");
@@ -268,6 +297,9 @@ int pmn_snapcopy_run(const pmn_snapcopy_request *req, uint64_t *rows_out)
     free(sh.ts);
     free(w);
     pthread_mutex_destroy(&sh.mu);
+    for (size_t g = 0; g < sh.ngroups; g++)
+        pthread_mutex_destroy(&sh.group_mu[g]);
+    free(sh.group_mu);
     *rows_out = sh.rows;
     return rc;
 }

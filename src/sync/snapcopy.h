@@ -7,9 +7,10 @@
  * (pmn_snapshot_split) — so several tables, and parts of one large table,
  * are read and parsed at once. Every connection sees the same snapshot, so
  * the union of the units is exactly the tables' contents at the slot's
- * consistent point. Rows reach the lake sink one at a time under one lock
- * (the sink and its writers are single-threaded); COPY reading and the text
- * to value conversion run in parallel.
+ * consistent point. Rows reach the lake sink under one lock per lake table
+ * (its writer is single-threaded): different lake tables are written at
+ * once, and the key ranges of one table are read and parsed at once but
+ * written one row at a time.
  */
 #ifndef PMN_SYNC_SNAPCOPY_H
 #define PMN_SYNC_SNAPCOPY_H
@@ -34,7 +35,10 @@ typedef struct pmn_snapcopy_request {
     const pmn_pg_table *const *tables; /* described, mapped types */
     const pmn_change_relation *const *rels; /* per table: pmn_pg_table_relation(table) */
     size_t ntables;
-    const pmn_change_sink *sink;       /* rows arrive through sink->change (serialised) */
+    const pmn_change_sink *sink;       /* rows arrive through sink->change */
+    const size_t *lock_group;          /* per table: tables of one group never deliver rows at
+                                          the same time (tables feeding one lake table); NULL:
+                                          every row is delivered under one lock */
     volatile sig_atomic_t *stop;       /* may be NULL: when it becomes non-zero, stop early */
 } pmn_snapcopy_request;
 
