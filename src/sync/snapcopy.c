@@ -30,7 +30,7 @@ typedef struct unit {
 
 typedef struct table_state {
     uint64_t rows;
-    int units;     /* units of this table */
+    int units;     /* units (block or key ranges) of this table */
     int remaining; /* units not finished */
     int64_t started_ms;
 } table_state;
@@ -158,7 +158,7 @@ static void *worker_main(void *arg)
             double secs = (double)(pmn_monotonic_millis() - ts->started_ms) / 1000.0;
             char ranges[48] = "";
             if (ts->units > 1)
-                snprintf(ranges, sizeof ranges, " (%d key ranges)", ts->units);
+                snprintf(ranges, sizeof ranges, " (%d ranges)", ts->units);
             pmn_log_info("snapshot of %s.%s: %llu rows in %.1f s%s", t->schema, t->name,
                          (unsigned long long)ts->rows, secs, ranges);
             sh->shown_ms = 0;
@@ -203,8 +203,8 @@ static int plan_units(shared *sh, pmn_pgconn *c)
             return rc;
         char **wheres = NULL;
         int n = 1;
-        if (req->parallelism > 1 && t->npk > 0 && (t->relkind == 'p' || size >= min)) {
-            rc = pmn_snapshot_split(&wheres, &n, c, t, req->parallelism);
+        if (req->parallelism > 1 && (t->relkind == 'p' || size >= min)) {
+            rc = pmn_snapshot_split_blocks(&wheres, &n, c, t, req->parallelism);
             if (rc)
                 return rc;
         }

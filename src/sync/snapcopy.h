@@ -3,13 +3,14 @@
  *
  * The copy phase of an initial snapshot with `--parallelism N`: up to N
  * connections import the same exported snapshot (pgoutput.md §1.4) and copy
- * work units concurrently — whole tables, and key ranges of large tables
- * (pmn_snapshot_split) — so several tables, and parts of one large table,
+ * work units concurrently — whole tables, and block ranges of large tables
+ * (pmn_snapshot_split_blocks; key ranges on servers before 14) — so several
+ * tables, and parts of one large table,
  * are read and parsed at once. Every connection sees the same snapshot, so
  * the union of the units is exactly the tables' contents at the slot's
  * consistent point. Rows reach the lake sink under one lock per lake table
  * (its writer is single-threaded): different lake tables are written at
- * once, and the key ranges of one table are read and parsed at once but
+ * once, and the ranges of one table are read and parsed at once but
  * written one row at a time.
  */
 #ifndef PMN_SYNC_SNAPCOPY_H
@@ -23,8 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A table is split into key ranges when it has a primary key and at least this many bytes
- * (pg_table_size), or is partitioned. */
+/* A table is split into ranges when it has at least this many bytes (pg_table_size), or is
+ * partitioned (then by key ranges of its primary key). */
 #define PMN_SNAPCOPY_SPLIT_MIN_BYTES ((int64_t)4 << 20)
 
 typedef struct pmn_snapcopy_request {

@@ -85,6 +85,9 @@ expect_error "sync_database: bad --including_tables regex" "invalid.*pattern.*pr
 expect_error "sync_database: bad --mode" "--mode must be divided or combined" \
   postgres_sync_database --warehouse "$WH" --database lakehouse --mode split \
   "${conf[@]}" --postgres_conf slot.name=sync_cols_x
+expect_error "bad -D parallelism.default" "parallelism.default expects a positive number" \
+  "${base[@]}" "${conf[@]}" --postgres_conf table-name=products --postgres_conf slot.name=sync_cols_x \
+  -D parallelism.default=zero
 expect_error "sync_database: missing required key" "missing required --postgres_conf key.*slot.name" \
   postgres_sync_database --warehouse "$WH" --database lakehouse "${conf[@]}"
 expect_error "sync_database: no table matches" "no table.*matches" \
