@@ -44,6 +44,11 @@
 #define PROGRESS_INTERVAL_MS 10000
 #define DDL_CHECK_INTERVAL_MS 2000
 
+typedef struct names {
+    char **v; /* "schema.name" */
+    size_t n;
+} names;
+
 typedef struct job {
     const pmn_sync_config *cfg;
     volatile sig_atomic_t *stop;
@@ -57,9 +62,10 @@ typedef struct job {
     char *marker;           /* file saying this job created the slot */
     bool combined;          /* --mode combined: tables created while running join the sync */
     bool pub_managed;       /* pgpaimon may create the publication and ADD tables to it */
-    char **noted;           /* schema.name of new tables already reported (not synced yet) */
-    size_t nnoted;
+    names noted;            /* new tables already reported (not synced yet) */
+    names left_out;         /* new tables --ignore_incompatible left out */
     unsigned temp_slots;    /* temporary slots made so far (their names must differ) */
+    int64_t join_retry_ms;  /* no new table joins before this time (monotonic) */
 } job;
 
 static const char *conf(const job *j, const char *key)
@@ -280,38 +286,51 @@ static int copy_snapshot(job *j, const char *snapshot_name, uint64_t consistent_
     return rc;
 }
 
-/* snapshot_late: a snapshot of some tables while the job's slot streams the others (a table
- * that joins a running job, or one whose lake table has no snapshot at a restart). A temporary
- * slot exports a snapshot and gives its consistent point C: the copy holds every transaction
- * that committed before C, each lake table is committed at C, and the sink skips the stream's
- * transactions below C for it, so nothing is applied twice or lost. The temporary slot goes
- * away with its connection. copy_rows false (scan.startup.mode latest-offset): the tables
- * just start at C. */
-static int snapshot_late(job *j, const size_t *idx, size_t n, bool copy_rows)
+/* temp_slot_open: a temporary slot exporting a snapshot, on a replication connection of its
+ * own (the slot goes away when *r is freed). Nothing is written: on failure (e.g. no free
+ * slot or WAL sender) the caller may try again later. */
+static int temp_slot_open(job *j, pmn_repl **r, pmn_repl_slot_created *sc)
 {
     char name[64];
     snprintf(name, sizeof name, "%.40s_tmp_%ld_%u", j->slot, (long)getpid(), j->temp_slots++);
-    pmn_repl *r = NULL;
-    pmn_repl_slot_created sc;
-    int rc = pmn_repl_open(&r, &j->params, name);
+    *r = NULL;
+    int rc = pmn_repl_open(r, &j->params, name);
     if (rc == 0)
-        rc = pmn_repl_create_temp_slot(r, &sc);
+        rc = pmn_repl_create_temp_slot(*r, sc);
+    if (rc) {
+        pmn_repl_free(*r);
+        *r = NULL;
+    }
+    return rc;
+}
+
+/* snapshot_late: a snapshot of some tables while the job's slot streams the others (a table
+ * that joins a running job, or one whose lake table has no snapshot at a restart), under the
+ * snapshot of the temporary slot r (temp_slot_open), which is freed. Its consistent point C
+ * splits the work: the copy holds every transaction that committed before C, each lake table
+ * is committed at C, and the sink skips the stream's transactions below C for it, so nothing
+ * is applied twice or lost. copy_rows false (scan.startup.mode latest-offset): the tables
+ * just start at C. */
+static int snapshot_late(job *j, pmn_repl *r, const pmn_repl_slot_created *sc, const size_t *idx,
+                         size_t n, bool copy_rows)
+{
+    int rc = 0;
     for (size_t k = 0; k < n && rc == 0; k++) {
         const pmn_pg_table *t = pmn_pgsource_table(j->src, idx[k]);
         rc = pmn_sync_sink_begin_table_snapshot(j->sink, t->schema, t->name);
     }
     uint64_t rows = 0;
     if (rc == 0 && copy_rows)
-        rc = copy_tables(j, sc.snapshot_name, idx, n, &rows);
+        rc = copy_tables(j, sc->snapshot_name, idx, n, &rows);
     for (size_t k = 0; k < n && rc == 0; k++) {
         const pmn_pg_table *t = pmn_pgsource_table(j->src, idx[k]);
         rc = pmn_sync_sink_finish_table_snapshot(j->sink, t->schema, t->name,
-                                                 sc.consistent_point);
+                                                 sc->consistent_point);
     }
     pmn_repl_free(r);
     if (rc == 0) {
         char lsn[24];
-        pmn_format_lsn(sc.consistent_point, lsn);
+        pmn_format_lsn(sc->consistent_point, lsn);
         pmn_log_info("snapshot of %zu table%s taken while streaming: %llu rows, consistent at %s",
                      n, n == 1 ? "" : "s", (unsigned long long)rows, lsn);
     }
@@ -354,7 +373,11 @@ static int prepare_slot(job *j, uint64_t *start_lsn)
                     late[nlate++] = i;
                 }
             }
-            rc = snapshot_late(j, late, nlate, initial);
+            pmn_repl *r;
+            pmn_repl_slot_created sc;
+            rc = temp_slot_open(j, &r, &sc);
+            if (rc == 0)
+                rc = snapshot_late(j, r, &sc, late, nlate, initial);
             free(late);
             if (rc)
                 return rc;
@@ -404,18 +427,18 @@ static int prepare_slot(job *j, uint64_t *start_lsn)
     return rc;
 }
 
-/* noted: schema.name was reported already; note it when `add`. */
-static bool noted(job *j, const char *schema, const char *name, bool add)
+/* listed: schema.name is in l; added to it when `add`. */
+static bool listed(names *l, const char *schema, const char *name, bool add)
 {
     char *key = pmn_xasprintf("%s.%s", schema, name);
-    for (size_t i = 0; i < j->nnoted; i++)
-        if (!strcmp(j->noted[i], key)) {
+    for (size_t i = 0; i < l->n; i++)
+        if (!strcmp(l->v[i], key)) {
             free(key);
             return true;
         }
     if (add) {
-        j->noted = pmn_xrealloc(j->noted, sizeof *j->noted * (j->nnoted + 1));
-        j->noted[j->nnoted++] = key;
+        l->v = pmn_xrealloc(l->v, sizeof *l->v * (l->n + 1));
+        l->v[l->n++] = key;
     } else {
         free(key);
     }
@@ -440,7 +463,7 @@ static int join_new_table(job *j, const pmn_pg_table *t)
     if (rc) {
         /* a publication pgpaimon may not change: say once what to run; checked again on
          * every poll, so the table joins as soon as someone publishes it */
-        if (!noted(j, t->schema, t->name, true))
+        if (!listed(&j->noted, t->schema, t->name, true))
             pmn_log_warn("new table %s.%s matches the sync but publication \"%s\" does not "
                          "include it, and pgpaimon may not add it (%s); run ALTER PUBLICATION "
                          "%s ADD TABLE %s.%s and it joins with a snapshot",
@@ -449,22 +472,40 @@ static int join_new_table(job *j, const pmn_pg_table *t)
         pmn_error_clear();
         return 0;
     }
+    /* the temporary slot first: its consistent point is after the table was published, and
+     * if no slot is free nothing has been registered yet */
+    pmn_repl *r;
+    pmn_repl_slot_created sc;
+    rc = temp_slot_open(j, &r, &sc);
+    if (rc && rc != PMN_ECONN) {
+        pmn_log_warn("cannot take a snapshot of new table %s.%s yet: %s; trying again in 30 s",
+                     t->schema, t->name, pmn_error_last());
+        pmn_error_clear();
+        j->join_retry_ms = pmn_monotonic_millis() + 30000;
+        return 0;
+    }
+    if (rc)
+        return rc;
     size_t i;
     rc = pmn_pgsource_select(j->src, t->schema, t->name, &i);
     if (rc == PMN_ENOTFOUND) { /* dropped again meanwhile */
         pmn_error_clear();
+        pmn_repl_free(r);
         return 0;
     }
     if (rc == 0)
         rc = register_source(j, i);
-    if (rc)
+    if (rc) {
+        pmn_repl_free(r);
         return rc;
+    }
     if (!pmn_sync_sink_has_source(j->sink, t->schema, t->name)) {
-        noted(j, t->schema, t->name, true); /* left out (--ignore_incompatible) */
+        listed(&j->left_out, t->schema, t->name, true); /* --ignore_incompatible */
+        pmn_repl_free(r);
         return 0;
     }
     pmn_log_info("new table %s.%s joins the sync", t->schema, t->name);
-    return snapshot_late(j, &i, 1, true);
+    return snapshot_late(j, r, &sc, &i, 1, true);
 }
 
 /* poll_new_tables: tables created in PostgreSQL since the job started that match its selection
@@ -482,11 +523,14 @@ static int poll_new_tables(job *j)
     }
     for (size_t k = 0; k < n && rc == 0; k++) {
         const pmn_pg_table *t = found[k];
-        if (pmn_sync_sink_has_source(j->sink, t->schema, t->name))
+        if (pmn_sync_sink_has_source(j->sink, t->schema, t->name) ||
+            listed(&j->left_out, t->schema, t->name, false))
             continue;
         if (j->combined) {
+            if (pmn_monotonic_millis() < j->join_retry_ms)
+                continue;
             rc = join_new_table(j, t);
-        } else if (!noted(j, t->schema, t->name, true)) {
+        } else if (!listed(&j->noted, t->schema, t->name, true)) {
             pmn_log_info("new table %s.%s matches the sync; --mode divided syncs the tables "
                          "found at start, so it joins (with a snapshot) at the next start; "
                          "--mode combined picks new tables up while running",
@@ -600,9 +644,12 @@ static void job_dispose(job *j)
     pmn_pg_connparams_dispose(&j->params);
     free(j->table_re);
     free(j->marker);
-    for (size_t i = 0; i < j->nnoted; i++)
-        free(j->noted[i]);
-    free(j->noted);
+    for (size_t i = 0; i < j->noted.n; i++)
+        free(j->noted.v[i]);
+    free(j->noted.v);
+    for (size_t i = 0; i < j->left_out.n; i++)
+        free(j->left_out.v[i]);
+    free(j->left_out.v);
     memset(j, 0, sizeof *j);
 }
 
