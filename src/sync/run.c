@@ -693,8 +693,18 @@ static int run_once(const pmn_sync_config *cfg, volatile sig_atomic_t *stop)
         j.marker = pmn_xasprintf("%s/%s.db/.pgpaimon-slot-%s", cfg->warehouse, cfg->database,
                                  j.slot);
     uint64_t start_lsn = 0;
-    if (rc == 0)
+    if (rc == 0) {
         rc = prepare_slot(&j, &start_lsn);
+        if (rc && *stop) {
+            /* SIGINT/SIGTERM during the initial snapshot: nothing of it was committed */
+            pmn_log_info("stopped during the initial snapshot (%s); the next start takes it "
+                         "again",
+                         pmn_error_last());
+            pmn_error_clear();
+            job_dispose(&j);
+            return 0;
+        }
+    }
     if (rc == 0) {
         pmn_sync_sink_set_position(j.sink, start_lsn);
         rc = pmn_pgsource_start(j.src, start_lsn);
