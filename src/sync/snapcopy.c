@@ -2,8 +2,8 @@
  * src/sync/snapcopy.c
  *
  * Parallel copy of an initial snapshot; see snapcopy.h. Work units (a table,
- * or one key range of it) are taken in order of table size, largest first,
- * by one thread per connection; the calling thread is worker 0. Each row is
+ * or one range of it) are taken round by round (first ranges of all tables,
+ * largest table first, then second ranges, ...) by one thread per connection; the calling thread is worker 0. Each row is
  * handed to the sink under its lake table's lock; the shared counters are
  * updated every 4096 rows.
  */
@@ -24,8 +24,9 @@
 
 typedef struct unit {
     size_t table;
-    char *where; /* key-range predicate, NULL = whole table */
+    char *where; /* range predicate, NULL = whole table */
     int64_t size;
+    int range;   /* its position among the table's ranges */
 } unit;
 
 typedef struct table_state {
@@ -181,9 +182,14 @@ static int table_size(pmn_pgconn *c, const pmn_pg_table *t, int64_t *size)
     return rc;
 }
 
-static int by_size_desc(const void *a, const void *b)
+/* by_round_then_size: the first range of every table (largest table first), then the second
+ * of every table, ...: connections working at the same time mostly feed different lake
+ * tables, which are written in parallel, instead of queueing on one table's lock. */
+static int by_round_then_size(const void *a, const void *b)
 {
     const unit *x = a, *y = b;
+    if (x->range != y->range)
+        return x->range < y->range ? -1 : 1;
     if (x->size != y->size)
         return x->size > y->size ? -1 : 1;
     return x->table < y->table ? -1 : x->table > y->table; /* stable: table order */
@@ -214,12 +220,13 @@ static int plan_units(shared *sh, pmn_pgconn *c)
             u->table = i;
             u->where = wheres ? wheres[k] : NULL;
             u->size = size;
+            u->range = k;
         }
         free(wheres); /* the predicates now belong to the units */
         sh->ts[i].units = n;
         sh->ts[i].remaining = n;
     }
-    qsort(sh->units, sh->nunits, sizeof *sh->units, by_size_desc);
+    qsort(sh->units, sh->nunits, sizeof *sh->units, by_round_then_size);
     return 0;
 }
 
