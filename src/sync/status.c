@@ -62,6 +62,36 @@ static void format_utc_millis(int64_t ms, char out[32])
     snprintf(out + n, 32 - n, ".%03dZ", (int)(ms % 1000));
 }
 
+/* live_rows: the rows a read of snapshot `id` returns. A primary-key table's record count
+ * also counts versions and deletes not merged by a compaction yet, so it is read (its key
+ * columns only); an append table's record count is its row count. */
+static int live_rows(pmn_table *t, int64_t id, int64_t records, int64_t *rows)
+{
+    const char *const *pk;
+    size_t npk = pmn_table_primary_keys(t, &pk);
+    *rows = records;
+    if (npk == 0)
+        return 0;
+    const pmn_type *row = pmn_table_row_type(t);
+    int *proj = pmn_xcalloc(npk, sizeof *proj);
+    for (size_t i = 0; i < npk; i++)
+        proj[i] = pmn_type_find_field(row, pk[i]);
+    pmn_scan_options o = {.snapshot_id = id, .projection = proj, .nprojection = npk};
+    pmn_scan *sc = NULL;
+    int rc = pmn_scan_open(t, &o, &sc);
+    int64_t n = 0;
+    const pmn_datum *r;
+    while (rc == 0 && (rc = pmn_scan_next(sc, &r)) == 0)
+        n++;
+    if (rc == PMN_ITEROVER)
+        rc = 0;
+    pmn_scan_free(sc);
+    free(proj);
+    if (rc == 0)
+        *rows = n;
+    return rc;
+}
+
 /* table_status: one line per lake table. A sync confirms to its slot only what is in the lake,
  * so a table is current up to the later of its stored source LSN and its slot's confirmed LSN
  * (an idle table's stored LSN stays behind while the slot moves on). */
@@ -92,8 +122,16 @@ static void table_status(pmn_catalog *cat, const char *db, const char *name, uin
     }
     char at[32];
     format_utc_millis(info.time_millis, at);
-    pmn_buf_printf(out, "  %-32s snapshot %-6" PRId64 " time %s records %-10" PRId64,
-                   pmn_table_name(t), info.id, at, info.total_record_count);
+    int64_t rows;
+    if (live_rows(t, info.id, info.total_record_count, &rows) != 0) {
+        pmn_buf_printf(out, "  %-32s reading snapshot %" PRId64 ": %s\n", pmn_table_name(t),
+                       info.id, pmn_error_last());
+        pmn_table_free(t);
+        return;
+    }
+    pmn_buf_printf(out,
+                   "  %-32s snapshot %-6" PRId64 " time %s rows %-10" PRId64 " records %-10" PRId64,
+                   pmn_table_name(t), info.id, at, rows, info.total_record_count);
     uint64_t stored = 0;
     if (lsn && pmn_parse_lsn(lsn, &stored) == 0) {
         uint64_t confirmed = slot_confirmed(slots, slot);

@@ -54,12 +54,12 @@ retained_max=$(psql_q "SELECT pg_wal_lsn_diff('$wal_after', '$s_restart')::bigin
   fail "status wal_retained $s_retained not in [0, $retained_max] (current WAL minus restart_lsn)"
 ok "status: wal_retained $s_retained bytes = current WAL - restart_lsn"
 
-# ---- the lake line: snapshot ID time T records N slot S source LSN L lag B bytes, X s ----
+# ---- the lake line: snapshot ID time T rows R records N slot S source LSN L lag B bytes, X s ----
 line=$(grep -E "^  lakehouse.products " <<<"$out") || fail "no line for lakehouse.products"
-re='snapshot ([0-9]+) +time ([0-9T:.-]+Z) records ([0-9]+) +slot ([a-z_]+) source LSN ([0-9A-F/]+) lag ([0-9]+) bytes, ([0-9.]+) s'
+re='snapshot ([0-9]+) +time ([0-9T:.-]+Z) rows ([0-9]+) +records ([0-9]+) +slot ([a-z_]+) source LSN ([0-9A-F/]+) lag ([0-9]+) bytes, ([0-9.]+) s'
 [[ $line =~ $re ]] || fail "lake line does not parse: $line"
-t_snap=${BASH_REMATCH[1]} t_time=${BASH_REMATCH[2]} t_rows=${BASH_REMATCH[3]} t_slot=${BASH_REMATCH[4]}
-t_lsn=${BASH_REMATCH[5]} t_lag=${BASH_REMATCH[6]} t_lag_s=${BASH_REMATCH[7]}
+t_snap=${BASH_REMATCH[1]} t_time=${BASH_REMATCH[2]} t_live=${BASH_REMATCH[3]} t_rows=${BASH_REMATCH[4]}
+t_slot=${BASH_REMATCH[5]} t_lsn=${BASH_REMATCH[6]} t_lag=${BASH_REMATCH[7]} t_lag_s=${BASH_REMATCH[8]}
 snap_json=$(ls "$WH/lakehouse.db/products/snapshot/" | grep -E '^snapshot-[0-9]+$' | sort -t- -k2 -n | tail -n 1)
 read -r j_id j_time j_rows j_lsn <<<"$(python3 -c '
 import json, sys
@@ -68,10 +68,11 @@ print(s["id"], s["timeMillis"], s["totalRecordCount"], s["properties"]["pgpaimon
 assert_eq "$j_id" "$t_snap" "status: latest snapshot id equals the lake's"
 assert_eq "$(python3 -c 'import datetime, sys; print(datetime.datetime.fromtimestamp(int(sys.argv[1]) / 1000, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z")' "$j_time")" \
   "$t_time" "status: snapshot time equals the lake's timeMillis"
-assert_eq "$j_rows" "$t_rows" "status: row count equals the lake snapshot's totalRecordCount"
+assert_eq "$(psql_q "SELECT count(*) FROM products")" "$t_live" "status: row count equals PostgreSQL's"
+assert_eq "$j_rows" "$t_rows" "status: record count equals the lake snapshot's totalRecordCount"
 # totalRecordCount counts records in the data files, so the UPDATE's new version is counted
 # until a compaction merges it: 44 rows + 1 update record
-assert_eq "$(psql_q "SELECT count(*) + 1 FROM products")" "$t_rows" "status: 44 rows + 1 update record"
+assert_eq "$(psql_q "SELECT count(*) + 1 FROM products")" "$t_rows" "status: records are 44 rows + 1 update record"
 assert_eq "$SLOT" "$t_slot" "status: the table's slot"
 assert_eq "$j_lsn" "$t_lsn" "status: source LSN equals the lake snapshot's"
 # lag bytes: current WAL minus the later of the stored LSN and the slot's confirmed LSN
