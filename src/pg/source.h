@@ -49,9 +49,10 @@ typedef struct pmn_pgsource_config {
     int status_interval_ms;        /* 0 = 5000 (must stay < wal_sender_timeout / 2) */
     size_t queue_bytes;            /* 0 = 64 MiB: stream bytes buffered ahead of poll() */
     bool discover_new_tables;      /* a table created while streaming that matches the patterns
-                                      joins the selection when its first change arrives (its
-                                      whole life is in the stream, so it needs no snapshot);
-                                      pmn_pgsource_ntables() grows */
+                                      joins the selection when its first change arrives;
+                                      pmn_pgsource_ntables() grows (with a publication FOR ALL
+                                      TABLES its whole life is in the stream; otherwise it was
+                                      published after its creation and needs a snapshot) */
 } pmn_pgsource_config;
 
 typedef struct pmn_pgsource pmn_pgsource;

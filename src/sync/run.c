@@ -10,13 +10,18 @@
  *      per target and read the source position each stored;
  *   3. make sure the publication covers the tables;
  *   4. replication slot: if missing, create it with an exported snapshot,
- *      copy every table under that snapshot and commit each lake table at
- *      the slot's consistent point (startup mode `initial`), or just record
- *      the consistent point (`latest-offset`). A slot this job created whose
- *      snapshot never finished (crash) is dropped and made again;
+ *      copy every table under that snapshot (over --parallelism connections,
+ *      sync/snapcopy.c) and commit each lake table at the slot's consistent
+ *      point (startup mode `initial`), or just record the consistent point
+ *      (`latest-offset`). A slot this job created whose snapshot never
+ *      finished (crash) is dropped and made again; tables without a snapshot
+ *      next to tables that have one (new since the last run) get a snapshot
+ *      of their own under a temporary slot (snapshot_late);
  *   5. stream from the smallest stored position: decode pgoutput, apply
  *      whole transactions, commit the lake every commit interval, and only
- *      then confirm the committed end LSN to PostgreSQL;
+ *      then confirm the committed end LSN to PostgreSQL; every 2 s look for
+ *      DDL and, for postgres_sync_database, for new tables (--mode combined
+ *      takes them in, poll_new_tables);
  *   6. on SIGINT/SIGTERM finish the open transaction, commit, confirm, exit 0;
  *      on a lost connection start again from step 1 with backoff.
  */
