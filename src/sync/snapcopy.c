@@ -3,9 +3,10 @@
  *
  * Parallel copy of an initial snapshot; see snapcopy.h. Work units (a table,
  * or one range of it) are taken round by round (first ranges of all tables,
- * largest table first, then second ranges, ...) by one thread per connection; the calling thread is worker 0. Each row is
- * handed to the sink under its lake table's lock; the shared counters are
- * updated every 4096 rows.
+ * largest table first, then second ranges, ...) by one thread per
+ * connection; the calling thread is worker 0. Each row is handed to the sink
+ * under its lake table's lock; the shared counters are updated every 4096
+ * rows.
  */
 #include "sync/snapcopy.h"
 
@@ -26,7 +27,7 @@ typedef struct unit {
     size_t table;
     char *where; /* range predicate, NULL = whole table */
     int64_t size;
-    int range;   /* its position among the table's ranges */
+    int range; /* its position among the table's ranges */
 } unit;
 
 typedef struct table_state {
@@ -40,8 +41,8 @@ typedef struct shared {
     const pmn_snapcopy_request *req;
     pthread_mutex_t *group_mu; /* per lock group: guards the sink's calls for its tables */
     size_t ngroups;
-    atomic_bool failed;        /* set under mu; read anywhere to stop early */
-    pthread_mutex_t mu;        /* guards everything below */
+    atomic_bool failed; /* set under mu; read anywhere to stop early */
+    pthread_mutex_t mu; /* guards everything below */
     unit *units;
     size_t nunits, next;
     table_state *ts;
@@ -145,8 +146,7 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&sh->mu);
 
         const pmn_pg_table *t = req->tables[u->table];
-        int rc = pmn_snapshot_copy_table(w->copy, t, req->rels[u->table], u->where, &counted,
-                                         NULL);
+        int rc = pmn_snapshot_copy_table(w->copy, t, req->rels[u->table], u->where, &counted, NULL);
         pthread_mutex_lock(&sh->mu);
         publish(w);
         if (rc) {

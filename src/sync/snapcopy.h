@@ -30,17 +30,17 @@
 
 typedef struct pmn_snapcopy_request {
     const pmn_pg_connparams *conn;
-    const char *snapshot_name;         /* exported snapshot every connection imports */
-    int parallelism;                   /* connections (≥ 1) */
-    int64_t split_min_bytes;           /* 0 = PMN_SNAPCOPY_SPLIT_MIN_BYTES */
-    const pmn_pg_table *const *tables; /* described, mapped types */
+    const char *snapshot_name;              /* exported snapshot every connection imports */
+    int parallelism;                        /* connections (≥ 1) */
+    int64_t split_min_bytes;                /* 0 = PMN_SNAPCOPY_SPLIT_MIN_BYTES */
+    const pmn_pg_table *const *tables;      /* described, mapped types */
     const pmn_change_relation *const *rels; /* per table: pmn_pg_table_relation(table) */
     size_t ntables;
-    const pmn_change_sink *sink;       /* rows arrive through sink->change */
-    const size_t *lock_group;          /* per table: tables of one group never deliver rows at
-                                          the same time (tables feeding one lake table); NULL:
-                                          every row is delivered under one lock */
-    volatile sig_atomic_t *stop;       /* may be NULL: when it becomes non-zero, stop early */
+    const pmn_change_sink *sink; /* rows arrive through sink->change */
+    const size_t *lock_group;    /* per table: tables of one group never deliver rows at
+                                    the same time (tables feeding one lake table); NULL:
+                                    every row is delivered under one lock */
+    volatile sig_atomic_t *stop; /* may be NULL: when it becomes non-zero, stop early */
 } pmn_snapcopy_request;
 
 /* pmn_snapcopy_run: copy every table of req under its snapshot; logs one line per table
