@@ -5,13 +5,14 @@
 #     slot and streamed, while a writer keeps inserting, updating and deleting
 #     rows in it through the pick-up; the lake ends equal to PostgreSQL.
 #  B. --mode combined, a publication pgpaimon may not change
-#     (debezium.publication.autocreate.mode=disabled): a warning names the
-#     table and the ALTER PUBLICATION to run; once run, the table joins.
+#     (debezium.publication.autocreate.mode=disabled, or owned by another role
+#     than the job's): a warning names the table, the cause and the ALTER
+#     PUBLICATION to run; once run, the table joins.
 #  C. --mode divided (the default, as in Paimon): the new table is not synced
 #     while running (a log line says why); the next start snapshots it.
 source "$(dirname "$0")/lib.sh"
 fresh_db sync_new ecommerce
-on_exit "kill -9 \${SYNC_A:-0} \${SYNC_B:-0} \${SYNC_C:-0} \${WRITER:-0} 2>/dev/null; psql_q \"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE 'sync_new%' AND NOT active\" postgres >/dev/null"
+on_exit "kill -9 \${SYNC_A:-0} \${SYNC_B:-0} \${SYNC_C:-0} \${SYNC_D:-0} \${WRITER:-0} 2>/dev/null; psql_q \"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE 'sync_new%' AND NOT active\" postgres >/dev/null"
 
 start_sync() { # NAME WAREHOUSE SLOT ARGS...
   local name=$1 wh=$2 slot=$3; shift 3
@@ -101,6 +102,34 @@ assert_eq "none" "$(count "$WB" notes)" "notes is not synced while unpublished"
 psql_q "ALTER PUBLICATION sync_new_user ADD TABLE public.notes; INSERT INTO notes VALUES (31, 31)"
 wait_equal "$WB" notes b
 ok "once published by its owner the table joins with all its rows"
+
+# ---- B2: combined, the job's role does not own the publication ----
+# (ALTER PUBLICATION fails with "must be owner": the same warning, naming the cause)
+WD=$TEST_TMP/wd
+on_exit "psql_q \"DROP OWNED BY sync_new_role; DROP ROLE IF EXISTS sync_new_role\" sync_new >/dev/null 2>&1"
+psql_q "SET client_min_messages = warning; DROP ROLE IF EXISTS sync_new_role;
+        CREATE ROLE sync_new_role LOGIN REPLICATION PASSWORD 'sync_new_pw';
+        GRANT SELECT ON ALL TABLES IN SCHEMA public TO sync_new_role;
+        ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO sync_new_role;
+        CREATE PUBLICATION sync_new_owned FOR TABLE products;"
+"$PGPAIMON" postgres_sync_database --warehouse "$WD" --database lakehouse \
+    --postgres_conf hostname=localhost --postgres_conf port="$PGPORT" \
+    --postgres_conf username=sync_new_role --postgres_conf password=sync_new_pw \
+    --postgres_conf database-name=sync_new --postgres_conf schema-name=public \
+    --postgres_conf slot.name=sync_new_d --postgres_conf publication.name=sync_new_owned \
+    --mode combined --including_tables 'products|owned' >>"$TEST_TMP/d.log" 2>&1 &
+SYNC_D=$!
+wait_count "$WD" products 44 d
+psql_q "CREATE TABLE owned (id int PRIMARY KEY, stars int);
+        INSERT INTO owned SELECT g, g FROM generate_series(1, 12) g;"
+wait_log d 'new table public.owned matches the sync but publication "sync_new_owned" does not include it, and pgpaimon may not add it (.*owner'
+grep -q 'run ALTER PUBLICATION sync_new_owned ADD TABLE public.owned' "$TEST_TMP/d.log" ||
+  fail "the warning does not give the fix: $(grep owned "$TEST_TMP/d.log")"
+ok "publication owned by another role: $(grep -o 'may not add it ([^)]*)' "$TEST_TMP/d.log" | head -n 1)"
+psql_q "ALTER PUBLICATION sync_new_owned ADD TABLE public.owned"
+wait_equal "$WD" owned d
+ok "once its owner adds the table it joins"
+kill -TERM $SYNC_D; wait $SYNC_D
 
 # ---- C: divided (default) ----
 WC=$TEST_TMP/wc
