@@ -16,8 +16,8 @@ const char pmn_usage_status[] =
     "         --postgres_conf username=U --postgres_conf password=X \\\n"
     "         --postgres_conf database-name=D [--warehouse W]\n\n"
     "Every replication slot (plugin, active, pid, restart and confirmed LSN, WAL retained in\n"
-    "bytes, wal_status) and, with --warehouse, every lake table with its latest snapshot,\n"
-    "record count, stored source position and lag in bytes and seconds.\n";
+    "bytes, wal_status) and, with --warehouse, every lake table with its latest snapshot (id,\n"
+    "time), row and record count, stored source position and lag in bytes and seconds.\n";
 
 const char pmn_usage_drop_slot[] =
     "usage: pgpaimon drop_slot SLOT --postgres_conf hostname=H --postgres_conf username=U ...\n\n"

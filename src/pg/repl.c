@@ -218,16 +218,18 @@ static int diagnose_55000(pmn_repl *r, const char *what)
     return rc;
 }
 
-int pmn_repl_create_slot(pmn_repl *r, bool export_snapshot, pmn_repl_slot_created *out)
+static int create_slot(pmn_repl *r, bool export_snapshot, bool temporary,
+                       pmn_repl_slot_created *out)
 {
     memset(out, 0, sizeof *out);
     char *sql;
+    const char *temp = temporary ? " TEMPORARY" : "";
     if (pmn_pgconn_server_version(r->conn) >= 150000)
-        sql = pmn_xasprintf("CREATE_REPLICATION_SLOT %s LOGICAL pgoutput (SNAPSHOT '%s')",
-                            r->slot_quoted, export_snapshot ? "export" : "nothing");
+        sql = pmn_xasprintf("CREATE_REPLICATION_SLOT %s%s LOGICAL pgoutput (SNAPSHOT '%s')",
+                            r->slot_quoted, temp, export_snapshot ? "export" : "nothing");
     else
-        sql = pmn_xasprintf("CREATE_REPLICATION_SLOT %s LOGICAL pgoutput %s", r->slot_quoted,
-                            export_snapshot ? "EXPORT_SNAPSHOT" : "NOEXPORT_SNAPSHOT");
+        sql = pmn_xasprintf("CREATE_REPLICATION_SLOT %s%s LOGICAL pgoutput %s", r->slot_quoted,
+                            temp, export_snapshot ? "EXPORT_SNAPSHOT" : "NOEXPORT_SNAPSHOT");
     pmn_pgresult *res;
     char what[160];
     snprintf(what, sizeof what, "creating replication slot \"%s\"", r->slot);
@@ -248,11 +250,22 @@ int pmn_repl_create_slot(pmn_repl *r, bool export_snapshot, pmn_repl_slot_create
     pmn_pgresult_free(res);
     if (rc == 0) {
         char lsn[32];
-        pmn_log_info("created replication slot \"%s\" at %s%s%s", r->slot,
+        pmn_log_info("created %sreplication slot \"%s\" at %s%s%s",
+                     temporary ? "temporary " : "", r->slot,
                      pmn_pgoutput_lsn_format(lsn, sizeof lsn, out->consistent_point),
                      *out->snapshot_name ? ", snapshot " : "", out->snapshot_name);
     }
     return rc;
+}
+
+int pmn_repl_create_slot(pmn_repl *r, bool export_snapshot, pmn_repl_slot_created *out)
+{
+    return create_slot(r, export_snapshot, false, out);
+}
+
+int pmn_repl_create_temp_slot(pmn_repl *r, pmn_repl_slot_created *out)
+{
+    return create_slot(r, true, true, out);
 }
 
 int pmn_repl_ensure_slot(pmn_repl *r, bool export_snapshot, bool *created,

@@ -69,6 +69,11 @@ typedef struct pmn_repl_slot_created {
  * importable until the next command on this connection. Errors: PMN_EPG with the fix for
  * wal_level (55000), max_replication_slots (53400), existing slot (42710), bad name. */
 int pmn_repl_create_slot(pmn_repl *r, bool export_snapshot, pmn_repl_slot_created *out);
+/* pmn_repl_create_temp_slot: a TEMPORARY slot of this connection's slot name exporting a
+ * snapshot, for copying one table consistently while the job's own slot streams: the
+ * snapshot holds every transaction that committed before out->consistent_point. The server
+ * drops the slot when the connection closes. Errors: as pmn_repl_create_slot. */
+int pmn_repl_create_temp_slot(pmn_repl *r, pmn_repl_slot_created *out);
 
 /* pmn_repl_ensure_slot: reuse the slot when it exists (checks: logical, plugin pgoutput,
  * this database, not active — else PMN_EPG naming the PID —, not invalidated), else create

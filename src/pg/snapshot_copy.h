@@ -51,9 +51,16 @@ void pmn_snapshot_copy_free(pmn_snapshot_copy *s);
  * the first primary-key column: integer keys by equal-width ranges of [min, max], other
  * keys by quantiles (percentile_disc) of the key. *wheres_out (caller frees each and the
  * array) gets n ≥ 1 predicates; a table without primary key, or with ≤ 1 part, gets one
- * NULL predicate (whole table). */
+ * NULL predicate (whole table). A key range the planner does not read through an index
+ * costs a whole-table scan on the server: prefer pmn_snapshot_split_blocks. */
 int pmn_snapshot_split(char ***wheres_out, int *n_out, pmn_pgconn *c, const pmn_pg_table *t,
                        int parts);
+/* pmn_snapshot_split_blocks: the same for a plain table on PostgreSQL 14+ by ranges of its
+ * blocks (`ctid >= '(b,0)' AND ctid < '(e,0)'`, read by TID Range Scans: each part reads
+ * only its own blocks, with or without a primary key); other tables and servers fall back
+ * to pmn_snapshot_split. */
+int pmn_snapshot_split_blocks(char ***wheres_out, int *n_out, pmn_pgconn *c,
+                              const pmn_pg_table *t, int parts);
 void pmn_snapshot_split_free(char **wheres, int n);
 
 /* pmn_copy_text_unescape: decode one COPY text-format field in place semantics:

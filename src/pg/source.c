@@ -48,6 +48,7 @@ struct pmn_pgsource {
     char *schema_re;        /* selection patterns, kept for discovery */
     char *table_re;
     bool discover;          /* pick up tables created while streaming */
+    bool pub_all_tables;    /* the publication is FOR ALL TABLES */
     char **rejected;        /* schema.name of relations seen and not selected */
     size_t nrejected;
 
@@ -125,6 +126,7 @@ int pmn_pgsource_open(pmn_pgsource **out, const pmn_pgsource_config *cfg)
                                    cfg->publication_create, cfg->publication_create);
     if (rc < 0)
         goto fail;
+    s->pub_all_tables = pr.all_tables;
     *out = s;
     return 0;
 fail:
@@ -500,4 +502,44 @@ int pmn_pgsource_close(pmn_pgsource *s)
     pthread_cond_destroy(&s->space);
     free(s);
     return rc;
+}
+
+/* ---- tables joining a running job ----------------------------------------- */
+
+bool pmn_pgsource_publication_all_tables(const pmn_pgsource *s)
+{
+    return s->pub_all_tables;
+}
+
+pmn_pgconn *pmn_pgsource_conn(pmn_pgsource *s)
+{
+    return s->conn;
+}
+
+const pmn_pg_connparams *pmn_pgsource_params(const pmn_pgsource *s)
+{
+    return &s->params;
+}
+
+int pmn_pgsource_select(pmn_pgsource *s, const char *schema, const char *name, size_t *index)
+{
+    for (size_t i = 0; i < s->ntables; i++)
+        if (!strcmp(s->tables[i]->schema, schema) && !strcmp(s->tables[i]->name, name)) {
+            *index = i;
+            return 0;
+        }
+    pmn_pg_table *t = NULL;
+    int rc = pmn_pg_catalog_find_table(&t, s->conn, schema, name);
+    if (rc == 0)
+        rc = pmn_pg_catalog_describe(s->conn, t, &s->mapping);
+    if (rc) {
+        pmn_pg_table_free(t);
+        return rc;
+    }
+    s->tables = pmn_xrealloc(s->tables, sizeof *s->tables * (s->ntables + 1));
+    s->rels = pmn_xrealloc(s->rels, sizeof *s->rels * (s->ntables + 1));
+    s->tables[s->ntables] = t;
+    s->rels[s->ntables] = pmn_pg_table_relation(t);
+    *index = s->ntables++;
+    return 0;
 }

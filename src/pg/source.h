@@ -49,9 +49,10 @@ typedef struct pmn_pgsource_config {
     int status_interval_ms;        /* 0 = 5000 (must stay < wal_sender_timeout / 2) */
     size_t queue_bytes;            /* 0 = 64 MiB: stream bytes buffered ahead of poll() */
     bool discover_new_tables;      /* a table created while streaming that matches the patterns
-                                      joins the selection when its first change arrives (its
-                                      whole life is in the stream, so it needs no snapshot);
-                                      pmn_pgsource_ntables() grows */
+                                      joins the selection when its first change arrives;
+                                      pmn_pgsource_ntables() grows (with a publication FOR ALL
+                                      TABLES its whole life is in the stream; otherwise it was
+                                      published after its creation and needs a snapshot) */
 } pmn_pgsource_config;
 
 typedef struct pmn_pgsource pmn_pgsource;
@@ -104,6 +105,17 @@ uint64_t pmn_pgsource_quiet_lsn(const pmn_pgsource *s);
 int pmn_pgsource_recheck(pmn_pgsource *s, size_t i, bool *changed);
 /* pmn_pgsource_drop_slot: stop streaming and drop the slot (slot.drop.on.stop). */
 int pmn_pgsource_drop_slot(pmn_pgsource *s);
+/* pmn_pgsource_publication_all_tables: the publication is FOR ALL TABLES, so a table created
+ * while streaming is in the stream from its first row. */
+bool pmn_pgsource_publication_all_tables(const pmn_pgsource *s);
+/* pmn_pgsource_conn / _params: the catalog connection (caller's thread, between polls) and the
+ * connection parameters (borrowed, valid until close). */
+pmn_pgconn *pmn_pgsource_conn(pmn_pgsource *s);
+const pmn_pg_connparams *pmn_pgsource_params(const pmn_pgsource *s);
+/* pmn_pgsource_select: add table schema.name (described, mapped types) to the selection, or
+ * find it there; *index is its position for pmn_pgsource_table/_relation. Its changes are
+ * delivered from its next Relation message on. Errors: PMN_ENOTFOUND, catalog errors. */
+int pmn_pgsource_select(pmn_pgsource *s, const char *schema, const char *name, size_t *index);
 /* pmn_pgsource_close: stop the reader (final status update with the confirmed position),
  * close connections, free. NULL-safe. Returns the reader's stop error, if any. */
 int pmn_pgsource_close(pmn_pgsource *s);

@@ -62,10 +62,13 @@ static const flag flags[] = {
     {"excluding_tables", FLAG_STRING, DB_ONLY, "regex of source tables to skip (wins)"},
     {"table_prefix", FLAG_STRING, DB_ONLY, "prefix of the Paimon table names"},
     {"table_suffix", FLAG_STRING, DB_ONLY, "suffix of the Paimon table names"},
-    {"mode", FLAG_STRING, DB_ONLY, "divided | combined (one process either way)"},
+    {"mode", FLAG_STRING, DB_ONLY,
+     "divided (default): the tables found at start, new ones join at the next start; "
+     "combined: tables created while running join too (one process and slot either way)"},
     {"ignore_incompatible", FLAG_BOOL, DB_ONLY,
      "skip tables whose existing Paimon schema is incompatible instead of failing"},
-    {"parallelism", FLAG_INT, BOTH, "connections used to copy the initial snapshot"},
+    {"parallelism", FLAG_INT, BOTH,
+     "connections copying the initial snapshot at once (tables, and block ranges of large ones)"},
     {"checkpointing-interval", FLAG_INT, BOTH,
      "lake commit interval in ms (default 500); Flink's checkpoint interval"},
     {"state-backend", FLAG_STRING, BOTH,
@@ -223,6 +226,7 @@ int pmn_sync_config_parse(pmn_sync_kind kind, int argc, char **argv, pmn_sync_co
     pmn_options_init(&c->catalog_conf);
     pmn_options_init(&c->table_conf);
     pmn_options_init(&c->flink_conf);
+    bool parallelism_given = false;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         if (!strcmp(arg, "-D") || !strncmp(arg, "-D", 2)) {
@@ -261,6 +265,7 @@ int pmn_sync_config_parse(pmn_sync_kind kind, int argc, char **argv, pmn_sync_co
             }
             value = argv[++i];
         }
+        parallelism_given |= !strcmp(f->name, "parallelism");
         int rc = apply_flag(c, f, value);
         free(name);
         if (rc)
@@ -276,6 +281,18 @@ int pmn_sync_config_parse(pmn_sync_kind kind, int argc, char **argv, pmn_sync_co
                                  "-D execution.checkpointing.interval: \"%s\" is not a duration",
                                  ci);
         c->commit_interval_ms = ms;
+    }
+    /* -D parallelism.default is Flink's spelling of --parallelism */
+    const char *pd = pmn_options_get(&c->flink_conf, "parallelism.default");
+    if (pd && !parallelism_given) {
+        char *end;
+        errno = 0;
+        long long x = strtoll(pd, &end, 10);
+        if (errno || *end || end == pd || x <= 0)
+            return pmn_error_set(PMN_EINVALID,
+                                 "-D parallelism.default expects a positive number, got \"%s\"",
+                                 pd);
+        c->parallelism = x;
     }
     /* --catalog_conf warehouse=... may stand in for --warehouse; they must agree */
     const char *cw = pmn_options_get(&c->catalog_conf, "warehouse");
@@ -369,7 +386,8 @@ const char *pmn_sync_config_usage(pmn_sync_kind kind)
         if (flags[i].actions & bit)
             pmn_buf_printf(&b, "  --%-38s %s\n", flags[i].name, flags[i].help);
     pmn_buf_printf(&b, "  -D %-39s %s\n", "key=value",
-                   "Flink setting; execution.checkpointing.interval sets the commit interval");
+                   "Flink setting; execution.checkpointing.interval sets the commit interval, "
+                   "parallelism.default the snapshot connections");
     snprintf(text[k], sizeof text[k], "%s", pmn_buf_cstr(&b));
     pmn_buf_dispose(&b);
     return text[k];

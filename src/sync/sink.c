@@ -22,6 +22,7 @@
 #include "util/log.h"
 
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,7 @@ typedef struct target {
     pmn_writer *writer;
     uint64_t stored_end_lsn; /* end LSN in the latest snapshot's properties (0 = none) */
     bool snapshot_done;
+    bool snapshot_pending; /* a table snapshot (begin_table_snapshot) is being copied */
     bool dirty;            /* rows written since the last commit */
     pmn_rowexpr **computed; /* per --computed_column, compiled over the target row */
     int32_t *computed_col;  /* its column in the target row */
@@ -252,11 +254,11 @@ static char *target_name_for(const pmn_sync_sink *s, const pmn_change_relation *
                          cfg->table_suffix ? cfg->table_suffix : "");
 }
 
-/* create_target_table: the Paimon table for a source's columns + computed + metadata columns. */
-static int create_target_table(pmn_sync_sink *s, const char *name, const pmn_change_relation *rel,
-                               const char *const *pk, size_t npk)
+/* build_row_type: a target's row for a source's columns + computed + metadata columns. Fails
+ * (and *out is NULL) on a computed column that does not parse or an unknown metadata column. */
+static int build_row_type(const pmn_sync_config *cfg, const pmn_change_relation *rel,
+                          pmn_type **out)
 {
-    const pmn_sync_config *cfg = s->cfg;
     pmn_type *row = pmn_type_row();
     for (int i = 0; i < rel->ncols; i++)
         pmn_type_row_add(row, 0, rel->cols[i].name, pmn_type_copy(rel->cols[i].type));
@@ -284,6 +286,23 @@ static int create_target_table(pmn_sync_sink *s, const char *name, const pmn_cha
             free(mname);
         }
     }
+    if (rc) {
+        pmn_type_free(row);
+        row = NULL;
+    }
+    *out = row;
+    return rc;
+}
+
+/* create_target_table: the Paimon table for a source's columns + computed + metadata columns. */
+static int create_target_table(pmn_sync_sink *s, const char *name, const pmn_change_relation *rel,
+                               const char *const *pk, size_t npk)
+{
+    const pmn_sync_config *cfg = s->cfg;
+    pmn_type *row;
+    int rc = build_row_type(cfg, rel, &row);
+    if (rc)
+        return rc;
     pmn_kv *opts = pmn_xcalloc(cfg->table_conf.n + 2, sizeof *opts);
     size_t nopts = 0;
     for (size_t i = 0; i < cfg->table_conf.n; i++) {
@@ -305,14 +324,11 @@ static int create_target_table(pmn_sync_sink *s, const char *name, const pmn_cha
         .options = opts,
         .noptions = nopts,
     };
-    if (rc == 0) {
-        rc = pmn_catalog_create_table(s->cat, cfg->database, name, &def, false);
-        if (rc == 0)
-            pmn_log_info("created lake table %s.%s (%d columns)", cfg->database, name,
-                         row->nfields);
-        else if (rc == PMN_EEXISTS)
-            rc = 0; /* an existing table is checked and evolved by the caller */
-    }
+    rc = pmn_catalog_create_table(s->cat, cfg->database, name, &def, false);
+    if (rc == 0)
+        pmn_log_info("created lake table %s.%s (%d columns)", cfg->database, name, row->nfields);
+    else if (rc == PMN_EEXISTS)
+        rc = 0; /* an existing table is checked and evolved by the caller */
     free(opts);
     pmn_type_free(row);
     return rc;
@@ -427,10 +443,12 @@ static void map_sources(pmn_sync_sink *s, target *t)
     }
 }
 
-int pmn_sync_sink_add_source(pmn_sync_sink *s, const pmn_change_relation *rel,
-                             const char *const *pk, size_t npk)
+/* target_keys: the lake primary key for a source (--primary_keys, else the source's unless
+ * --sync_primary_keys_from_source_schema false); checked against the source's columns. */
+static int target_keys(const pmn_sync_config *cfg, const pmn_change_relation *rel,
+                       const char *const *pk, size_t npk, const char *const **keys_out,
+                       size_t *nkeys_out)
 {
-    const pmn_sync_config *cfg = s->cfg;
     const char *const *keys = pk;
     size_t nkeys = npk;
     if (cfg->nprimary_keys) {
@@ -449,6 +467,33 @@ int pmn_sync_sink_add_source(pmn_sync_sink *s, const pmn_change_relation *rel,
             return pmn_error_set(PMN_EINVALID,
                                  "--primary_keys column %s is not a column of %s.%s", keys[i],
                                  rel->schema, rel->name);
+    *keys_out = keys;
+    *nkeys_out = nkeys;
+    return 0;
+}
+
+int pmn_sync_sink_check_source(const pmn_sync_config *cfg, const pmn_change_relation *rel,
+                               const char *const *pk, size_t npk)
+{
+    const char *const *keys;
+    size_t nkeys;
+    int rc = target_keys(cfg, rel, pk, npk, &keys, &nkeys);
+    pmn_type *row = NULL;
+    if (rc == 0)
+        rc = build_row_type(cfg, rel, &row);
+    pmn_type_free(row);
+    return rc;
+}
+
+int pmn_sync_sink_add_source(pmn_sync_sink *s, const pmn_change_relation *rel,
+                             const char *const *pk, size_t npk)
+{
+    const pmn_sync_config *cfg = s->cfg;
+    const char *const *keys;
+    size_t nkeys;
+    int rc0 = target_keys(cfg, rel, pk, npk, &keys, &nkeys);
+    if (rc0)
+        return rc0;
     char *tname = target_name_for(s, rel);
     target *t = find_target(s, tname);
     int rc = 0;
@@ -791,7 +836,8 @@ static int on_change(void *payload, const pmn_change *c)
     if (rc)
         return pmn_error_wrap("%s.%s: ", src->schema, src->name);
     t->dirty = true;
-    s->stats.rows++;
+    if (s->in_txn)
+        s->stats.rows++; /* streamed changes; snapshot rows may arrive from several threads */
     return 0;
 }
 
@@ -947,6 +993,68 @@ int pmn_sync_sink_finish_snapshot(pmn_sync_sink *s, uint64_t consistent_lsn, con
     s->last_end_lsn = consistent_lsn;
     s->last_lake_commit_ms = pmn_monotonic_millis();
     return 0;
+}
+
+/* find_named_source: the source schema.name, or NULL. */
+static source *find_named_source(const pmn_sync_sink *s, const char *schema, const char *name)
+{
+    for (size_t i = 0; i < s->nsources; i++)
+        if (!strcmp(s->sources[i]->schema, schema) && !strcmp(s->sources[i]->name, name))
+            return s->sources[i];
+    return NULL;
+}
+
+size_t pmn_sync_sink_target_index(const pmn_sync_sink *s, const char *schema, const char *name)
+{
+    const source *src = find_named_source(s, schema, name);
+    for (size_t i = 0; src && i < s->ntargets; i++)
+        if (s->targets[i] == src->t)
+            return i;
+    return SIZE_MAX;
+}
+
+bool pmn_sync_sink_has_source(const pmn_sync_sink *s, const char *schema, const char *name)
+{
+    return find_named_source(s, schema, name) != NULL;
+}
+
+bool pmn_sync_sink_source_needs_snapshot(const pmn_sync_sink *s, const char *schema,
+                                         const char *name)
+{
+    const source *src = find_named_source(s, schema, name);
+    return src && !src->t->snapshot_done;
+}
+
+int pmn_sync_sink_begin_table_snapshot(pmn_sync_sink *s, const char *schema, const char *name)
+{
+    source *src = find_named_source(s, schema, name);
+    if (!src)
+        return pmn_error_set(PMN_ERROR, "internal: %s.%s is not a source of this sync", schema,
+                             name);
+    target *t = src->t;
+    if (t->snapshot_pending)
+        return 0; /* another source of the same lake table began it */
+    int64_t latest = 0;
+    int rc = pmn_table_latest_snapshot(t->table, &latest);
+    if (rc == 0 && latest > 0)
+        rc = pmn_writer_truncate(t->writer); /* replaced in one OVERWRITE snapshot */
+    if (rc)
+        return rc;
+    t->snapshot_pending = true;
+    t->dirty = true;
+    return 0;
+}
+
+int pmn_sync_sink_finish_table_snapshot(pmn_sync_sink *s, const char *schema, const char *name,
+                                        uint64_t lsn)
+{
+    source *src = find_named_source(s, schema, name);
+    if (!src || !src->t->snapshot_pending)
+        return 0;
+    int rc = commit_target(s, src->t, lsn, lsn, pmn_now_millis() * 1000, NULL, true);
+    if (rc == 0)
+        src->t->snapshot_pending = false;
+    return rc;
 }
 
 int pmn_sync_sink_refresh(pmn_sync_sink *s)

@@ -61,6 +61,32 @@ int pmn_sync_sink_begin_snapshot(pmn_sync_sink *s);
 /* pmn_sync_sink_finish_snapshot: commit every target with position `consistent_lsn`. */
 int pmn_sync_sink_finish_snapshot(pmn_sync_sink *s, uint64_t consistent_lsn, const char *slot);
 
+/* pmn_sync_sink_check_source: what add_source would refuse before it touches the lake: a
+ * missing primary key (postgres_sync_table), --primary_keys naming no column, a computed
+ * column that does not parse, an unknown metadata column. Pure; PMN_EINVALID. */
+int pmn_sync_sink_check_source(const pmn_sync_config *cfg, const pmn_change_relation *rel,
+                               const char *const *pk, size_t npk);
+/* pmn_sync_sink_target_index: which lake table source schema.name feeds (an index < the
+ * number of lake tables of this sink), SIZE_MAX if none. Snapshot rows of sources feeding
+ * different lake tables may be delivered concurrently (one thread per lake table at a time):
+ * outside a transaction `change` touches only that lake table's state. */
+size_t pmn_sync_sink_target_index(const pmn_sync_sink *s, const char *schema, const char *name);
+/* pmn_sync_sink_has_source: schema.name was declared with add_source. */
+bool pmn_sync_sink_has_source(const pmn_sync_sink *s, const char *schema, const char *name);
+/* pmn_sync_sink_source_needs_snapshot: the lake table of source schema.name has no completed
+ * initial snapshot. */
+bool pmn_sync_sink_source_needs_snapshot(const pmn_sync_sink *s, const char *schema,
+                                         const char *name);
+/* pmn_sync_sink_begin_table_snapshot / _finish_table_snapshot: a snapshot of one source table
+ * taken while the others stream (a table that joins a running job, or one without a snapshot
+ * at a restart): the INSERT rows delivered in between (outside a transaction) replace its lake
+ * table, committed at `lsn` (the snapshot's consistent point): stream transactions that
+ * committed before it are skipped for that table. Sources merged into one lake table are
+ * begun together and committed by the first finish. */
+int pmn_sync_sink_begin_table_snapshot(pmn_sync_sink *s, const char *schema, const char *name);
+int pmn_sync_sink_finish_table_snapshot(pmn_sync_sink *s, const char *schema, const char *name,
+                                        uint64_t lsn);
+
 /* pmn_sync_sink_commit_due: a lake commit is due (interval passed or buffers large). */
 bool pmn_sync_sink_commit_due(const pmn_sync_sink *s);
 /* pmn_sync_sink_commit: commit every table with changes; *durable_lsn = end LSN of the last

@@ -43,7 +43,8 @@ ok "UPDATE recomputes the computed column and sets _op_type"
 kill -TERM $SYNC; wait $SYNC
 
 # ---- bad invocations: message, non-zero exit, warehouse unchanged ----
-before=$(cd "$WH" && find . -type f | sort | xargs md5sum)
+listing() { (cd "$1" && find . | sort && find . -type f | sort | xargs md5sum); }
+before=$(listing "$WH")
 expect_error() {
   local what=$1 pattern=$2; shift 2
   local out rc=0
@@ -75,8 +76,46 @@ expect_error "wrong password" "password" \
   --postgres_conf username=postgres --postgres_conf password=wrong \
   --postgres_conf database-name=sync_cols --postgres_conf schema-name=public \
   --postgres_conf table-name=products --postgres_conf slot.name=sync_cols_x
-after=$(cd "$WH" && find . -type f | sort | xargs md5sum)
+expect_error "sync_database: unknown flag (--table is sync_table's)" "unknown flag --table.*valid flags are.*--including_tables" \
+  postgres_sync_database --warehouse "$WH" --database lakehouse --table products "${conf[@]}" \
+  --postgres_conf slot.name=sync_cols_x
+expect_error "sync_database: bad --including_tables regex" "invalid.*pattern.*products(" \
+  postgres_sync_database --warehouse "$WH" --database lakehouse --including_tables 'products(' \
+  "${conf[@]}" --postgres_conf slot.name=sync_cols_x
+expect_error "sync_database: bad --mode" "--mode must be divided or combined" \
+  postgres_sync_database --warehouse "$WH" --database lakehouse --mode split \
+  "${conf[@]}" --postgres_conf slot.name=sync_cols_x
+expect_error "bad -D parallelism.default" "parallelism.default expects a positive number" \
+  "${base[@]}" "${conf[@]}" --postgres_conf table-name=products --postgres_conf slot.name=sync_cols_x \
+  -D parallelism.default=zero
+expect_error "sync_database: missing required key" "missing required --postgres_conf key.*slot.name" \
+  postgres_sync_database --warehouse "$WH" --database lakehouse "${conf[@]}"
+expect_error "sync_database: no table matches" "no table.*matches" \
+  postgres_sync_database --warehouse "$WH" --database lakehouse --including_tables 'nosuch.*' \
+  "${conf[@]}" --postgres_conf slot.name=sync_cols_x
+after=$(listing "$WH")
 assert_eq "$before" "$after" "no bad invocation changed the warehouse"
+
+# the same mistakes against a warehouse that does not exist yet: none of them creates it (the
+# sources are checked before the lake is opened)
+FRESH=$TEST_TMP/fresh
+fresh=(postgres_sync_table --warehouse "$FRESH" --database lakehouse)
+expect_error "fresh warehouse: missing required key" "missing required" \
+  "${fresh[@]}" "${conf[@]}" --postgres_conf table-name=products
+expect_error "fresh warehouse: bad regex" "pattern" \
+  "${fresh[@]}" "${conf[@]}" --postgres_conf 'table-name=prod(' --postgres_conf slot.name=sync_cols_x
+expect_error "fresh warehouse: table that does not exist" "no table.*matches" \
+  "${fresh[@]}" "${conf[@]}" --postgres_conf table-name=nosuchtable --postgres_conf slot.name=sync_cols_x
+expect_error "fresh warehouse: source table without a primary key" "no primary key" \
+  "${fresh[@]}" --table nopk "${conf[@]}" --postgres_conf table-name=nopk --postgres_conf slot.name=sync_cols_y
+expect_error "fresh warehouse: computed column that does not parse" "computed_column.*position" \
+  "${fresh[@]}" --table products --computed_column 'x=price +* 2' "${conf[@]}" \
+  --postgres_conf table-name=products --postgres_conf slot.name=sync_cols_z
+expect_error "fresh warehouse: unknown metadata column" "metadata_column op_time is not known" \
+  "${fresh[@]}" --table products --metadata_column op_time "${conf[@]}" \
+  --postgres_conf table-name=products --postgres_conf slot.name=sync_cols_z
+[ ! -e "$FRESH" ] || fail "a failed invocation created the warehouse: $(find "$FRESH")"
+ok "no failed invocation created the warehouse"
 
 mkdir -p "$TEST_TMP/ro" && chmod 555 "$TEST_TMP/ro"
 if [ "$(id -u)" != 0 ]; then

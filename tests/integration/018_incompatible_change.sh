@@ -18,7 +18,7 @@ run() {
   SYNC=$!
 }
 run
-for _ in $(seq 1 100); do [ -d "$WH/lakehouse.db/inventory/snapshot" ] && [ -d "$WH/lakehouse.db/customers/snapshot" ] && break; sleep 0.1; done
+for _ in $(seq 1 100); do [ -f "$WH/lakehouse.db/inventory/snapshot/snapshot-1" ] && [ -f "$WH/lakehouse.db/customers/snapshot/snapshot-1" ] && break; sleep 0.1; done
 before=$(cd "$WH" && find . -name 'snapshot-*' | sort | xargs md5sum)
 psql_q "ALTER TABLE customers ALTER COLUMN total_orders TYPE text USING total_orders::text;
         UPDATE customers SET total_orders = 'many' WHERE customer_id = (SELECT min(customer_id) FROM customers);"
