@@ -63,8 +63,8 @@ static const flag flags[] = {
     {"table_prefix", FLAG_STRING, DB_ONLY, "prefix of the Paimon table names"},
     {"table_suffix", FLAG_STRING, DB_ONLY, "suffix of the Paimon table names"},
     {"mode", FLAG_STRING, DB_ONLY,
-     "divided (default): the tables found at start, new ones join at the next start; "
-     "combined: tables created while running join too (one process and slot either way)"},
+     "combined (pgpaimon's default): tables created while running join too; "
+     "divided: the tables found at start, new ones join at the next start"},
     {"ignore_incompatible", FLAG_BOOL, DB_ONLY,
      "skip tables whose existing Paimon schema is incompatible instead of failing"},
     {"parallelism", FLAG_INT, BOTH,

@@ -665,7 +665,9 @@ static int run_once(const pmn_sync_config *cfg, volatile sig_atomic_t *stop)
     j.cfg = cfg;
     j.stop = stop;
     int rc = setup_params(&j);
-    j.combined = cfg->kind == PMN_SYNC_DATABASE && cfg->mode && !strcmp(cfg->mode, "combined");
+    /* without --mode new tables join while running (the issue's promise, and what a user of
+     * one long-running process expects); an explicit --mode divided keeps Paimon's meaning */
+    j.combined = cfg->kind == PMN_SYNC_DATABASE && !(cfg->mode && !strcmp(cfg->mode, "divided"));
     /* Debezium's publication.autocreate.mode: `disabled` leaves the publication to its owner */
     const char *autocreate = conf(&j, "debezium.publication.autocreate.mode");
     j.pub_managed = !autocreate || strcmp(autocreate, "disabled") != 0;

@@ -2,7 +2,7 @@
 # The guide's Method 4 (`postgres_sync_database`): every table of the schema,
 # one Paimon table each; --excluding_tables wins over --including_tables; a
 # table created in PostgreSQL while the job runs joins the sync (publication
-# FOR ALL TABLES, --mode combined) with every row, without a restart, and
+# FOR ALL TABLES, no --mode: pgpaimon's default picks it up) with every row, without a restart, and
 # survives a restart.
 source "$(dirname "$0")/lib.sh"
 fresh_db sync_db ecommerce
@@ -17,7 +17,7 @@ start_sync() {
       --postgres_conf username=postgres --postgres_conf password=postgres \
       --postgres_conf database-name=sync_db --postgres_conf schema-name=public \
       --postgres_conf slot.name=$SLOT \
-      --excluding_tables 'order_items' --mode combined \
+      --excluding_tables 'order_items' \
       --catalog_conf metastore=filesystem --catalog_conf warehouse="$WH" >>"$TEST_TMP/sync.log" 2>&1 &
   SYNC=$!
 }

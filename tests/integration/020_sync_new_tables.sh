@@ -8,7 +8,7 @@
 #     (debezium.publication.autocreate.mode=disabled, or owned by another role
 #     than the job's): a warning names the table, the cause and the ALTER
 #     PUBLICATION to run; once run, the table joins.
-#  C. --mode divided (the default, as in Paimon): the new table is not synced
+#  C. --mode divided (Paimon's default; pgpaimon's only when asked): the new table is not synced
 #     while running (a log line says why); the next start snapshots it.
 source "$(dirname "$0")/lib.sh"
 fresh_db sync_new ecommerce
@@ -131,9 +131,9 @@ wait_equal "$WD" owned d
 ok "once its owner adds the table it joins"
 kill -TERM $SYNC_D; wait $SYNC_D
 
-# ---- C: divided (default) ----
+# ---- C: --mode divided ----
 WC=$TEST_TMP/wc
-start_sync c "$WC" sync_new_c --including_tables 'products|later'
+start_sync c "$WC" sync_new_c --mode divided --including_tables 'products|later'
 SYNC_C=$!
 wait_count "$WC" products 44 c
 psql_q "CREATE TABLE later (id int PRIMARY KEY, stars int);
@@ -143,7 +143,7 @@ sleep 1
 assert_eq "none" "$(count "$WC" later)" "divided: a table created while running is not synced"
 kill -TERM $SYNC_C; wait $SYNC_C
 psql_q "INSERT INTO later VALUES (41, 41)"
-start_sync c "$WC" sync_new_c --including_tables 'products|later'
+start_sync c "$WC" sync_new_c --mode divided --including_tables 'products|later'
 SYNC_C=$!
 wait_equal "$WC" later c
 grep -q "public.later has no snapshot in the lake yet" "$TEST_TMP/c.log" || fail "no late snapshot logged"
