@@ -238,6 +238,16 @@ int pmn_sync_config_parse(pmn_sync_kind kind, int argc, char **argv, pmn_sync_co
                 return rc;
             continue;
         }
+        if (arg[strspn(arg, " \t")] == '\0') {
+            /* a shell line ending in "\ " (or "\ # comment", as in the guide's Method 3)
+             * passes a blank argument and ends the command there */
+            return pmn_error_set(PMN_EINVALID,
+                                 "%s: blank argument after %s: a shell line ending in a backslash "
+                                 "followed by a space or a comment ends the command there, so the "
+                                 "flags on the next lines were not passed; remove what follows "
+                                 "the backslash",
+                                 action_name(kind), i > 1 ? argv[i - 1] : "the action name");
+        }
         if (strncmp(arg, "--", 2) != 0) {
             return pmn_error_set(PMN_EINVALID,
                                  "%s: unexpected argument \"%s\" (flags start with --)",

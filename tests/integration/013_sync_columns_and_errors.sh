@@ -58,6 +58,8 @@ expect_error "missing required key" "missing required --postgres_conf key.*slot.
   "${base[@]}" "${conf[@]}" --postgres_conf table-name=products
 expect_error "unknown flag" "unknown flag --tabel.*valid flags are" \
   "${base[@]}" --tabel products "${conf[@]}" --postgres_conf table-name=products --postgres_conf slot.name=sync_cols_x
+expect_error "the guide's Method 3 pasted with its comment after the backslash" "blank argument after table-name=prod.\*.*backslash" \
+  "${base[@]}" "${conf[@]}" --postgres_conf 'table-name=prod.*' ' '
 expect_error "bad regex" "regular expression\|regex\|pattern" \
   "${base[@]}" "${conf[@]}" --postgres_conf 'table-name=prod(' --postgres_conf slot.name=sync_cols_x
 expect_error "table that does not exist" "no table.*matches\|does not exist" \
