@@ -231,7 +231,7 @@ static int register_sources(job *j)
 /* copy_tables: the rows of the selected tables idx[0..n) under an exported snapshot, over
  * --parallelism connections (sync/snapcopy.h). */
 static int copy_tables(job *j, const char *snapshot_name, const size_t *idx, size_t n,
-                       uint64_t *rows)
+                       uint64_t *rows, int (*table_done)(void *, size_t), void *done_ctx)
 {
     const pmn_pg_table **tables = pmn_xcalloc(n + 1, sizeof *tables);
     const pmn_change_relation **rels = pmn_xcalloc(n + 1, sizeof *rels);
@@ -255,6 +255,8 @@ static int copy_tables(job *j, const char *snapshot_name, const size_t *idx, siz
         .sink = &cb,
         .lock_group = group,
         .stop = j->stop,
+        .table_done = table_done,
+        .table_done_ctx = done_ctx,
     };
     const char *split = pmn_options_get(&j->cfg->flink_conf, "pgpaimon.snapshot.split-min-bytes");
     if (split)
@@ -266,18 +268,47 @@ static int copy_tables(job *j, const char *snapshot_name, const size_t *idx, siz
     return rc;
 }
 
+/* The initial snapshot commits each lake table as soon as every source table feeding it is
+ * copied, at the slot's consistent point: a run cut short keeps those tables, and the next
+ * start takes the rest as late tables (prepare_slot) instead of copying everything again. */
+typedef struct initial_commits {
+    job *j;
+    size_t *left; /* per lake table (sink target index): its source tables not copied yet */
+    uint64_t lsn;
+} initial_commits;
+
+/* commit_copied_table: snapcopy's table_done; runs under source table i's lock group (its
+ * lake table), which also guards left[] of that lake table. */
+static int commit_copied_table(void *ctx, size_t i)
+{
+    initial_commits *ic = ctx;
+    const pmn_pg_table *t = pmn_pgsource_table(ic->j->src, i);
+    size_t g = pmn_sync_sink_target_index(ic->j->sink, t->schema, t->name);
+    if (g == SIZE_MAX || --ic->left[g] > 0)
+        return 0;
+    return pmn_sync_sink_commit_snapshot_target(ic->j->sink, g, ic->lsn, ic->j->slot);
+}
+
 static int copy_snapshot(job *j, const char *snapshot_name, uint64_t consistent_point)
 {
     int64_t t0 = pmn_monotonic_millis();
     size_t n = pmn_pgsource_ntables(j->src);
     size_t *idx = pmn_xcalloc(n + 1, sizeof *idx);
-    for (size_t i = 0; i < n; i++)
+    initial_commits ic = {.j = j, .left = pmn_xcalloc(n + 1, sizeof *ic.left),
+                          .lsn = consistent_point};
+    for (size_t i = 0; i < n; i++) {
         idx[i] = i;
+        const pmn_pg_table *t = pmn_pgsource_table(j->src, i);
+        size_t g = pmn_sync_sink_target_index(j->sink, t->schema, t->name);
+        if (g < n)
+            ic.left[g]++;
+    }
     uint64_t total = 0;
     int rc = pmn_sync_sink_begin_snapshot(j->sink);
     if (rc == 0)
-        rc = copy_tables(j, snapshot_name, idx, n, &total);
+        rc = copy_tables(j, snapshot_name, idx, n, &total, commit_copied_table, &ic);
     free(idx);
+    free(ic.left);
     if (rc == 0)
         rc = pmn_sync_sink_finish_snapshot(j->sink, consistent_point, j->slot);
     if (rc == 0) {
@@ -326,7 +357,7 @@ static int snapshot_late(job *j, pmn_repl *r, const pmn_repl_slot_created *sc, c
     }
     uint64_t rows = 0;
     if (rc == 0 && copy_rows)
-        rc = copy_tables(j, sc->snapshot_name, idx, n, &rows);
+        rc = copy_tables(j, sc->snapshot_name, idx, n, &rows, NULL, NULL);
     for (size_t k = 0; k < n && rc == 0; k++) {
         const pmn_pg_table *t = pmn_pgsource_table(j->src, idx[k]);
         rc = pmn_sync_sink_finish_table_snapshot(j->sink, t->schema, t->name,

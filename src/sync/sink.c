@@ -897,7 +897,8 @@ static int commit_target(pmn_sync_sink *s, target *t, uint64_t end_lsn, uint64_t
     t->dirty = false;
     t->stored_end_lsn = end_lsn;
     t->snapshot_done = snapshot_done;
-    s->stats.commits++;
+    /* initial-snapshot commits run in the copy threads */
+    __atomic_fetch_add(&s->stats.commits, 1, __ATOMIC_RELAXED);
     return 0;
 }
 
@@ -980,10 +981,19 @@ int pmn_sync_sink_begin_snapshot(pmn_sync_sink *s)
     return 0;
 }
 
+int pmn_sync_sink_commit_snapshot_target(pmn_sync_sink *s, size_t i, uint64_t consistent_lsn,
+                                         const char *slot)
+{
+    return commit_target(s, s->targets[i], consistent_lsn, consistent_lsn,
+                         pmn_now_millis() * 1000, slot, true);
+}
+
 int pmn_sync_sink_finish_snapshot(pmn_sync_sink *s, uint64_t consistent_lsn, const char *slot)
 {
     int64_t now_us = pmn_now_millis() * 1000;
     for (size_t i = 0; i < s->ntargets; i++) {
+        if (s->targets[i]->snapshot_done && !s->targets[i]->dirty)
+            continue; /* committed as soon as its copy was complete */
         int rc = commit_target(s, s->targets[i], consistent_lsn, consistent_lsn, now_us, slot,
                                true);
         if (rc)

@@ -58,7 +58,13 @@ uint64_t pmn_sync_sink_resume_lsn(const pmn_sync_sink *s);
 /* pmn_sync_sink_begin_snapshot: the rows that follow (INSERT changes outside a transaction)
  * replace each target's contents at the next commit. */
 int pmn_sync_sink_begin_snapshot(pmn_sync_sink *s);
-/* pmn_sync_sink_finish_snapshot: commit every target with position `consistent_lsn`. */
+/* pmn_sync_sink_commit_snapshot_target: commit target i (pmn_sync_sink_target_index), whose
+ * initial copy is complete, at `consistent_lsn`; the caller keeps every other writer of that
+ * target out meanwhile. */
+int pmn_sync_sink_commit_snapshot_target(pmn_sync_sink *s, size_t i, uint64_t consistent_lsn,
+                                         const char *slot);
+/* pmn_sync_sink_finish_snapshot: commit every target not committed yet with position
+ * `consistent_lsn`. */
 int pmn_sync_sink_finish_snapshot(pmn_sync_sink *s, uint64_t consistent_lsn, const char *slot);
 
 /* pmn_sync_sink_check_source: what add_source would refuse before it touches the lake: a

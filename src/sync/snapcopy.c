@@ -147,12 +147,14 @@ static void *worker_main(void *arg)
 
         const pmn_pg_table *t = req->tables[u->table];
         int rc = pmn_snapshot_copy_table(w->copy, t, req->rels[u->table], u->where, &counted, NULL);
+        bool table_complete = false;
         pthread_mutex_lock(&sh->mu);
         publish(w);
         if (rc) {
             if (!stop_raised(sh))
                 record_failure(sh, rc);
         } else if (--ts->remaining == 0) {
+            table_complete = true;
             sh->tables_done++;
             if (sh->tty && sh->shown_ms)
                 fputs("\r\033[K", stderr);
@@ -165,6 +167,16 @@ static void *worker_main(void *arg)
             sh->shown_ms = 0;
         }
         pthread_mutex_unlock(&sh->mu);
+        if (table_complete && req->table_done) {
+            pthread_mutex_lock(w->gmu);
+            rc = req->table_done(req->table_done_ctx, u->table);
+            pthread_mutex_unlock(w->gmu);
+            if (rc) {
+                pthread_mutex_lock(&sh->mu);
+                record_failure(sh, rc);
+                pthread_mutex_unlock(&sh->mu);
+            }
+        }
     }
     return NULL;
 }

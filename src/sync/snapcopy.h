@@ -41,6 +41,10 @@ typedef struct pmn_snapcopy_request {
                                     the same time (tables feeding one lake table); NULL:
                                     every row is delivered under one lock */
     volatile sig_atomic_t *stop; /* may be NULL: when it becomes non-zero, stop early */
+    /* may be NULL: called once every unit of table i is copied, holding its lock group's lock
+     * (so no row of that group is being delivered); a failure stops the copy */
+    int (*table_done)(void *ctx, size_t table);
+    void *table_done_ctx;
 } pmn_snapcopy_request;
 
 /* pmn_snapcopy_run: copy every table of req under its snapshot; logs one line per table
