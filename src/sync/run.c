@@ -208,27 +208,39 @@ static int progress_change(void *payload, const pmn_change *c)
     return rc;
 }
 
-static int copy_snapshot(job *j, uint64_t consistent_point)
+/* copy_snapshot: copy the selected tables and commit each lake table as soon as its copy is
+ * complete, at `consistent_point`. A new slot's copy imports its exported snapshot; a resumed
+ * one (`resume`: the slot's exported snapshot died with the interrupted run) copies only the
+ * tables whose copy is not in the lake, in a fresh snapshot, and the stream then replays from
+ * `consistent_point` the changes that copy already holds (see prepare_slot). */
+static int copy_snapshot(job *j, uint64_t consistent_point, bool resume)
 {
     pmn_snapshot_copy *sc;
-    int rc = pmn_pgsource_snapshot_open(&sc, j->src);
+    int rc = resume ? pmn_snapshot_copy_open(&sc, &j->params, NULL)
+                    : pmn_pgsource_snapshot_open(&sc, j->src);
     if (rc)
         return rc;
-    rc = pmn_sync_sink_begin_snapshot(j->sink);
+    rc = pmn_sync_sink_begin_snapshot(j->sink, !resume);
     pmn_change_sink cb = pmn_sync_sink_callbacks(j->sink);
     int64_t t0 = pmn_monotonic_millis();
     uint64_t total = 0;
     size_t n = pmn_pgsource_ntables(j->src);
     for (size_t i = 0; i < n && rc == 0; i++) {
         const pmn_pg_table *t = pmn_pgsource_table(j->src, i);
+        const pmn_change_relation *rel = pmn_pgsource_relation(j->src, i);
+        if (resume && pmn_sync_sink_source_done(j->sink, rel)) {
+            pmn_log_info("snapshot of %s.%s: already in the lake", t->schema, t->name);
+            continue;
+        }
         uint64_t rows = 0;
         int64_t t1 = pmn_monotonic_millis();
         copy_progress prog = {.inner = cb, .schema = t->schema, .name = t->name,
                               .started_ms = t1, .tty = isatty(2) == 1};
         /* snapshot rows arrive only through `change` */
         pmn_change_sink counted = {.change = progress_change, .payload = &prog};
-        rc = pmn_snapshot_copy_table(sc, t, pmn_pgsource_relation(j->src, i), NULL, &counted,
-                                     &rows);
+        rc = pmn_snapshot_copy_table(sc, t, rel, NULL, &counted, &rows);
+        if (rc == 0)
+            rc = pmn_sync_sink_source_copied(j->sink, rel, consistent_point, j->slot);
         if (prog.tty && prog.shown_ms)
             fputs("\r\033[K", stderr);
         if (rc == 0) {
@@ -277,8 +289,24 @@ static int prepare_slot(job *j, uint64_t *start_lsn)
     const char *dm = conf(j, "debezium.snapshot.mode");
     bool again = false;
     if (!slot.created && needs_snapshot) {
-        if (pmn_fs_exists(j->marker)) {
-            /* our own slot whose initial snapshot never committed: start it over */
+        uint64_t done_lsn = 0;
+        if (pmn_fs_exists(j->marker) && initial && !(dm && !strcmp(dm, "always")) &&
+            pmn_sync_sink_can_resume_snapshot(j->sink, &done_lsn) &&
+            done_lsn >= slot.consistent_point) {
+            /* our own slot whose initial snapshot was interrupted after some tables were
+             * committed: those stay (the slot still streams from the point they hold), the
+             * others are copied now and the stream replays onto them what changed since */
+            char lsn[24];
+            pmn_format_lsn(done_lsn, lsn);
+            pmn_log_info("resuming the interrupted initial snapshot of slot \"%s\": tables "
+                         "already in the lake are kept, the others are copied now; streaming "
+                         "from %s",
+                         j->slot, lsn);
+            rc = copy_snapshot(j, done_lsn, true);
+            *start_lsn = done_lsn;
+            return rc;
+        } else if (pmn_fs_exists(j->marker)) {
+            /* our own slot whose initial snapshot never committed a table: start it over */
             pmn_log_info("replication slot \"%s\" was created by an interrupted run; creating "
                          "it again",
                          j->slot);
@@ -323,7 +351,7 @@ static int prepare_slot(job *j, uint64_t *start_lsn)
     pmn_format_lsn(slot.consistent_point, lsn);
     pmn_log_info("created replication slot \"%s\" at %s", j->slot, lsn);
     if (initial && slot.snapshot_name[0])
-        rc = copy_snapshot(j, slot.consistent_point);
+        rc = copy_snapshot(j, slot.consistent_point, false);
     else
         rc = pmn_sync_sink_finish_snapshot(j->sink, slot.consistent_point, j->slot);
     *start_lsn = slot.consistent_point;

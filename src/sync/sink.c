@@ -50,6 +50,7 @@ typedef struct target {
     pmn_writer *writer;
     uint64_t stored_end_lsn; /* end LSN in the latest snapshot's properties (0 = none) */
     bool snapshot_done;
+    bool snapshot_committed; /* committed by the initial snapshot of this run */
     bool dirty;            /* rows written since the last commit */
     pmn_rowexpr **computed; /* per --computed_column, compiled over the target row */
     int32_t *computed_col;  /* its column in the target row */
@@ -72,6 +73,7 @@ typedef struct source {
     char **col_names;       /* source columns */
     pmn_type **col_types;   /* mapped Paimon types */
     int32_t *colmap;        /* per target column: source column index or -1 */
+    bool copied;            /* its initial-snapshot copy is complete (this run) */
 } source;
 
 struct pmn_sync_sink {
@@ -917,10 +919,18 @@ uint64_t pmn_sync_sink_resume_lsn(const pmn_sync_sink *s)
     return min;
 }
 
-int pmn_sync_sink_begin_snapshot(pmn_sync_sink *s)
+int pmn_sync_sink_begin_snapshot(pmn_sync_sink *s, bool all)
 {
     s->snapshot_mode = true;
+    for (size_t i = 0; i < s->nsources; i++)
+        s->sources[i]->copied = false;
     for (size_t i = 0; i < s->ntargets; i++) {
+        target *t = s->targets[i];
+        t->snapshot_committed = false;
+        if (all)
+            t->snapshot_done = false;
+        if (t->snapshot_done)
+            continue; /* resumed: its copy is in the lake already */
         /* a table with rows from an earlier run is replaced in one OVERWRITE snapshot; a new
          * one just gets an APPEND */
         int64_t latest = 0;
@@ -934,12 +944,58 @@ int pmn_sync_sink_begin_snapshot(pmn_sync_sink *s)
     return 0;
 }
 
+bool pmn_sync_sink_source_done(const pmn_sync_sink *s, const pmn_change_relation *rel)
+{
+    source *src = find_source((pmn_sync_sink *)s, rel);
+    return !src || src->t->snapshot_done;
+}
+
+int pmn_sync_sink_source_copied(pmn_sync_sink *s, const pmn_change_relation *rel,
+                                uint64_t consistent_lsn, const char *slot)
+{
+    source *src = find_source(s, rel);
+    if (!src)
+        return 0;
+    src->copied = true;
+    target *t = src->t;
+    for (size_t i = 0; i < s->nsources; i++)
+        if (s->sources[i]->t == t && !s->sources[i]->copied)
+            return 0; /* another source still feeds this target */
+    int rc = commit_target(s, t, consistent_lsn, consistent_lsn, pmn_now_millis() * 1000, slot,
+                           true);
+    if (rc == 0)
+        t->snapshot_committed = true;
+    return rc;
+}
+
+bool pmn_sync_sink_can_resume_snapshot(const pmn_sync_sink *s, uint64_t *lsn)
+{
+    uint64_t min = 0;
+    bool any_done = false;
+    for (size_t i = 0; i < s->ntargets; i++) {
+        const target *t = s->targets[i];
+        if (t->snapshot_done) {
+            any_done = true;
+            if (!min || t->stored_end_lsn < min)
+                min = t->stored_end_lsn;
+        } else if (t->npk == 0) {
+            return false; /* an append table cannot take replayed changes twice */
+        }
+    }
+    *lsn = min;
+    return any_done && min;
+}
+
 int pmn_sync_sink_finish_snapshot(pmn_sync_sink *s, uint64_t consistent_lsn, const char *slot)
 {
     int64_t now_us = pmn_now_millis() * 1000;
     for (size_t i = 0; i < s->ntargets; i++) {
-        int rc = commit_target(s, s->targets[i], consistent_lsn, consistent_lsn, now_us, slot,
-                               true);
+        target *t = s->targets[i];
+        /* targets committed table by table during the copy (or kept from an interrupted
+         * run) already carry their position */
+        if (t->snapshot_committed || (s->snapshot_mode && t->snapshot_done && !t->dirty))
+            continue;
+        int rc = commit_target(s, t, consistent_lsn, consistent_lsn, now_us, slot, true);
         if (rc)
             return rc;
     }

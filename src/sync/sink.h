@@ -56,9 +56,23 @@ bool pmn_sync_sink_needs_snapshot(const pmn_sync_sink *s);
  * start); 0 if none stored. */
 uint64_t pmn_sync_sink_resume_lsn(const pmn_sync_sink *s);
 /* pmn_sync_sink_begin_snapshot: the rows that follow (INSERT changes outside a transaction)
- * replace each target's contents at the next commit. */
-int pmn_sync_sink_begin_snapshot(pmn_sync_sink *s);
-/* pmn_sync_sink_finish_snapshot: commit every target with position `consistent_lsn`. */
+ * replace the contents of each target whose initial snapshot is not in the lake (of every
+ * target when `all`: a new slot, so no stored copy matches it). */
+int pmn_sync_sink_begin_snapshot(pmn_sync_sink *s, bool all);
+/* pmn_sync_sink_source_done: the target of this source table holds a completed initial
+ * snapshot (so a resumed snapshot skips the table). */
+bool pmn_sync_sink_source_done(const pmn_sync_sink *s, const pmn_change_relation *rel);
+/* pmn_sync_sink_source_copied: the copy of this source table is complete; once every source
+ * of its target is, the target is committed with position `consistent_lsn` and
+ * snapshot-done = true, so an interrupted snapshot need not copy it again. */
+int pmn_sync_sink_source_copied(pmn_sync_sink *s, const pmn_change_relation *rel,
+                                uint64_t consistent_lsn, const char *slot);
+/* pmn_sync_sink_can_resume_snapshot: some targets hold a completed initial snapshot and every
+ * other target has a primary key (changes replayed over a newer copy converge by key); *lsn is
+ * the smallest position the completed ones stored. */
+bool pmn_sync_sink_can_resume_snapshot(const pmn_sync_sink *s, uint64_t *lsn);
+/* pmn_sync_sink_finish_snapshot: commit with position `consistent_lsn` every target the
+ * snapshot did not commit table by table. */
 int pmn_sync_sink_finish_snapshot(pmn_sync_sink *s, uint64_t consistent_lsn, const char *slot);
 
 /* pmn_sync_sink_commit_due: a lake commit is due (interval passed or buffers large). */

@@ -44,7 +44,10 @@
 typedef struct record {
     pmn_datum *row;  /* in the buffer arena */
     int64_t seq;
+    int64_t ikey;    /* a single integer key's value (see int_key_col): sorting and
+                      * deduplicating then stay in the record array, off the rows */
     int32_t kind;
+    bool knull;      /* that key is NULL */
 } record;
 
 /* The last key written to one (partition, bucket) since the last commit. */
@@ -287,28 +290,24 @@ static int cmp_record(const void *pa, const void *pb, void *ctx)
     return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
-/* the same order for a single integer key; ctx points to the key's column (key columns are
- * never NULL in a buffered row, but a NULL sorts first as in pmn_datum_compare) */
+/* the same order for a single integer key, from the records' copies of it (a NULL sorts
+ * first, as in pmn_datum_compare) */
 static int cmp_record_int(const void *pa, const void *pb, void *ctx)
 {
     const record *a = pa, *b = pb;
-    int col = *(const int *)ctx;
-    const pmn_datum *x = &a->row[col], *y = &b->row[col];
-    if (x->is_null | y->is_null) {
-        if (x->is_null != y->is_null)
-            return x->is_null ? -1 : 1;
-    } else if (x->v.i != y->v.i) {
-        return x->v.i < y->v.i ? -1 : 1;
+    (void)ctx;
+    if (a->knull | b->knull) {
+        if (a->knull != b->knull)
+            return a->knull ? -1 : 1;
+    } else if (a->ikey != b->ikey) {
+        return a->ikey < b->ikey ? -1 : 1;
     }
     return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
-static bool same_key_int(const record *a, const record *b, int col)
+static bool same_key_int(const record *a, const record *b)
 {
-    const pmn_datum *x = &a->row[col], *y = &b->row[col];
-    if (x->is_null | y->is_null)
-        return x->is_null == y->is_null;
-    return x->v.i == y->v.i;
+    return a->knull == b->knull && (a->knull || a->ikey == b->ikey);
 }
 
 static int open_file(pmn_writer *w, group *g, const char *prefix, pmn_data_file_writer **fw)
@@ -393,7 +392,7 @@ static void track_run(pmn_writer *w, const group *g, int icol)
         return;
     }
     for (size_t i = 0; i < g->nrecs; i++)
-        if (g->recs[i].kind != PMN_ROW_INSERT || g->recs[i].row[icol].is_null) {
+        if (g->recs[i].kind != PMN_ROW_INSERT || g->recs[i].knull) {
             w->one_run = false;
             return;
         }
@@ -402,7 +401,7 @@ static void track_run(pmn_writer *w, const group *g, int icol)
         if (w->tails[i].bucket == g->bucket && w->tails[i].partition_len == g->partition.len &&
             memcmp(w->tails[i].partition, g->partition.ptr, g->partition.len) == 0)
             tail = &w->tails[i];
-    int64_t first = g->recs[0].row[icol].v.i, last = g->recs[g->nrecs - 1].row[icol].v.i;
+    int64_t first = g->recs[0].ikey, last = g->recs[g->nrecs - 1].ikey;
     if (tail && first <= tail->last_key) {
         w->one_run = false;
         return;
@@ -436,9 +435,9 @@ static int flush_group(pmn_writer *w, group *g)
         bool sorted = true;
         if (icol >= 0) {
             for (size_t i = 1; i < g->nrecs && sorted; i++)
-                sorted = cmp_record_int(&g->recs[i - 1], &g->recs[i], &icol) <= 0;
+                sorted = cmp_record_int(&g->recs[i - 1], &g->recs[i], NULL) <= 0;
             if (!sorted)
-                qsort_r(g->recs, g->nrecs, sizeof *g->recs, cmp_record_int, &icol);
+                qsort_r(g->recs, g->nrecs, sizeof *g->recs, cmp_record_int, NULL);
         } else {
             for (size_t i = 1; i < g->nrecs && sorted; i++)
                 sorted = cmp_record(&g->recs[i - 1], &g->recs[i], w->t) <= 0;
@@ -453,7 +452,7 @@ static int flush_group(pmn_writer *w, group *g)
     for (size_t i = 0; i < g->nrecs && rc == 0; i++) {
         /* deduplicate: of equal keys only the last (highest sequence) is written */
         if (pk && i + 1 < g->nrecs &&
-            (icol >= 0 ? same_key_int(&g->recs[i], &g->recs[i + 1], icol)
+            (icol >= 0 ? same_key_int(&g->recs[i], &g->recs[i + 1])
                        : cmp_key(w->t, &g->recs[i], &g->recs[i + 1]) == 0))
             continue;
         if (!fw)
@@ -609,6 +608,9 @@ int pmn_writer_write(pmn_writer *w, pmn_row_kind kind, const pmn_datum *row)
     g->recs[g->nrecs].row = copy;
     g->recs[g->nrecs].seq = w->next_seq++;
     g->recs[g->nrecs].kind = (int32_t)kind;
+    int icol = int_key_col(t);
+    g->recs[g->nrecs].knull = icol >= 0 && row[icol].is_null;
+    g->recs[g->nrecs].ikey = icol >= 0 ? row[icol].v.i : 0;
     g->nrecs++;
     if ((int64_t)w->buffer.used_bytes >= w->buffer_limit / 2)
         return bg_start(w);
