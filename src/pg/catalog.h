@@ -44,6 +44,7 @@ typedef struct pmn_pg_table {
     char *name;     /* owned */
     char replident; /* 'd', 'f', 'i', 'n' */
     char relkind;   /* 'r' table, 'p' partitioned table */
+    bool has_children; /* pg_class.relhassubclass: partitions or inheritance children */
     int ncols;
     pmn_pg_column *cols; /* owned, attnum order */
     int npk;

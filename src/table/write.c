@@ -494,7 +494,7 @@ static int bg_reap(pmn_writer *w)
     for (size_t i = 0; i < w->bg_ngroups; i++)
         free(w->bg_groups[i].recs);
     w->bg_ngroups = 0;
-    pmn_arena_reset(&w->bg_buffer);
+    pmn_arena_recycle(&w->bg_buffer); /* refilled right away: keep its pages */
     if (!w->bg_rc)
         return 0;
     int rc = pmn_error_set(w->bg_rc, "writing %s: %s", w->t->full_name, w->bg_msg);
