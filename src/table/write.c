@@ -3,11 +3,16 @@
  *
  * The table writer (Java's TableWriteImpl + MergeTreeWriter / AppendOnlyWriter,
  * reduced to what a CDC sink needs). Rows are routed to (partition, bucket)
- * groups and copied into one arena; when the arena passes write-buffer-size,
- * or at commit, each group is sorted by key, collapsed to one row per key
- * (deduplicate: the highest sequence number wins) and written as level-0
- * files. Those files become one APPEND snapshot at commit, so a huge source
- * transaction spills to disk in bounded memory and still commits atomically.
+ * groups and copied into one arena; when the arena passes 3/8 of
+ * write-buffer-size a background thread takes it over while a second arena
+ * fills (so parsing and encoding overlap), and at commit the rest is flushed:
+ * each group is sorted by key, collapsed to one row per key (deduplicate: the
+ * highest sequence number wins) and written as level-0 files. Those files
+ * become one APPEND snapshot at commit, so a huge source transaction spills to
+ * disk in bounded memory and still commits atomically. On a table with no
+ * live files, files of ascending single-integer-key inserts (an initial
+ * snapshot) are committed at the top level as one sorted run, the state a
+ * full compaction would produce, so no compaction rewrites them right away.
  *
  * Sequence numbers continue after the largest one in the table's live files.
  *
@@ -105,9 +110,9 @@ struct pmn_writer {
     maint_job *maint;           /* in-flight job, or NULL */
     int64_t commits_since_maint; /* commits since the in-flight job started */
     bool full_pending;          /* a full compaction is due once the current job ends */
-    /* Background flush: when the buffer passes half of write-buffer-size, its groups move to
+    /* Background flush: when the buffer passes 3/8 of write-buffer-size, its groups move to
      * bg_* and a thread sorts and writes them while rows keep arriving in a fresh buffer (the
-     * two halves stay within write-buffer-size). Only that thread touches the pending lists
+     * two stay within write-buffer-size). Only that thread touches the pending lists
      * and file_counter while it runs; every other use joins it first (bg_join). */
     pmn_arena bg_buffer;
     group *bg_groups;
@@ -612,7 +617,9 @@ int pmn_writer_write(pmn_writer *w, pmn_row_kind kind, const pmn_datum *row)
     g->recs[g->nrecs].knull = icol >= 0 && row[icol].is_null;
     g->recs[g->nrecs].ikey = icol >= 0 ? row[icol].v.i : 0;
     g->nrecs++;
-    if ((int64_t)w->buffer.used_bytes >= w->buffer_limit / 2)
+    /* 3/8 each: the filling and the flushing buffer, with their record arrays and the
+     * flush's file buffers, stay within write-buffer-size */
+    if ((int64_t)w->buffer.used_bytes >= w->buffer_limit / 8 * 3)
         return bg_start(w);
     return 0;
 }
