@@ -220,7 +220,18 @@ static int copy_snapshot(job *j, uint64_t consistent_point, bool resume)
                     : pmn_pgsource_snapshot_open(&sc, j->src);
     if (rc)
         return rc;
-    rc = pmn_sync_sink_begin_snapshot(j->sink, !resume);
+    /* a resumed copy's position: every transaction its snapshot sees committed before it */
+    uint64_t copy_lsn = 0;
+    if (rc == 0 && resume) {
+        pmn_pgresult *r = NULL;
+        rc = pmn_pgconn_query(pmn_snapshot_copy_conn(sc), &r, "reading the copy's WAL position",
+                              "SELECT pg_catalog.pg_current_wal_lsn()::text", 0, NULL);
+        if (rc == 0)
+            rc = pmn_parse_lsn(pmn_pgresult_get(r, 0, 0), &copy_lsn);
+        pmn_pgresult_free(r);
+    }
+    if (rc == 0)
+        rc = pmn_sync_sink_begin_snapshot(j->sink, !resume);
     pmn_change_sink cb = pmn_sync_sink_callbacks(j->sink);
     int64_t t0 = pmn_monotonic_millis();
     uint64_t total = 0;
@@ -240,7 +251,7 @@ static int copy_snapshot(job *j, uint64_t consistent_point, bool resume)
         pmn_change_sink counted = {.change = progress_change, .payload = &prog};
         rc = pmn_snapshot_copy_table(sc, t, rel, NULL, &counted, &rows);
         if (rc == 0)
-            rc = pmn_sync_sink_source_copied(j->sink, rel, consistent_point, j->slot);
+            rc = pmn_sync_sink_source_copied(j->sink, rel, consistent_point, copy_lsn, j->slot);
         if (prog.tty && prog.shown_ms)
             fputs("\r\033[K", stderr);
         if (rc == 0) {

@@ -49,6 +49,7 @@ typedef struct target {
     pmn_table *table;
     pmn_writer *writer;
     uint64_t stored_end_lsn; /* end LSN in the latest snapshot's properties (0 = none) */
+    uint64_t copy_lsn;       /* PMN_PROP_COPY_LSN while the stream has not passed it, else 0 */
     bool snapshot_done;
     bool snapshot_committed; /* committed by the initial snapshot of this run */
     bool dirty;            /* rows written since the last commit */
@@ -233,6 +234,8 @@ static int read_checkpoint(target *t)
             rc = pmn_parse_lsn(info.properties[i].value, &t->stored_end_lsn);
         else if (!strcmp(info.properties[i].key, PMN_PROP_SNAPSHOT_DONE))
             t->snapshot_done = !strcmp(info.properties[i].value, "true");
+        else if (!strcmp(info.properties[i].key, PMN_PROP_COPY_LSN))
+            rc = pmn_parse_lsn(info.properties[i].value, &t->copy_lsn);
     }
     return rc;
 }
@@ -650,12 +653,18 @@ static int finish_row(pmn_sync_sink *s, target *t, const source *src, const char
 }
 
 /* carry_unchanged: TOASTed columns PostgreSQL did not send keep the lake's current value. */
-static int carry_unchanged(target *t, const source *src, const bool *unchanged)
+static int carry_unchanged(pmn_sync_sink *s, target *t, const source *src,
+                           const bool *unchanged, bool *skip)
 {
+    *skip = false;
     const pmn_datum *cur;
     int rc = pmn_writer_lookup(t->writer, t->row, &cur);
     if (rc)
         return rc;
+    if (!cur && s->in_txn && s->txn.final_lsn < t->copy_lsn) {
+        *skip = true; /* replayed over a newer copy that no longer has the row (see PMN_PROP_COPY_LSN) */
+        return 0;
+    }
     if (!cur)
         return pmn_error_set(PMN_ECORRUPT,
                              "%s.%s: an UPDATE left a TOASTed column unchanged, but the row is "
@@ -771,8 +780,11 @@ static int on_change(void *payload, const pmn_change *c)
             }
         }
         bool need = fill_row(t, src, c->new_vals, c->unchanged);
+        bool skip = false;
         if (need)
-            rc = carry_unchanged(t, src, c->unchanged);
+            rc = carry_unchanged(s, t, src, c->unchanged, &skip);
+        if (skip)
+            return 0;
         if (rc == 0)
             rc = finish_row(s, t, src, "UPDATE");
         if (rc == 0)
@@ -838,16 +850,21 @@ static int commit_target(pmn_sync_sink *s, target *t, uint64_t end_lsn, uint64_t
     pmn_format_lsn(commit_lsn, cl);
     snprintf(when, sizeof when, "%" PRId64, commit_time_us / 1000);
     const char *slot_name = slot ? slot : pmn_options_get(&s->cfg->postgres_conf, "slot.name");
+    if (t->copy_lsn && end_lsn >= t->copy_lsn)
+        t->copy_lsn = 0; /* the stream has passed the copy: the table is exact from here */
+    char copy[24];
+    pmn_format_lsn(t->copy_lsn, copy);
     pmn_kv props[] = {
         {PMN_PROP_END_LSN, end},
         {PMN_PROP_COMMIT_LSN, cl},
         {PMN_PROP_COMMIT_TIME, when},
         {PMN_PROP_SLOT, slot_name ? slot_name : ""},
         {PMN_PROP_SNAPSHOT_DONE, snapshot_done ? "true" : "false"},
+        {PMN_PROP_COPY_LSN, copy}, /* last: left out when 0 */
     };
+    size_t nprops = sizeof props / sizeof props[0] - (t->copy_lsn ? 0 : 1);
     int64_t snap = 0;
-    int rc = pmn_writer_commit(t->writer, (int64_t)end_lsn, props, sizeof props / sizeof props[0],
-                               &snap);
+    int rc = pmn_writer_commit(t->writer, (int64_t)end_lsn, props, nprops, &snap);
     if (rc)
         return rc;
     t->dirty = false;
@@ -929,6 +946,8 @@ int pmn_sync_sink_begin_snapshot(pmn_sync_sink *s, bool all)
         t->snapshot_committed = false;
         if (all)
             t->snapshot_done = false;
+        if (!t->snapshot_done)
+            t->copy_lsn = 0; /* set again by pmn_sync_sink_source_copied */
         if (t->snapshot_done)
             continue; /* resumed: its copy is in the lake already */
         /* a table with rows from an earlier run is replaced in one OVERWRITE snapshot; a new
@@ -951,13 +970,15 @@ bool pmn_sync_sink_source_done(const pmn_sync_sink *s, const pmn_change_relation
 }
 
 int pmn_sync_sink_source_copied(pmn_sync_sink *s, const pmn_change_relation *rel,
-                                uint64_t consistent_lsn, const char *slot)
+                                uint64_t consistent_lsn, uint64_t copy_lsn, const char *slot)
 {
     source *src = find_source(s, rel);
     if (!src)
         return 0;
     src->copied = true;
     target *t = src->t;
+    if (copy_lsn > t->copy_lsn)
+        t->copy_lsn = copy_lsn;
     for (size_t i = 0; i < s->nsources; i++)
         if (s->sources[i]->t == t && !s->sources[i]->copied)
             return 0; /* another source still feeds this target */

@@ -25,6 +25,9 @@ typedef struct pmn_sync_sink pmn_sync_sink;
 #define PMN_PROP_COMMIT_TIME "pgpaimon.source.commit-time"
 #define PMN_PROP_SLOT "pgpaimon.source.slot"
 #define PMN_PROP_SNAPSHOT_DONE "pgpaimon.source.snapshot-done"
+/* WAL position of a copy taken outside the slot's snapshot (a resumed initial snapshot): until
+ * the stream passes it, replayed changes may find the copy ahead of them */
+#define PMN_PROP_COPY_LSN "pgpaimon.source.copy-lsn"
 
 /* pmn_sync_sink_open: open (create) the warehouse and database of cfg. */
 int pmn_sync_sink_open(const pmn_sync_config *cfg, pmn_sync_sink **out);
@@ -64,9 +67,12 @@ int pmn_sync_sink_begin_snapshot(pmn_sync_sink *s, bool all);
 bool pmn_sync_sink_source_done(const pmn_sync_sink *s, const pmn_change_relation *rel);
 /* pmn_sync_sink_source_copied: the copy of this source table is complete; once every source
  * of its target is, the target is committed with position `consistent_lsn` and
- * snapshot-done = true, so an interrupted snapshot need not copy it again. */
+ * snapshot-done = true, so an interrupted snapshot need not copy it again. copy_lsn: the WAL
+ * position of a copy not taken under the slot's snapshot (a resumed one), else 0; until the
+ * stream passes it, an UPDATE whose unchanged TOAST values need a row the copy no longer has
+ * (deleted later in that window) is skipped instead of failing. */
 int pmn_sync_sink_source_copied(pmn_sync_sink *s, const pmn_change_relation *rel,
-                                uint64_t consistent_lsn, const char *slot);
+                                uint64_t consistent_lsn, uint64_t copy_lsn, const char *slot);
 /* pmn_sync_sink_can_resume_snapshot: some targets hold a completed initial snapshot and every
  * other target has a primary key (changes replayed over a newer copy converge by key); *lsn is
  * the smallest position the completed ones stored. */
