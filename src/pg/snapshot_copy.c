@@ -153,8 +153,8 @@ int pmn_snapshot_copy_table(pmn_snapshot_copy *s, const pmn_pg_table *t,
     /* a whole plain table: COPY of the table itself, which the server reads without the
      * executor's projection (cheaper than the query form); a key range, a partitioned table or
      * one with inheritance children (a SELECT includes their rows) needs the query form */
-    char *sql = where ? pmn_xasprintf("COPY (SELECT %s FROM %s WHERE %s) TO STDOUT", cols, qt,
-                                      where)
+    char *sql = where
+                    ? pmn_xasprintf("COPY (SELECT %s FROM %s WHERE %s) TO STDOUT", cols, qt, where)
                 : t->relkind == 'r' && !t->has_children
                     ? pmn_xasprintf("COPY %s (%s) TO STDOUT", qt, cols)
                     : pmn_xasprintf("COPY (SELECT %s FROM %s) TO STDOUT", cols, qt);
