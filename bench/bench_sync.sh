@@ -25,12 +25,17 @@
 # keeps the work folder; PMN_BENCH_TABLE_CONF="k=v ..." passes Paimon table
 # options to the sync (--table_conf, e.g. write-buffer-size=64mb);
 # PMN_BENCH_PERF=1 records `perf record --call-graph dwarf` of every pgpaimon
-# run into the work folder.
+# run into the work folder; PMN_BENCH_BASELINE=/path/to/pgpaimon (another
+# build, e.g. of the previous commit) adds that binary to every round of (a)
+# and (b), right after this build's run, so before/after figures come from one
+# run under the same load.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:-$REPO/build}" && pwd)
 PGPAIMON=$BUILD/pgpaimon
+BASELINE=${PMN_BENCH_BASELINE:-}
+BIN=$PGPAIMON # the binary sync_start runs
 LATENCY=$BUILD/bench/bench_latency
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 ROWS=${PMN_BENCH_SYNC_ROWS:-${PMN_BENCH_ROWS:-1000000}}
@@ -154,7 +159,7 @@ sync_start() {
   if [ "${PMN_BENCH_PERF:-0}" = 1 ]; then
     perf=(perf record -F 499 --call-graph "dwarf,16384" -o "$WORK/perf-$1-$(date +%s).data" --)
   fi
-  "${perf[@]}" "$PGPAIMON" postgres_sync_table \
+  "${perf[@]}" "$BIN" postgres_sync_table \
     --warehouse "$WH" --database bench \
     --postgres_conf hostname=127.0.0.1 --postgres_conf port="$PORT" \
     --postgres_conf username=postgres --postgres_conf password=postgres \
@@ -209,6 +214,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 say "(a) COPY orders TO STDOUT versus pgpaimon's initial snapshot, $RUNS_A rounds (after one warm-up COPY)"
 q -c "COPY orders TO STDOUT" >/dev/null
 copy_runs=() snap_runs=() RSS_A=0 CPU_A=""
+base_snap_runs=() BASE_RSS_A=0 BASE_CPU_A="" base_stream_runs=() BASE_RSS_B=0 BASE_CPU_B=""
 for ((r = 1; r <= RUNS_A; r++)); do
   t0=$(now_ns)
   q -c "COPY orders TO STDOUT" >/dev/null
@@ -229,6 +235,20 @@ for ((r = 1; r <= RUNS_A; r++)); do
     q -c "SELECT 1 FROM pg_drop_replication_slot('$slot')" >/dev/null
     rm -rf "$WH"
   fi
+  if [ -n "$BASELINE" ]; then
+    WH=$WORK/wh-base-a$r BIN=$BASELINE LOG_A=$WORK/sync-base-a$r.log
+    t0=$(now_ns)
+    sync_start orders bench_base_a$r bench_pub "$LOG_A"
+    wait_log "$LOG_A" "initial snapshot committed" 600
+    base_snap_runs+=("$(secs "$t0" "$(now_ns)")")
+    rss=$(vmhwm "$SYNC_PID")
+    [ "$rss" -gt "$BASE_RSS_A" ] && BASE_RSS_A=$rss
+    BASE_CPU_A+="${BASE_CPU_A:+ }$(cpu_s "$SYNC_PID")"
+    sync_stop "$LOG_A"
+    q -c "SELECT 1 FROM pg_drop_replication_slot('bench_base_a$r')" >/dev/null
+    rm -rf "$WH"
+    BIN=$PGPAIMON WH=$WORK/warehouse
+  fi
 done
 COPY_S=$(printf '%s\n' "${copy_runs[@]}" | median)
 SNAP_S=$(printf '%s\n' "${snap_runs[@]}" | median)
@@ -248,6 +268,10 @@ for ((r = 1; r <= RUNS_B; r++)); do
   if [ $r != "$RUNS_B" ]; then
     q -c "SELECT 1 FROM pg_create_logical_replication_slot('bench_ob$r', 'pgoutput')" >/dev/null
     cp -a "$WORK/warehouse" "$WORK/wh-b$r"
+  fi
+  if [ -n "$BASELINE" ]; then
+    q -c "SELECT 1 FROM pg_create_logical_replication_slot('bench_base_b$r', 'pgoutput')" >/dev/null
+    cp -a "$WORK/warehouse" "$WORK/wh-base-b$r"
   fi
 done
 START_LSN=$(q -c "SELECT pg_current_wal_insert_lsn()")
@@ -321,6 +345,23 @@ for ((r = 1; r <= RUNS_B; r++)); do
     q -c "SELECT 1 FROM pg_drop_replication_slot('$slot')" >/dev/null
     rm -rf "$WH"
   fi
+  if [ -n "$BASELINE" ]; then
+    WH=$WORK/wh-base-b$r BIN=$BASELINE LOG_B=$WORK/sync-base-b$r.log
+    t0=$(now_ns)
+    sync_start orders bench_base_b$r bench_pub "$LOG_B"
+    while [ "$(lake_end_lsn orders)" -lt "$target_num" ]; do
+      kill -0 "$SYNC_PID" 2>/dev/null || { say "the baseline sync died:"; tail -n 20 "$LOG_B" >&2; exit 1; }
+      sleep 0.02
+    done
+    base_stream_runs+=("$(secs "$t0" "$(now_ns)")")
+    rss=$(vmhwm "$SYNC_PID")
+    [ "$rss" -gt "$BASE_RSS_B" ] && BASE_RSS_B=$rss
+    BASE_CPU_B+="${BASE_CPU_B:+ }$(cpu_s "$SYNC_PID")"
+    sync_stop "$LOG_B"
+    q -c "SELECT 1 FROM pg_drop_replication_slot('bench_base_b$r')" >/dev/null
+    rm -rf "$WH"
+    BIN=$PGPAIMON WH=$WORK/warehouse
+  fi
 done
 RECV_S=$(printf '%s\n' "${recv_runs[@]}" | median)
 STREAM_S=$(printf '%s\n' "${stream_runs[@]}" | median)
@@ -383,6 +424,15 @@ pgpaimon CDC benchmarks: PostgreSQL $PG_VERSION on 127.0.0.1, $(nproc) CPUs, $(d
       during (a)                                               $(printf '%-28s %-6s %-13s %s' "$RSS_A MB" "" "< 100 MB" "$(verdict "$RSS_A" "<" 100)")
       during (b)                                               $(printf '%-28s %-6s %-13s %s' "$RSS_B MB" "" "< 100 MB" "$(verdict "$RSS_B" "<" 100)")
 
+$(if [ -n "$BASELINE" ]; then
+  BS=$(printf '%s\n' "${base_snap_runs[@]}" | median)
+  BB=$(printf '%s\n' "${base_stream_runs[@]}" | median)
+  cat <<BASE
+  baseline $BASELINE, in the same rounds:
+  (a) time, median $BS s (ratio $(ratio "$(rate "$ROWS" "$BS")" "$COPY_RATE")); each round (s) ${base_snap_runs[*]}; CPU (s) $BASE_CPU_A; peak RSS $BASE_RSS_A MB
+  (b) time, median $BB s (ratio $(ratio "$(rate "$EVENTS" "$BB")" "$RECV_RATE")); each round (s) ${base_stream_runs[*]}; CPU (s) $BASE_CPU_B; peak RSS $BASE_RSS_B MB
+BASE
+fi)
   lake after (a): $LAKE_ROWS
   lake after (b): $LAKE_COUNT rows (PostgreSQL: $PG_COUNT)
 REPORT

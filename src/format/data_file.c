@@ -194,8 +194,38 @@ struct pmn_data_file_writer {
     int64_t min_seq, max_seq;
     pmn_buf min_key, max_key; /* serialized BinaryRows */
     pmn_datum *key_scratch;
+    bool keys_fixed;          /* no key value points to memory (numbers, dates, ...) */
+    bool max_key_pending;     /* keys_fixed: max_key is key_scratch, serialized at close */
     uint64_t raw_bytes;       /* encoded (uncompressed) bytes so far */
 };
+
+/* fixed_size: a datum of this type holds its whole value (no pointer into the caller's row) */
+static bool fixed_size(const pmn_type *t)
+{
+    switch (t->root) {
+    case PMN_TYPE_CHAR:
+    case PMN_TYPE_VARCHAR:
+    case PMN_TYPE_BINARY:
+    case PMN_TYPE_VARBINARY:
+    case PMN_TYPE_ARRAY:
+    case PMN_TYPE_MAP:
+    case PMN_TYPE_MULTISET:
+    case PMN_TYPE_ROW:
+        return false;
+    default:
+        return true;
+    }
+}
+
+/* materialize_max_key: serialize the last row's key kept in key_scratch */
+static void materialize_max_key(pmn_data_file_writer *w)
+{
+    if (!w->max_key_pending)
+        return;
+    pmn_buf_reset(&w->max_key);
+    pmn_binary_row_serialize(&w->max_key, w->key_types, w->key_scratch, w->nkeys);
+    w->max_key_pending = false;
+}
 
 static pmn_type *kv_file_type(const pmn_type *row, const int32_t *key_idx, int32_t nkeys)
 {
@@ -225,9 +255,11 @@ int pmn_data_file_writer_open(const char *path, const pmn_type *row, const int32
     w->nkeys = nkeys;
     w->key_idx = pmn_xcalloc((size_t)nkeys + 1, sizeof *w->key_idx);
     w->key_types = pmn_xcalloc((size_t)nkeys + 1, sizeof *w->key_types);
+    w->keys_fixed = true;
     for (int32_t i = 0; i < nkeys; i++) {
         w->key_idx[i] = key_idx[i];
         w->key_types[i] = row->fields[key_idx[i]].type;
+        w->keys_fixed &= fixed_size(w->key_types[i]);
     }
     w->file_type = nkeys ? kv_file_type(row, key_idx, nkeys) : pmn_type_copy(row);
     w->vals = pmn_xcalloc((size_t)w->file_type->nfields, sizeof *w->vals);
@@ -264,12 +296,18 @@ int pmn_data_file_writer_add(pmn_data_file_writer *w, const pmn_datum *row, int6
         v[w->nkeys] = pmn_datum_int(seq);
         v[w->nkeys + 1] = pmn_datum_int(kind);
         memcpy(v + w->nkeys + 2, row, sizeof *row * (size_t)n);
-        pmn_buf *kb = w->rows == 0 ? &w->min_key : &w->max_key;
-        pmn_buf_reset(kb);
-        pmn_binary_row_serialize(kb, w->key_types, w->key_scratch, w->nkeys);
-        if (w->rows == 0) {
-            pmn_buf_reset(&w->max_key);
-            pmn_buf_put(&w->max_key, w->min_key.data, w->min_key.len);
+        if (w->rows > 0 && w->keys_fixed) {
+            /* rows come in key order: only the last key is the max, so it is serialized once,
+             * at close, from key_scratch (which holds whole values) */
+            w->max_key_pending = true;
+        } else {
+            pmn_buf *kb = w->rows == 0 ? &w->min_key : &w->max_key;
+            pmn_buf_reset(kb);
+            pmn_binary_row_serialize(kb, w->key_types, w->key_scratch, w->nkeys);
+            if (w->rows == 0) {
+                pmn_buf_reset(&w->max_key);
+                pmn_buf_put(&w->max_key, w->min_key.data, w->min_key.len);
+            }
         }
         if (kind == 1 || kind == 3)
             w->deletes++;
@@ -336,6 +374,7 @@ int pmn_data_file_writer_close(pmn_data_file_writer *w, pmn_arena *a, pmn_data_f
     meta->file_size = (int64_t)size;
     meta->row_count = w->rows;
     if (w->nkeys) {
+        materialize_max_key(w);
         meta->min_key.ptr = pmn_arena_memdup(a, w->min_key.data, w->min_key.len);
         meta->min_key.len = (uint32_t)w->min_key.len;
         meta->max_key.ptr = pmn_arena_memdup(a, w->max_key.data, w->max_key.len);

@@ -15,14 +15,14 @@
 #include <string.h>
 
 static const char SQL_LIST[] =
-    "SELECT c.oid, n.nspname, c.relname, c.relreplident, c.relkind "
+    "SELECT c.oid, n.nspname, c.relname, c.relreplident, c.relkind, c.relhassubclass "
     "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
     "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition "
     "AND n.nspname ~ ('^(?:' || $1 || ')$') AND c.relname ~ ('^(?:' || $2 || ')$') "
     "ORDER BY n.nspname, c.relname";
 
 static const char SQL_FIND[] =
-    "SELECT c.oid, n.nspname, c.relname, c.relreplident, c.relkind "
+    "SELECT c.oid, n.nspname, c.relname, c.relreplident, c.relkind, c.relhassubclass "
     "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
     "WHERE c.relkind IN ('r', 'p') AND n.nspname = $1 AND c.relname = $2";
 
@@ -50,6 +50,7 @@ static pmn_pg_table *table_from_row(const pmn_pgresult *r, int row)
     t->name = pmn_xstrdup(pmn_pgresult_get(r, row, 2));
     t->replident = pmn_pgresult_get(r, row, 3)[0];
     t->relkind = pmn_pgresult_get(r, row, 4)[0];
+    t->has_children = !strcmp(pmn_pgresult_get(r, row, 5), "t");
     return t;
 }
 

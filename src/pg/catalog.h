@@ -40,10 +40,11 @@ typedef struct pmn_pg_column {
 
 typedef struct pmn_pg_table {
     uint32_t relid;
-    char *schema;   /* owned */
-    char *name;     /* owned */
-    char replident; /* 'd', 'f', 'i', 'n' */
-    char relkind;   /* 'r' table, 'p' partitioned table */
+    char *schema;      /* owned */
+    char *name;        /* owned */
+    char replident;    /* 'd', 'f', 'i', 'n' */
+    char relkind;      /* 'r' table, 'p' partitioned table */
+    bool has_children; /* pg_class.relhassubclass: partitions or inheritance children */
     int ncols;
     pmn_pg_column *cols; /* owned, attnum order */
     int npk;

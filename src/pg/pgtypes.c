@@ -290,6 +290,23 @@ static bool small_copy(char *dst, size_t cap, const char *text, size_t len)
 static int parse_int(int64_t *out, const pmn_pg_type *pt, const char *text, size_t len, int64_t lo,
                      int64_t hi)
 {
+    /* the common case, an optional '-' and up to 18 digits, cannot overflow int64: parsed
+     * here; anything else (signs, blanks, 19 digits) goes through strtoll */
+    size_t i = len && text[0] == '-';
+    if (len > i && len - i <= 18) {
+        int64_t v = 0;
+        size_t j = i;
+        for (; j < len && text[j] >= '0' && text[j] <= '9'; j++)
+            v = v * 10 + (text[j] - '0');
+        if (j == len) {
+            v = i ? -v : v;
+            if (v < lo || v > hi)
+                return bad_value(PMN_EINVALID, pt, text, len,
+                                 "out of range for the mapped integer type");
+            *out = v;
+            return 0;
+        }
+    }
     char buf[32];
     if (!small_copy(buf, sizeof buf, text, len) || len == 0)
         return bad_value(PMN_ECORRUPT, pt, text, len, "not an integer");
@@ -311,6 +328,27 @@ static bool is_digit(char c)
 
 static pmn_i128 pow10_i128(int n)
 {
+    static const int64_t small[19] = {1,
+                                      10,
+                                      100,
+                                      1000,
+                                      10000,
+                                      100000,
+                                      1000000,
+                                      10000000,
+                                      100000000,
+                                      1000000000,
+                                      10000000000,
+                                      100000000000,
+                                      1000000000000,
+                                      10000000000000,
+                                      100000000000000,
+                                      1000000000000000,
+                                      10000000000000000,
+                                      100000000000000000,
+                                      1000000000000000000};
+    if (n >= 0 && n <= 18)
+        return small[n];
     pmn_i128 r = 1;
     while (n-- > 0)
         r *= 10;

@@ -150,8 +150,14 @@ int pmn_snapshot_copy_table(pmn_snapshot_copy *s, const pmn_pg_table *t,
         *rows_out = 0;
     char *cols = select_list(s->conn, t);
     char *qt = pmn_pg_table_qualified(s->conn, t);
-    char *sql = pmn_xasprintf("COPY (SELECT %s FROM %s%s%s) TO STDOUT", cols, qt,
-                              where ? " WHERE " : "", where ? where : "");
+    /* a whole plain table: COPY of the table itself, which the server reads without the
+     * executor's projection (cheaper than the query form); a key range, a partitioned table or
+     * one with inheritance children (a SELECT includes their rows) needs the query form */
+    char *sql = where
+                    ? pmn_xasprintf("COPY (SELECT %s FROM %s WHERE %s) TO STDOUT", cols, qt, where)
+                : t->relkind == 'r' && !t->has_children
+                    ? pmn_xasprintf("COPY %s (%s) TO STDOUT", qt, cols)
+                    : pmn_xasprintf("COPY (SELECT %s FROM %s) TO STDOUT", cols, qt);
     char what[200];
     snprintf(what, sizeof what, "copying table %s.%s", t->schema, t->name);
     int rc = pmn_pgconn_copy_start(s->conn, what, sql);
@@ -176,7 +182,7 @@ int pmn_snapshot_copy_table(pmn_snapshot_copy *s, const pmn_pg_table *t,
         if (failed)
             continue; /* drain the COPY so the connection stays usable */
         pmn_arena_reset(&s->row_arena);
-        char *scratch = pmn_arena_alloc(&s->row_arena, len + 1);
+        char *scratch = NULL; /* for unescaped fields, allocated at the first one */
         size_t pos = 0;
         int col = 0;
         for (; col < t->ncols; col++) {
@@ -185,13 +191,21 @@ int pmn_snapshot_copy_table(pmn_snapshot_copy *s, const pmn_pg_table *t,
             const char *f = row + pos;
             const char *tab = memchr(f, '\t', len - pos);
             size_t flen = tab ? (size_t)(tab - f) : len - pos;
-            long ulen = pmn_copy_text_unescape(scratch, f, flen);
+            /* most fields hold no backslash: parsed in place, without the unescaping copy */
+            const char *text = f;
+            long ulen = (long)flen;
+            if (memchr(f, '\\', flen)) {
+                if (!scratch)
+                    scratch = pmn_arena_alloc(&s->row_arena, len + 1);
+                ulen = pmn_copy_text_unescape(scratch, f, flen);
+                text = scratch;
+            }
             if (ulen < 0) {
                 vals[col].is_null = true;
             } else {
                 /* scratch is reused per field: parse copies strings into the arena */
                 pmn_datum *d = &vals[col];
-                rc = pmn_pgtypes_parse(d, &t->cols[col].pgtype, rel->cols[col].type, scratch,
+                rc = pmn_pgtypes_parse(d, &t->cols[col].pgtype, rel->cols[col].type, text,
                                        (size_t)ulen, &s->row_arena);
                 if (rc < 0) {
                     pmn_error_wrap("table %s.%s column \"%s\": ", t->schema, t->name,

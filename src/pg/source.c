@@ -12,6 +12,7 @@
 #include "pg/publication.h"
 #include "pg/repl.h"
 #include "util/alloc.h"
+#include "util/clock.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -90,7 +91,7 @@ int pmn_pgsource_open(pmn_pgsource **out, const pmn_pgsource_config *cfg)
     s->publication = pmn_xstrdup(cfg->publication ? cfg->publication : PMN_PG_PUBLICATION_DEFAULT);
     s->mapping = cfg->mapping;
     s->status_interval_ms = cfg->status_interval_ms > 0 ? cfg->status_interval_ms : 5000;
-    s->queue_limit = cfg->queue_bytes ? cfg->queue_bytes : (size_t)64 << 20;
+    s->queue_limit = cfg->queue_bytes ? cfg->queue_bytes : (size_t)32 << 20;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->nonempty, NULL);
     pthread_cond_init(&s->space, NULL);
@@ -189,16 +190,32 @@ int pmn_pgsource_snapshot_open(pmn_snapshot_copy **out, pmn_pgsource *s)
 
 /* ---- reader thread -------------------------------------------------------- */
 
-static void enqueue(pmn_pgsource *s, qitem *it)
+/* A batch of frames the reader collected without blocking, handed over under one lock. */
+typedef struct qbatch {
+    qitem *head, *tail;
+    size_t bytes, n;
+} qbatch;
+
+#define BATCH_MAX_FRAMES 512
+#define POLL_SLICE_MS 100
+#define BATCH_MAX_BYTES ((size_t)1 << 20)
+
+/* enqueue: append a batch (lock held); the consumer waits only on an empty queue, so only
+ * then is it woken */
+static void enqueue(pmn_pgsource *s, qbatch *b)
 {
-    it->next = NULL;
+    if (!b->head)
+        return;
+    bool was_empty = s->head == NULL;
     if (s->tail)
-        s->tail->next = it;
+        s->tail->next = b->head;
     else
-        s->head = it;
-    s->tail = it;
-    s->queued_bytes += it->len + sizeof *it;
-    pthread_cond_signal(&s->nonempty);
+        s->head = b->head;
+    s->tail = b->tail;
+    s->queued_bytes += b->bytes;
+    if (was_empty)
+        pthread_cond_signal(&s->nonempty);
+    memset(b, 0, sizeof *b);
 }
 
 static void *reader_main(void *arg)
@@ -226,22 +243,35 @@ static void *reader_main(void *arg)
         if (rc < 0 || stop)
             break;
         pmn_repl_set_flushed(s->repl, confirmed);
-        pmn_repl_msg m;
-        rc = pmn_repl_next(s->repl, &m, 200);
+        /* the first frame may wait; then whatever libpq has buffered already joins the batch,
+         * so the queue's lock and the consumer's wake-up are paid per batch, not per frame */
+        qbatch b = {0};
+        while (b.n < BATCH_MAX_FRAMES && b.bytes < BATCH_MAX_BYTES) {
+            pmn_repl_msg m;
+            rc = pmn_repl_next(s->repl, &m, b.n ? 0 : 200);
+            if (rc < 0 || m.kind == PMN_REPL_TIMEOUT)
+                break;
+            size_t len = m.kind == PMN_REPL_XLOGDATA ? m.len : 0;
+            qitem *it = pmn_xmalloc(sizeof *it + len);
+            it->next = NULL;
+            it->keepalive = m.kind == PMN_REPL_KEEPALIVE;
+            it->wal_end = m.wal_end;
+            it->len = len;
+            if (len)
+                memcpy(it->data, m.data, len);
+            if (b.tail)
+                b.tail->next = it;
+            else
+                b.head = it;
+            b.tail = it;
+            b.bytes += it->len + sizeof *it;
+            b.n++;
+        }
+        pthread_mutex_lock(&s->mu);
+        enqueue(s, &b); /* frames read before an error still count */
+        pthread_mutex_unlock(&s->mu);
         if (rc < 0)
             break;
-        if (m.kind == PMN_REPL_TIMEOUT)
-            continue;
-        size_t len = m.kind == PMN_REPL_XLOGDATA ? m.len : 0;
-        qitem *it = pmn_xmalloc(sizeof *it + len);
-        it->keepalive = m.kind == PMN_REPL_KEEPALIVE;
-        it->wal_end = m.wal_end;
-        it->len = len;
-        if (len)
-            memcpy(it->data, m.data, len);
-        pthread_mutex_lock(&s->mu);
-        enqueue(s, it);
-        pthread_mutex_unlock(&s->mu);
     }
     if (rc == 0) {
         /* clean stop: report the final durable position and end the COPY */
@@ -395,28 +425,36 @@ int pmn_pgsource_poll(pmn_pgsource *s, const pmn_change_sink *sink, int timeout_
                 break;
         }
     }
-    for (;;) {
+    /* take the whole queue at once and decode it unlocked; return to the caller at least
+     * every POLL_SLICE_MS so its commit timer runs while a backlog drains */
+    int64_t started = pmn_monotonic_millis();
+    while (s->head) {
         qitem *it = s->head;
-        if (!it)
-            break;
-        s->head = it->next;
-        if (!s->head)
-            s->tail = NULL;
-        s->queued_bytes -= it->len + sizeof *it;
-        pthread_cond_signal(&s->space);
+        size_t bytes = s->queued_bytes; /* still counted against the limit until decoded */
+        s->head = s->tail = NULL;
         pthread_mutex_unlock(&s->mu);
         int rc = 0;
-        if (it->keepalive) {
-            if (!pmn_pgdecoder_in_txn(s->decoder) && it->wal_end > s->quiet_lsn)
-                s->quiet_lsn = it->wal_end;
-        } else {
-            rc = pmn_pgdecoder_feed(s->decoder, it->data, it->len, sink);
-            processed++;
+        while (it) {
+            qitem *next = it->next;
+            if (rc == 0 && it->keepalive) {
+                if (!pmn_pgdecoder_in_txn(s->decoder) && it->wal_end > s->quiet_lsn)
+                    s->quiet_lsn = it->wal_end;
+            } else if (rc == 0) {
+                rc = pmn_pgdecoder_feed(s->decoder, it->data, it->len, sink);
+                processed++;
+            }
+            free(it);
+            it = next;
         }
-        free(it);
-        if (rc < 0)
-            return rc;
         pthread_mutex_lock(&s->mu);
+        s->queued_bytes -= bytes;
+        pthread_cond_signal(&s->space);
+        if (rc < 0) {
+            pthread_mutex_unlock(&s->mu);
+            return rc;
+        }
+        if (pmn_monotonic_millis() - started >= POLL_SLICE_MS)
+            break;
     }
     bool failed = s->reader_done && s->reader_rc < 0;
     bool ended = s->reader_done && !s->stop;

@@ -47,7 +47,7 @@ typedef struct pmn_pgsource_config {
     pmn_type_mapping mapping;      /* --type_mapping */
     bool publication_create;       /* may CREATE the publication / ADD missing tables */
     int status_interval_ms;        /* 0 = 5000 (must stay < wal_sender_timeout / 2) */
-    size_t queue_bytes;            /* 0 = 64 MiB: stream bytes buffered ahead of poll() */
+    size_t queue_bytes;            /* 0 = 32 MiB: stream bytes buffered ahead of poll() */
     bool discover_new_tables;      /* a table created while streaming that matches the patterns
                                       joins the selection when its first change arrives;
                                       pmn_pgsource_ntables() grows (with a publication FOR ALL

@@ -3,11 +3,16 @@
  *
  * The table writer (Java's TableWriteImpl + MergeTreeWriter / AppendOnlyWriter,
  * reduced to what a CDC sink needs). Rows are routed to (partition, bucket)
- * groups and copied into one arena; when the arena passes write-buffer-size,
- * or at commit, each group is sorted by key, collapsed to one row per key
- * (deduplicate: the highest sequence number wins) and written as level-0
- * files. Those files become one APPEND snapshot at commit, so a huge source
- * transaction spills to disk in bounded memory and still commits atomically.
+ * groups and copied into one arena; when the arena passes 3/8 of
+ * write-buffer-size a background thread takes it over while a second arena
+ * fills (so parsing and encoding overlap), and at commit the rest is flushed:
+ * each group is sorted by key, collapsed to one row per key (deduplicate: the
+ * highest sequence number wins) and written as level-0 files. Those files
+ * become one APPEND snapshot at commit, so a huge source transaction spills to
+ * disk in bounded memory and still commits atomically. On a table with no
+ * live files, files of ascending single-integer-key inserts (an initial
+ * snapshot) are committed at the top level as one sorted run, the state a
+ * full compaction would produce, so no compaction rewrites them right away.
  *
  * Sequence numbers continue after the largest one in the table's live files.
  *
@@ -29,6 +34,7 @@
 #include "table/table_internal.h"
 
 #include "format/data_file.h"
+#include "mergetree/compact.h"
 #include "paimon/binary_row.h"
 #include "util/alloc.h"
 #include "util/clock.h"
@@ -44,8 +50,19 @@
 typedef struct record {
     pmn_datum *row;  /* in the buffer arena */
     int64_t seq;
+    int64_t ikey;    /* a single integer key's value (see int_key_col): sorting and
+                      * deduplicating then stay in the record array, off the rows */
     int32_t kind;
+    bool knull;      /* that key is NULL */
 } record;
+
+/* The last key written to one (partition, bucket) since the last commit. */
+typedef struct run_tail {
+    uint8_t *partition;
+    uint32_t partition_len;
+    int32_t bucket;
+    int64_t last_key;
+} run_tail;
 
 /* A background compaction + expiry job. */
 typedef struct maint_job {
@@ -94,6 +111,25 @@ struct pmn_writer {
     maint_job *maint;           /* in-flight job, or NULL */
     int64_t commits_since_maint; /* commits since the in-flight job started */
     bool full_pending;          /* a full compaction is due once the current job ends */
+    /* Background flush: when the buffer passes 3/8 of write-buffer-size, its groups move to
+     * bg_* and a thread sorts and writes them while rows keep arriving in a fresh buffer (the
+     * two stay within write-buffer-size). Only that thread touches the pending lists
+     * and file_counter while it runs; every other use joins it first (bg_join). */
+    pmn_arena bg_buffer;
+    group *bg_groups;
+    size_t bg_ngroups, bg_capgroups;
+    bool bg_running;
+    pthread_t bg_thread;
+    int bg_rc;
+    char *bg_msg;
+    /* One sorted run: on a table with no live files (a first commit, or after a truncate),
+     * files of a single integer key written in strictly ascending key order per bucket, all
+     * inserts, are committed at the top level, as one run after a full compaction would be,
+     * instead of as level-0 runs that trigger a compaction of everything just written. */
+    bool base_empty;
+    bool one_run;               /* still true for every file written since the last commit */
+    run_tail *tails;
+    size_t ntails, captails;
 };
 
 /* load_maint_options: the options that steer maintenance after commits and the sizes of
@@ -141,7 +177,9 @@ int pmn_writer_open(pmn_table *t, const char *commit_user, pmn_writer **out)
     pmn_uuid4(w->uuid);
     w->commit_user = pmn_xstrdup(commit_user ? commit_user : w->uuid);
     pmn_arena_init(&w->buffer);
+    pmn_arena_init(&w->bg_buffer);
     pmn_arena_init(&w->pending_arena);
+    w->one_run = true;
     w->next_seq = -1;
     int rc = pmn_options_get_memory(&t->schema->options, "write-buffer-size", 256LL << 20,
                                     &w->buffer_limit);
@@ -179,6 +217,8 @@ static int restore_sequence(pmn_writer *w)
     for (size_t i = 0; i < p->nfiles; i++)
         if (p->files[i].file.max_sequence_number > max)
             max = p->files[i].file.max_sequence_number;
+    w->base_empty = w->truncate_pending || p->nfiles == 0;
+    w->one_run = true;
     pmn_plan_free(p);
     w->next_seq = max + 1;
     return 0;
@@ -217,6 +257,26 @@ static int32_t bucket_of_row(pmn_writer *w, const pmn_datum *row)
 
 /* ---- flushing ---- */
 
+/* int_key_col: the column of a single integer-like trimmed key (compared as int64 without
+ * the generic datum comparison: the common CDC key, and the sort's hot loop), or -1 */
+static int int_key_col(const pmn_table *t)
+{
+    const pmn_key_layout *k = &t->keys;
+    if (k->ntrimmed_pk != 1)
+        return -1;
+    switch (k->trimmed_pk_types[0]->root) {
+    case PMN_TYPE_TINYINT:
+    case PMN_TYPE_SMALLINT:
+    case PMN_TYPE_INT:
+    case PMN_TYPE_BIGINT:
+    case PMN_TYPE_DATE:
+    case PMN_TYPE_TIME:
+        return k->trimmed_pk[0];
+    default:
+        return -1;
+    }
+}
+
 static int cmp_key(const pmn_table *t, const record *a, const record *b)
 {
     const pmn_key_layout *k = &t->keys;
@@ -237,6 +297,26 @@ static int cmp_record(const void *pa, const void *pb, void *ctx)
     if (c)
         return c;
     return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* the same order for a single integer key, from the records' copies of it (a NULL sorts
+ * first, as in pmn_datum_compare) */
+static int cmp_record_int(const void *pa, const void *pb, void *ctx)
+{
+    const record *a = pa, *b = pb;
+    (void)ctx;
+    if (a->knull | b->knull) {
+        if (a->knull != b->knull)
+            return a->knull ? -1 : 1;
+    } else if (a->ikey != b->ikey) {
+        return a->ikey < b->ikey ? -1 : 1;
+    }
+    return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+static bool same_key_int(const record *a, const record *b)
+{
+    return a->knull == b->knull && (a->knull || a->ikey == b->ikey);
 }
 
 static int open_file(pmn_writer *w, group *g, const char *prefix, pmn_data_file_writer **fw)
@@ -312,24 +392,77 @@ static int write_changelog(pmn_writer *w, group *g)
     return rc;
 }
 
+/* track_run: whether g (sorted) continues its bucket's run in strictly ascending key order
+ * with inserts only; clears w->one_run when not. */
+static void track_run(pmn_writer *w, const group *g, int icol)
+{
+    if (!w->base_empty || icol < 0) {
+        w->one_run = false;
+        return;
+    }
+    for (size_t i = 0; i < g->nrecs; i++)
+        if (g->recs[i].kind != PMN_ROW_INSERT || g->recs[i].knull) {
+            w->one_run = false;
+            return;
+        }
+    run_tail *tail = NULL;
+    for (size_t i = 0; i < w->ntails && !tail; i++)
+        if (w->tails[i].bucket == g->bucket && w->tails[i].partition_len == g->partition.len &&
+            memcmp(w->tails[i].partition, g->partition.ptr, g->partition.len) == 0)
+            tail = &w->tails[i];
+    int64_t first = g->recs[0].ikey, last = g->recs[g->nrecs - 1].ikey;
+    if (tail && first <= tail->last_key) {
+        w->one_run = false;
+        return;
+    }
+    if (!tail) {
+        PMN_GROW(w->tails, w->captails, w->ntails + 1);
+        tail = &w->tails[w->ntails++];
+        tail->partition = pmn_xmalloc(g->partition.len + 1);
+        memcpy(tail->partition, g->partition.ptr, g->partition.len);
+        tail->partition_len = g->partition.len;
+        tail->bucket = g->bucket;
+    }
+    tail->last_key = last;
+}
+
+static void clear_tails(pmn_writer *w)
+{
+    for (size_t i = 0; i < w->ntails; i++)
+        free(w->tails[i].partition);
+    w->ntails = 0;
+}
+
 static int flush_group(pmn_writer *w, group *g)
 {
     if (g->nrecs == 0)
         return 0;
     bool pk = pmn_table_is_pk(w->t);
+    int icol = pk ? int_key_col(w->t) : -1;
     if (pk) {
         /* CDC and snapshot input often arrives in key order already: check before sorting */
         bool sorted = true;
-        for (size_t i = 1; i < g->nrecs && sorted; i++)
-            sorted = cmp_record(&g->recs[i - 1], &g->recs[i], w->t) <= 0;
-        if (!sorted)
-            qsort_r(g->recs, g->nrecs, sizeof *g->recs, cmp_record, w->t);
+        if (icol >= 0) {
+            for (size_t i = 1; i < g->nrecs && sorted; i++)
+                sorted = cmp_record_int(&g->recs[i - 1], &g->recs[i], NULL) <= 0;
+            if (!sorted)
+                qsort_r(g->recs, g->nrecs, sizeof *g->recs, cmp_record_int, NULL);
+        } else {
+            for (size_t i = 1; i < g->nrecs && sorted; i++)
+                sorted = cmp_record(&g->recs[i - 1], &g->recs[i], w->t) <= 0;
+            if (!sorted)
+                qsort_r(g->recs, g->nrecs, sizeof *g->recs, cmp_record, w->t);
+        }
     }
+    if (w->one_run)
+        track_run(w, g, icol);
     int rc = w->changelog_input ? write_changelog(w, g) : 0;
     pmn_data_file_writer *fw = NULL;
     for (size_t i = 0; i < g->nrecs && rc == 0; i++) {
         /* deduplicate: of equal keys only the last (highest sequence) is written */
-        if (pk && i + 1 < g->nrecs && cmp_key(w->t, &g->recs[i], &g->recs[i + 1]) == 0)
+        if (pk && i + 1 < g->nrecs &&
+            (icol >= 0 ? same_key_int(&g->recs[i], &g->recs[i + 1])
+                       : cmp_key(w->t, &g->recs[i], &g->recs[i + 1]) == 0))
             continue;
         if (!fw)
             rc = open_file(w, g, "data", &fw);
@@ -350,9 +483,76 @@ static int flush_group(pmn_writer *w, group *g)
     return rc;
 }
 
+static void *bg_main(void *arg)
+{
+    pmn_writer *w = arg;
+    int rc = 0;
+    for (size_t i = 0; i < w->bg_ngroups && rc == 0; i++)
+        rc = flush_group(w, &w->bg_groups[i]);
+    if (rc) {
+        w->bg_rc = rc;
+        w->bg_msg = pmn_xstrdup(pmn_error_last());
+    }
+    return NULL;
+}
+
+/* bg_reap: after the background flush ended: recycle its buffer; its error becomes this
+ * thread's. */
+static int bg_reap(pmn_writer *w)
+{
+    for (size_t i = 0; i < w->bg_ngroups; i++)
+        free(w->bg_groups[i].recs);
+    w->bg_ngroups = 0;
+    pmn_arena_recycle(&w->bg_buffer); /* refilled right away: keep its pages */
+    if (!w->bg_rc)
+        return 0;
+    int rc = pmn_error_set(w->bg_rc, "writing %s: %s", w->t->full_name, w->bg_msg);
+    free(w->bg_msg);
+    w->bg_msg = NULL;
+    w->bg_rc = 0;
+    return rc;
+}
+
+/* bg_join: wait for the background flush, if any. */
+static int bg_join(pmn_writer *w)
+{
+    if (!w->bg_running)
+        return 0;
+    pthread_join(w->bg_thread, NULL);
+    w->bg_running = false;
+    return bg_reap(w);
+}
+
+/* bg_start: hand the buffered groups to the background flush (after the previous one). */
+static int bg_start(pmn_writer *w)
+{
+    int rc = bg_join(w);
+    if (rc)
+        return rc;
+    pmn_arena a = w->bg_buffer;
+    w->bg_buffer = w->buffer;
+    w->buffer = a;
+    group *g = w->bg_groups;
+    size_t cap = w->bg_capgroups;
+    w->bg_groups = w->groups;
+    w->bg_ngroups = w->ngroups;
+    w->bg_capgroups = w->capgroups;
+    w->groups = g;
+    w->capgroups = cap;
+    w->ngroups = 0;
+    if (pthread_create(&w->bg_thread, NULL, bg_main, w) == 0) {
+        w->bg_running = true;
+        return 0;
+    }
+    bg_main(w); /* no thread: flush here */
+    return bg_reap(w);
+}
+
 static int flush_all(pmn_writer *w)
 {
-    int rc = 0;
+    int rc = bg_join(w);
+    if (rc)
+        return rc;
     for (size_t i = 0; i < w->ngroups && rc == 0; i++)
         rc = flush_group(w, &w->groups[i]);
     if (rc)
@@ -409,16 +609,22 @@ int pmn_writer_write(pmn_writer *w, pmn_row_kind kind, const pmn_datum *row)
     group *g = find_group(w, &part, bucket);
     pmn_buf_dispose(&part);
 
-    pmn_datum *copy = pmn_arena_alloc(&w->buffer, sizeof *copy * (size_t)rt->nfields);
+    /* not cleared: pmn_datum_copy assigns each datum whole */
+    pmn_datum *copy = pmn_arena_memdup(&w->buffer, row, sizeof *copy * (size_t)rt->nfields);
     for (int32_t i = 0; i < rt->nfields; i++)
         pmn_datum_copy(rt->fields[i].type, &row[i], &copy[i], &w->buffer);
     PMN_GROW(g->recs, g->cap, g->nrecs + 1);
     g->recs[g->nrecs].row = copy;
     g->recs[g->nrecs].seq = w->next_seq++;
     g->recs[g->nrecs].kind = (int32_t)kind;
+    int icol = int_key_col(t);
+    g->recs[g->nrecs].knull = icol >= 0 && row[icol].is_null;
+    g->recs[g->nrecs].ikey = icol >= 0 ? row[icol].v.i : 0;
     g->nrecs++;
-    if ((int64_t)w->buffer.used_bytes >= w->buffer_limit)
-        return flush_all(w);
+    /* 3/8 each: the filling and the flushing buffer, with their record arrays and the
+     * flush's file buffers, stay within write-buffer-size */
+    if ((int64_t)w->buffer.used_bytes >= w->buffer_limit / 8 * 3)
+        return bg_start(w);
     return 0;
 }
 
@@ -427,6 +633,22 @@ static void clear_pending(pmn_writer *w)
     w->npending = 0;
     w->nchangelog = 0;
     pmn_arena_reset(&w->pending_arena);
+    clear_tails(w);
+    w->one_run = true;
+}
+
+/* promote_one_run: see one_run in pmn_writer; the pending files go to the top level. */
+static int promote_one_run(pmn_writer *w)
+{
+    if (!w->one_run || !w->base_empty || w->npending == 0 || w->changelog_input)
+        return 0;
+    pmn_compact_options o;
+    int rc = pmn_compact_options_load(w->t, &o);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < w->npending; i++)
+        w->pending[i].file.level = o.num_levels - 1;
+    return 0;
 }
 
 /* maintain: compaction and expiry of t (failures are logged: the data is committed). */
@@ -540,6 +762,9 @@ int pmn_writer_commit(pmn_writer *w, int64_t commit_identifier, const pmn_kv *pr
         return rc;
     if (w->npending == 0 && w->nchangelog == 0 && nproperties == 0 && !w->truncate_pending)
         return 0;
+    rc = promote_one_run(w);
+    if (rc)
+        return rc;
     pmn_commit_request req = {
         .entries = w->pending,
         .nentries = w->npending,
@@ -555,8 +780,11 @@ int pmn_writer_commit(pmn_writer *w, int64_t commit_identifier, const pmn_kv *pr
     rc = pmn_commit(w->t, &req, snapshot_id);
     if (rc)
         return pmn_error_wrap("committing %s: ", w->t->full_name);
+    bool added = w->npending > 0;
     clear_pending(w);
     w->truncate_pending = false;
+    if (added)
+        w->base_empty = false;
     after_commit(w, commit_identifier);
     return 0;
 }
@@ -565,6 +793,7 @@ int pmn_writer_truncate(pmn_writer *w)
 {
     pmn_writer_abort(w);
     w->truncate_pending = true;
+    w->base_empty = true; /* the next commit replaces every live file */
     return 0;
 }
 
@@ -624,6 +853,9 @@ int pmn_writer_lookup(pmn_writer *w, const pmn_datum *key_row, const pmn_datum *
     if (!pmn_table_is_pk(t))
         return pmn_error_set(PMN_EINVALID, "table %s has no primary key to look up",
                              t->full_name);
+    int jrc = bg_join(w); /* its rows are then in the pending files */
+    if (jrc)
+        return jrc;
     /* 1. the buffer: the last record of this key */
     for (size_t g = 0; g < w->ngroups; g++) {
         group *grp = &w->groups[g];
@@ -681,6 +913,8 @@ int pmn_writer_lookup(pmn_writer *w, const pmn_datum *key_row, const pmn_datum *
 
 void pmn_writer_abort(pmn_writer *w)
 {
+    if (bg_join(w))
+        pmn_error_clear(); /* its files are removed below */
     for (size_t i = 0; i < w->npending + w->nchangelog; i++) {
         const pmn_manifest_entry *e =
             i < w->npending ? &w->pending[i] : &w->changelog[i - w->npending];
@@ -702,9 +936,15 @@ void pmn_writer_free(pmn_writer *w)
     if (!w)
         return;
     maint_join(w);
+    if (bg_join(w))
+        pmn_error_clear();
     for (size_t i = 0; i < w->ngroups; i++)
         free(w->groups[i].recs);
     free(w->groups);
+    free(w->bg_groups);
+    pmn_arena_free(&w->bg_buffer);
+    clear_tails(w);
+    free(w->tails);
     free(w->pending);
     free(w->changelog);
     pmn_arena_free(&w->buffer);

@@ -25,6 +25,16 @@ void pmn_arena_init(pmn_arena *a)
 {
     a->head = NULL;
     a->used_bytes = 0;
+    a->spare = NULL;
+}
+
+static void free_blocks(pmn_arena_block *b)
+{
+    while (b) {
+        pmn_arena_block *n = b->next;
+        free(b);
+        b = n;
+    }
 }
 
 /* arena_take: n bytes, aligned, not cleared */
@@ -32,6 +42,14 @@ static void *arena_take(pmn_arena *a, size_t n)
 {
     n = (n + 15) & ~(size_t)15;
     pmn_arena_block *b = a->head;
+    if ((!b || b->size - b->used < n) && a->spare && a->spare->size >= n) {
+        pmn_arena_block *nb = a->spare;
+        a->spare = nb->next;
+        nb->used = 0;
+        nb->next = b;
+        a->head = nb;
+        b = nb;
+    }
     if (!b || b->size - b->used < n) {
         size_t size = b ? b->size * 2 : ARENA_MIN_BLOCK;
         if (size > ARENA_MAX_BLOCK)
@@ -81,6 +99,8 @@ char *pmn_arena_strdup(pmn_arena *a, const char *s)
 
 void pmn_arena_reset(pmn_arena *a)
 {
+    free_blocks(a->spare);
+    a->spare = NULL;
     pmn_arena_block *b = a->head;
     if (!b)
         return;
@@ -96,8 +116,24 @@ void pmn_arena_reset(pmn_arena *a)
     a->used_bytes = 0;
 }
 
+void pmn_arena_recycle(pmn_arena *a)
+{
+    /* every block goes to the spare list, oldest first: reused in the order they filled */
+    pmn_arena_block *b = a->head;
+    while (b) {
+        pmn_arena_block *n = b->next;
+        b->next = a->spare;
+        a->spare = b;
+        b = n;
+    }
+    a->head = NULL;
+    a->used_bytes = 0;
+}
+
 void pmn_arena_free(pmn_arena *a)
 {
+    free_blocks(a->spare);
+    a->spare = NULL;
     pmn_arena_block *b = a->head;
     while (b) {
         pmn_arena_block *n = b->next;

@@ -14,9 +14,10 @@ typedef struct pmn_arena_block pmn_arena_block;
 typedef struct pmn_arena {
     pmn_arena_block *head; /* current block (newest first) */
     size_t used_bytes;     /* bytes handed out since the last reset */
+    pmn_arena_block *spare; /* blocks kept by pmn_arena_recycle, reused before new ones */
 } pmn_arena;
 
-#define PMN_ARENA_INIT {NULL, 0}
+#define PMN_ARENA_INIT {NULL, 0, NULL}
 
 void pmn_arena_init(pmn_arena *a);
 /* pmn_arena_alloc: n bytes aligned to 16, zero-filled; valid until reset/free. */
@@ -26,6 +27,9 @@ char *pmn_arena_strdup(pmn_arena *a, const char *s);
 char *pmn_arena_strndup(pmn_arena *a, const char *s, size_t n);
 /* pmn_arena_reset: forget all allocations but keep one block for reuse. */
 void pmn_arena_reset(pmn_arena *a);
+/* pmn_arena_recycle: forget all allocations but keep every block for reuse (no fresh pages,
+ * so no page faults, when the arena fills again to the same size). */
+void pmn_arena_recycle(pmn_arena *a);
 void pmn_arena_free(pmn_arena *a);
 
 #endif
