@@ -185,6 +185,8 @@ struct pmn_avro_reader {
     size_t pos, len; /* unread bytes are data[pos..len) */
     uint64_t base;   /* file offset of data[0] */
     uint64_t file_size;
+    uint64_t data_start;  /* file offset of the first block */
+    uint64_t blocks_read; /* blocks decoded so far */
     bool eof; /* file mode: nothing more to read from fd */
     uint8_t sync[16];
     pmn_avro_schema *schema;
@@ -310,6 +312,7 @@ static int parse_header(pmn_avro_reader *r)
                 return crc;
         }
         r->pos += (size_t)(c.p - (r->data + r->pos));
+        r->data_start = offset_of(r);
         int rc2 = pmn_avro_schema_parse(r->schema_json, schema_len, &r->schema);
         if (rc2)
             return pmn_error_wrap("avro file %s: ", r->name);
@@ -425,6 +428,7 @@ int pmn_avro_reader_next_block(pmn_avro_reader *r, pmn_avro_cursor *cursor, int6
                              "avro file %s: bad sync marker after the block at offset %llu",
                              r->name, (unsigned long long)block_off);
     r->pos += need;
+    r->blocks_read++;
     if (r->codec == PMN_AVRO_CODEC_NULL) {
         /* Objects stay in the input window, which only moves on the next call. */
         cursor->p = body;
@@ -440,6 +444,80 @@ int pmn_avro_reader_next_block(pmn_avro_reader *r, pmn_avro_cursor *cursor, int6
     cursor->overflow = false;
     *count = n;
     return 0;
+}
+
+uint64_t pmn_avro_reader_data_start(const pmn_avro_reader *r)
+{
+    return r->data_start;
+}
+
+uint64_t pmn_avro_reader_file_size(const pmn_avro_reader *r)
+{
+    return r->file_size;
+}
+
+uint64_t pmn_avro_reader_blocks_read(const pmn_avro_reader *r)
+{
+    return r->blocks_read;
+}
+
+/* position: make file offset `off` the next unread byte (off <= file_size). */
+static int position(pmn_avro_reader *r, uint64_t off)
+{
+    if (r->fd < 0) {
+        r->pos = (size_t)off;
+        return 0;
+    }
+    if (off >= r->base && off <= r->base + r->len) {
+        r->pos = (size_t)(off - r->base); /* already in the window */
+        return 0;
+    }
+    if (lseek(r->fd, (off_t)off, SEEK_SET) < 0)
+        return pmn_error_set_errno("seeking in %s", r->name);
+    r->base = off;
+    r->pos = r->len = 0;
+    r->eof = false;
+    return 0;
+}
+
+int pmn_avro_reader_seek(pmn_avro_reader *r, uint64_t block_off)
+{
+    if (block_off < r->data_start || block_off > r->file_size)
+        return pmn_error_set(PMN_EINVALID, "avro file %s: offset %llu is outside its blocks",
+                             r->name, (unsigned long long)block_off);
+    return position(r, block_off);
+}
+
+int pmn_avro_reader_block_after(pmn_avro_reader *r, uint64_t off, uint64_t *block_off)
+{
+    if (off < r->data_start) {
+        if (r->data_start >= r->file_size)
+            return PMN_ITEROVER;
+        *block_off = r->data_start;
+        return 0;
+    }
+    /* a block starts right after a sync marker: look for a marker ending after off */
+    int rc = position(r, off - 15);
+    if (rc)
+        return rc;
+    for (;;) {
+        size_t avail;
+        rc = fill(r, 65536, &avail);
+        if (rc)
+            return rc;
+        const uint8_t *p = r->data + r->pos;
+        const uint8_t *hit = avail >= 16 ? memmem(p, avail, r->sync, 16) : NULL;
+        if (hit) {
+            uint64_t start = r->base + (uint64_t)(hit - r->data) + 16;
+            if (start >= r->file_size)
+                return PMN_ITEROVER;
+            *block_off = start;
+            return 0;
+        }
+        if (r->fd < 0 || r->eof || avail < 16)
+            return PMN_ITEROVER;
+        r->pos += avail - 15; /* a marker may straddle the window's end */
+    }
 }
 
 void pmn_avro_reader_free(pmn_avro_reader *r)

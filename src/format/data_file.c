@@ -442,6 +442,64 @@ int pmn_data_file_reader_next(pmn_data_file_reader *r, const pmn_datum **vals, i
     return 0;
 }
 
+/* first_record: decode the first record of the block at `off` into r->vals (the block becomes
+ * the current one, its other records unread). */
+static int first_record(pmn_data_file_reader *r, uint64_t off, const pmn_datum **vals)
+{
+    int rc = pmn_avro_reader_seek(r->avro, off);
+    if (rc == 0) {
+        r->left = 0;
+        pmn_arena_reset(&r->arena);
+        rc = pmn_avro_reader_next_block(r->avro, &r->cursor, &r->left);
+    }
+    if (rc == 0 && r->left == 0)
+        rc = pmn_error_set(PMN_ECORRUPT, "data file %s: empty block at offset %llu", r->path,
+                           (unsigned long long)off);
+    if (rc == 0)
+        rc = pmn_avro_read_row(r->plan, &r->cursor, &r->arena, r->vals);
+    if (rc)
+        return pmn_error_wrap("data file %s: ", r->path);
+    *vals = r->kv ? r->vals + 2 : r->vals;
+    return 0;
+}
+
+int pmn_data_file_reader_seek(pmn_data_file_reader *r,
+                              bool (*at_or_before)(void *ctx, const pmn_datum *vals), void *ctx)
+{
+    /* Invariant: the block at `lo` is the start (its first record satisfies the predicate, or
+     * it is the first block); no block starting at or after `hi` has a first record that does.
+     * Each step finds the first block after the midpoint, so the range at least halves. */
+    uint64_t lo = pmn_avro_reader_data_start(r->avro);
+    uint64_t hi = pmn_avro_reader_file_size(r->avro);
+    while (hi - lo > 1) {
+        uint64_t mid = lo + (hi - lo - 1) / 2, b = 0; /* mid + 1 < hi */
+        int rc = pmn_avro_reader_block_after(r->avro, mid, &b);
+        if (rc && rc != PMN_ITEROVER)
+            return pmn_error_wrap("data file %s: ", r->path);
+        if (rc == PMN_ITEROVER || b >= hi) {
+            hi = mid + 1; /* no block starts in (mid, hi) */
+            continue;
+        }
+        const pmn_datum *vals = NULL;
+        rc = first_record(r, b, &vals);
+        if (rc)
+            return rc;
+        if (at_or_before(ctx, vals))
+            lo = b;
+        else
+            hi = mid + 1; /* b is the first block after mid and already too far */
+    }
+    r->left = 0;
+    pmn_arena_reset(&r->arena);
+    int rc = pmn_avro_reader_seek(r->avro, lo);
+    return rc ? pmn_error_wrap("data file %s: ", r->path) : 0;
+}
+
+uint64_t pmn_data_file_reader_blocks(const pmn_data_file_reader *r)
+{
+    return pmn_avro_reader_blocks_read(r->avro);
+}
+
 void pmn_data_file_reader_free(pmn_data_file_reader *r)
 {
     if (!r)
