@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -29,6 +30,49 @@
 #define AVRO_MAX_BLOCK ((size_t)256 << 20)
 
 static const uint8_t avro_magic[4] = {'O', 'b', 'j', 1};
+
+/* Parsed writer schemas, shared by readers: a read plans with dozens of manifest files and
+ * data files that carry one of a few schemas, and parsing the JSON of each again cost more
+ * than reading a small file. Schemas are immutable once parsed; entries live until exit
+ * (at most SCHEMA_CACHE of them; readers of further schemas parse their own). */
+#define SCHEMA_CACHE 64
+static pthread_mutex_t schema_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    char *json;
+    pmn_avro_schema *schema;
+} schema_cache[SCHEMA_CACHE];
+static int nschema_cache;
+
+/* cached_schema: the parsed schema of json, parsed now if not cached; *owned = true when the
+ * caller must free it. */
+static int cached_schema(const char *json, size_t len, pmn_avro_schema **out, bool *owned)
+{
+    pthread_mutex_lock(&schema_lock);
+    for (int i = 0; i < nschema_cache; i++) {
+        if (strcmp(schema_cache[i].json, json) == 0) {
+            *out = schema_cache[i].schema;
+            *owned = false;
+            pthread_mutex_unlock(&schema_lock);
+            return 0;
+        }
+    }
+    pthread_mutex_unlock(&schema_lock);
+    pmn_avro_schema *sc = NULL;
+    int rc = pmn_avro_schema_parse(json, len, &sc);
+    if (rc)
+        return rc;
+    *out = sc;
+    *owned = true;
+    pthread_mutex_lock(&schema_lock);
+    if (nschema_cache < SCHEMA_CACHE) {
+        schema_cache[nschema_cache].json = pmn_xstrdup(json);
+        schema_cache[nschema_cache].schema = sc;
+        nschema_cache++;
+        *owned = false;
+    }
+    pthread_mutex_unlock(&schema_lock);
+    return 0;
+}
 
 /* ---- writer ---- */
 
@@ -190,6 +234,7 @@ struct pmn_avro_reader {
     bool eof; /* file mode: nothing more to read from fd */
     uint8_t sync[16];
     pmn_avro_schema *schema;
+    bool schema_owned; /* else shared from the schema cache */
     char *schema_json;
     pmn_avro_codec codec;
     pmn_avro_codec_state *cstate;
@@ -313,7 +358,7 @@ static int parse_header(pmn_avro_reader *r)
         }
         r->pos += (size_t)(c.p - (r->data + r->pos));
         r->data_start = offset_of(r);
-        int rc2 = pmn_avro_schema_parse(r->schema_json, schema_len, &r->schema);
+        int rc2 = cached_schema(r->schema_json, schema_len, &r->schema, &r->schema_owned);
         if (rc2)
             return pmn_error_wrap("avro file %s: ", r->name);
         r->cstate = pmn_avro__codec_new(r->codec, 0);
@@ -529,7 +574,8 @@ void pmn_avro_reader_free(pmn_avro_reader *r)
     free(r->inbuf);
     free(r->name);
     free(r->schema_json);
-    pmn_avro_schema_free(r->schema);
+    if (r->schema_owned)
+        pmn_avro_schema_free(r->schema);
     pmn_avro__codec_free(r->cstate);
     pmn_buf_dispose(&r->block);
     free(r);
