@@ -43,6 +43,7 @@
 typedef struct record {
     pmn_datum *row;  /* in the buffer arena */
     int64_t seq;
+    int64_t ikey;    /* the key when it is one integer column (see int_key) */
     int32_t kind;
 } record;
 
@@ -77,6 +78,7 @@ struct pmn_writer {
     pmn_manifest_entry *pending; /* ADD entries */
     size_t npending, cappending;
     pmn_buf scratch;
+    pmn_buf part_scratch;  /* serialized partition of the row being written */
     pmn_datum *key_vals;
     pmn_arena lookup_arena; /* the row returned by pmn_writer_lookup */
     pmn_datum *lookup_row;
@@ -235,6 +237,37 @@ static int cmp_record(const void *pa, const void *pb, void *ctx)
     return (a->seq > b->seq) - (a->seq < b->seq);
 }
 
+/* int_key: the row index of the key when the trimmed primary key is one integer-like column
+ * (its datum is v.i, never NULL), else -1. Records then carry the key inline, so checking the
+ * order, sorting and deduplicating never touch the rows: a flushed buffer is far larger than
+ * the caches, and those row reads were the writer's main cost. */
+static int int_key(const pmn_table *t)
+{
+    const pmn_key_layout *k = &t->keys;
+    if (!pmn_table_is_pk(t) || k->ntrimmed_pk != 1)
+        return -1;
+    switch (k->trimmed_pk_types[0]->root) {
+    case PMN_TYPE_TINYINT:
+    case PMN_TYPE_SMALLINT:
+    case PMN_TYPE_INT:
+    case PMN_TYPE_BIGINT:
+    case PMN_TYPE_DATE:
+    case PMN_TYPE_TIME:
+        return k->trimmed_pk[0];
+    default:
+        return -1;
+    }
+}
+
+static int cmp_record_int(const void *pa, const void *pb, void *ctx)
+{
+    const record *a = pa, *b = pb;
+    (void)ctx;
+    if (a->ikey != b->ikey)
+        return a->ikey < b->ikey ? -1 : 1;
+    return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
 static int open_file(pmn_writer *w, group *g, const char *prefix, pmn_data_file_writer **fw)
 {
     char *dir = pmn_table_bucket_dir(w->t, g->partition, g->bucket);
@@ -313,19 +346,23 @@ static int flush_group(pmn_writer *w, group *g)
     if (g->nrecs == 0)
         return 0;
     bool pk = pmn_table_is_pk(w->t);
+    bool ik = int_key(w->t) >= 0;
     if (pk) {
+        int (*cmp)(const void *, const void *, void *) = ik ? cmp_record_int : cmp_record;
         /* CDC and snapshot input often arrives in key order already: check before sorting */
         bool sorted = true;
         for (size_t i = 1; i < g->nrecs && sorted; i++)
-            sorted = cmp_record(&g->recs[i - 1], &g->recs[i], w->t) <= 0;
+            sorted = cmp(&g->recs[i - 1], &g->recs[i], w->t) <= 0;
         if (!sorted)
-            qsort_r(g->recs, g->nrecs, sizeof *g->recs, cmp_record, w->t);
+            qsort_r(g->recs, g->nrecs, sizeof *g->recs, cmp, w->t);
     }
     int rc = w->changelog_input ? write_changelog(w, g) : 0;
     pmn_data_file_writer *fw = NULL;
     for (size_t i = 0; i < g->nrecs && rc == 0; i++) {
         /* deduplicate: of equal keys only the last (highest sequence) is written */
-        if (pk && i + 1 < g->nrecs && cmp_key(w->t, &g->recs[i], &g->recs[i + 1]) == 0)
+        if (pk && i + 1 < g->nrecs &&
+            (ik ? g->recs[i].ikey == g->recs[i + 1].ikey
+                : cmp_key(w->t, &g->recs[i], &g->recs[i + 1]) == 0))
             continue;
         if (!fw)
             rc = open_file(w, g, "data", &fw);
@@ -356,7 +393,7 @@ static int flush_all(pmn_writer *w)
     for (size_t i = 0; i < w->ngroups; i++)
         free(w->groups[i].recs);
     w->ngroups = 0;
-    pmn_arena_reset(&w->buffer);
+    pmn_arena_rewind(&w->buffer); /* the next round of a similar size reuses the pages */
     /* make the new files' directory entries durable before any snapshot names them */
     for (size_t i = 0; i < w->npending && rc == 0; i++) {
         char *dir = pmn_table_bucket_dir(w->t, w->pending[i].partition, w->pending[i].bucket);
@@ -364,6 +401,24 @@ static int flush_all(pmn_writer *w)
         free(dir);
     }
     return rc;
+}
+
+/* points_outside: a datum of this type refers to bytes or items outside itself. */
+static bool points_outside(const pmn_type *t)
+{
+    switch (t->root) {
+    case PMN_TYPE_CHAR:
+    case PMN_TYPE_VARCHAR:
+    case PMN_TYPE_BINARY:
+    case PMN_TYPE_VARBINARY:
+    case PMN_TYPE_ARRAY:
+    case PMN_TYPE_MAP:
+    case PMN_TYPE_MULTISET:
+    case PMN_TYPE_ROW:
+        return true;
+    default:
+        return false;
+    }
 }
 
 int pmn_writer_write(pmn_writer *w, pmn_row_kind kind, const pmn_datum *row)
@@ -397,20 +452,22 @@ int pmn_writer_write(pmn_writer *w, pmn_row_kind kind, const pmn_datum *row)
     const pmn_key_layout *k = &t->keys;
     for (int32_t i = 0; i < k->npartition; i++)
         w->key_vals[i] = row[k->partition[i]];
-    pmn_buf_reset(&w->scratch);
-    pmn_binary_row_serialize(&w->scratch, k->partition_types, w->key_vals, k->npartition);
-    pmn_buf part = w->scratch;
-    w->scratch = (pmn_buf)PMN_BUF_INIT;
+    pmn_buf_reset(&w->part_scratch);
+    pmn_binary_row_serialize(&w->part_scratch, k->partition_types, w->key_vals, k->npartition);
     int32_t bucket = bucket_of_row(w, row);
-    group *g = find_group(w, &part, bucket);
-    pmn_buf_dispose(&part);
+    group *g = find_group(w, &w->part_scratch, bucket);
 
-    pmn_datum *copy = pmn_arena_alloc(&w->buffer, sizeof *copy * (size_t)rt->nfields);
+    /* every datum is overwritten: copy the row as it is (no clearing), then give strings and
+     * nested values their own copies */
+    pmn_datum *copy = pmn_arena_memdup(&w->buffer, row, sizeof *copy * (size_t)rt->nfields);
     for (int32_t i = 0; i < rt->nfields; i++)
-        pmn_datum_copy(rt->fields[i].type, &row[i], &copy[i], &w->buffer);
+        if (!row[i].is_null && points_outside(rt->fields[i].type))
+            pmn_datum_copy(rt->fields[i].type, &row[i], &copy[i], &w->buffer);
     PMN_GROW(g->recs, g->cap, g->nrecs + 1);
+    int ik = int_key(t);
     g->recs[g->nrecs].row = copy;
     g->recs[g->nrecs].seq = w->next_seq++;
+    g->recs[g->nrecs].ikey = ik >= 0 ? row[ik].v.i : 0;
     g->recs[g->nrecs].kind = (int32_t)kind;
     g->nrecs++;
     if ((int64_t)w->buffer.used_bytes >= w->buffer_limit)
@@ -707,6 +764,7 @@ void pmn_writer_free(pmn_writer *w)
     pmn_arena_free(&w->pending_arena);
     pmn_arena_free(&w->lookup_arena);
     pmn_buf_dispose(&w->scratch);
+    pmn_buf_dispose(&w->part_scratch);
     free(w->key_vals);
     free(w->commit_user);
     free(w);

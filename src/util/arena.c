@@ -25,6 +25,16 @@ void pmn_arena_init(pmn_arena *a)
 {
     a->head = NULL;
     a->used_bytes = 0;
+    a->spare = NULL;
+}
+
+static void free_blocks(pmn_arena_block *b)
+{
+    while (b) {
+        pmn_arena_block *n = b->next;
+        free(b);
+        b = n;
+    }
 }
 
 /* arena_take: n bytes, aligned, not cleared */
@@ -32,6 +42,14 @@ static void *arena_take(pmn_arena *a, size_t n)
 {
     n = (n + 15) & ~(size_t)15;
     pmn_arena_block *b = a->head;
+    if ((!b || b->size - b->used < n) && a->spare && a->spare->size >= n) {
+        pmn_arena_block *nb = a->spare;
+        a->spare = nb->next;
+        nb->used = 0;
+        nb->next = b;
+        a->head = nb;
+        b = nb;
+    }
     if (!b || b->size - b->used < n) {
         size_t size = b ? b->size * 2 : ARENA_MIN_BLOCK;
         if (size > ARENA_MAX_BLOCK)
@@ -79,8 +97,32 @@ char *pmn_arena_strdup(pmn_arena *a, const char *s)
     return pmn_arena_strndup(a, s, strlen(s));
 }
 
+void pmn_arena_rewind(pmn_arena *a)
+{
+    size_t keep = a->used_bytes, kept = 0;
+    pmn_arena_block *all[2] = {a->head, a->spare};
+    a->head = a->spare = NULL;
+    a->used_bytes = 0;
+    for (int l = 0; l < 2; l++) {
+        pmn_arena_block *b = all[l];
+        while (b) {
+            pmn_arena_block *n = b->next;
+            if (kept < keep) {
+                kept += b->size;
+                b->next = a->spare;
+                a->spare = b;
+            } else {
+                free(b);
+            }
+            b = n;
+        }
+    }
+}
+
 void pmn_arena_reset(pmn_arena *a)
 {
+    free_blocks(a->spare);
+    a->spare = NULL;
     pmn_arena_block *b = a->head;
     if (!b)
         return;
@@ -98,12 +140,9 @@ void pmn_arena_reset(pmn_arena *a)
 
 void pmn_arena_free(pmn_arena *a)
 {
-    pmn_arena_block *b = a->head;
-    while (b) {
-        pmn_arena_block *n = b->next;
-        free(b);
-        b = n;
-    }
+    free_blocks(a->head);
+    free_blocks(a->spare);
+    a->spare = NULL;
     a->head = NULL;
     a->used_bytes = 0;
 }
