@@ -358,7 +358,14 @@ static int flush_group(pmn_writer *w, group *g)
     }
     int rc = w->changelog_input ? write_changelog(w, g) : 0;
     pmn_data_file_writer *fw = NULL;
+    size_t rowbytes = sizeof(pmn_datum) * (size_t)w->t->schema->row->nfields;
     for (size_t i = 0; i < g->nrecs && rc == 0; i++) {
+        if (i + 8 < g->nrecs) {
+            /* the rows are cold (the buffer is far larger than the caches): fetch ahead */
+            const char *ahead = (const char *)g->recs[i + 8].row;
+            for (size_t off = 0; off < rowbytes; off += 64)
+                __builtin_prefetch(ahead + off);
+        }
         /* deduplicate: of equal keys only the last (highest sequence) is written */
         if (pk && i + 1 < g->nrecs &&
             (ik ? g->recs[i].ikey == g->recs[i + 1].ikey
