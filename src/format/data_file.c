@@ -187,13 +187,16 @@ struct pmn_data_file_writer {
     int32_t *key_idx;
     int32_t nkeys;
     const pmn_type **key_types;
-    pmn_datum *vals;         /* scratch: one record */
     col_stats *stats;        /* one per table column */
     int64_t rows;
     int64_t deletes;
     int64_t min_seq, max_seq;
-    pmn_buf min_key, max_key; /* serialized BinaryRows */
+    pmn_buf min_key, max_key; /* serialized BinaryRows (max_key filled at close) */
     pmn_datum *key_scratch;
+    pmn_type *key_type;       /* ROW of the _KEY_ fields as the file stores them (owned) */
+    pmn_datum *last_key;      /* key of the last row added; strings kept in last_buf */
+    uint8_t **last_buf;
+    uint32_t *last_cap;
     uint64_t raw_bytes;       /* encoded (uncompressed) bytes so far */
 };
 
@@ -230,7 +233,13 @@ int pmn_data_file_writer_open(const char *path, const pmn_type *row, const int32
         w->key_types[i] = row->fields[key_idx[i]].type;
     }
     w->file_type = nkeys ? kv_file_type(row, key_idx, nkeys) : pmn_type_copy(row);
-    w->vals = pmn_xcalloc((size_t)w->file_type->nfields, sizeof *w->vals);
+    w->key_type = pmn_type_row();
+    for (int32_t i = 0; i < nkeys; i++)
+        pmn_type_row_add(w->key_type, w->file_type->fields[i].id, w->file_type->fields[i].name,
+                         pmn_type_copy(w->file_type->fields[i].type));
+    w->last_key = pmn_xcalloc((size_t)nkeys + 1, sizeof *w->last_key);
+    w->last_buf = pmn_xcalloc((size_t)nkeys + 1, sizeof *w->last_buf);
+    w->last_cap = pmn_xcalloc((size_t)nkeys + 1, sizeof *w->last_cap);
     w->key_scratch = pmn_xcalloc((size_t)nkeys + 1, sizeof *w->key_scratch);
     w->stats = pmn_xcalloc((size_t)row->nfields, sizeof *w->stats);
     for (int32_t i = 0; i < row->nfields; i++) {
@@ -251,40 +260,79 @@ int pmn_data_file_writer_open(const char *path, const pmn_type *row, const int32
     return 0;
 }
 
+/* keep_bytes: *dst = *src, with string or binary bytes copied into *buf. */
+static void keep_bytes(pmn_datum *dst, uint8_t **buf, uint32_t *cap, const pmn_datum *src,
+                       const pmn_type *t)
+{
+    *dst = *src;
+    if (!src->is_null && (pmn_type_is_string(t) || pmn_type_is_binary(t))) {
+        if (src->v.bin.len > *cap) {
+            *cap = src->v.bin.len * 2 + 16;
+            *buf = pmn_xrealloc(*buf, *cap);
+        }
+        if (src->v.bin.len)
+            memcpy(*buf, src->v.bin.ptr, src->v.bin.len);
+        dst->v.bin.ptr = *buf;
+    }
+}
+
+/* stats_add_fast: stats_add with the common fixed-width types compared inline. */
+static inline void stats_add_fast(col_stats *s, const pmn_datum *d)
+{
+    if (!d->is_null && s->have && !s->unknown) {
+        switch (s->type->root) {
+        case PMN_TYPE_TINYINT:
+        case PMN_TYPE_SMALLINT:
+        case PMN_TYPE_INT:
+        case PMN_TYPE_BIGINT:
+        case PMN_TYPE_DATE:
+        case PMN_TYPE_TIME:
+            if (d->v.i < s->min.v.i)
+                s->min = *d;
+            else if (d->v.i > s->max.v.i)
+                s->max = *d;
+            return;
+        case PMN_TYPE_DECIMAL:
+            if (d->v.dec < s->min.v.dec)
+                s->min = *d;
+            else if (d->v.dec > s->max.v.dec)
+                s->max = *d;
+            return;
+        default:
+            break;
+        }
+    }
+    stats_add(s, d);
+}
+
 int pmn_data_file_writer_add(pmn_data_file_writer *w, const pmn_datum *row, int64_t seq,
                              int32_t kind)
 {
     int32_t n = w->row->nfields;
-    pmn_datum *v = w->vals;
-    if (w->nkeys) {
-        for (int32_t i = 0; i < w->nkeys; i++) {
-            v[i] = row[w->key_idx[i]];
-            w->key_scratch[i] = v[i];
-        }
-        v[w->nkeys] = pmn_datum_int(seq);
-        v[w->nkeys + 1] = pmn_datum_int(kind);
-        memcpy(v + w->nkeys + 2, row, sizeof *row * (size_t)n);
-        pmn_buf *kb = w->rows == 0 ? &w->min_key : &w->max_key;
-        pmn_buf_reset(kb);
-        pmn_binary_row_serialize(kb, w->key_types, w->key_scratch, w->nkeys);
-        if (w->rows == 0) {
-            pmn_buf_reset(&w->max_key);
-            pmn_buf_put(&w->max_key, w->min_key.data, w->min_key.len);
-        }
-        if (kind == 1 || kind == 3)
-            w->deletes++;
-    } else {
-        memcpy(v, row, sizeof *row * (size_t)n);
-    }
     pmn_buf *out = pmn_avro_writer_buf(w->avro);
     size_t before = out->len;
-    pmn_avro_write_row(out, w->file_type, v);
+    if (w->nkeys) {
+        /* a KeyValue record: _KEY_ fields, _SEQUENCE_NUMBER, _VALUE_KIND, the row */
+        for (int32_t i = 0; i < w->nkeys; i++)
+            w->key_scratch[i] = row[w->key_idx[i]];
+        if (w->rows == 0)
+            pmn_binary_row_serialize(&w->min_key, w->key_types, w->key_scratch, w->nkeys);
+        for (int32_t i = 0; i < w->nkeys; i++)
+            keep_bytes(&w->last_key[i], &w->last_buf[i], &w->last_cap[i], &w->key_scratch[i],
+                       w->key_types[i]);
+        if (kind == 1 || kind == 3)
+            w->deletes++;
+        pmn_avro_write_row(out, w->key_type, w->key_scratch);
+        pmn_avro_put_long(out, seq);
+        pmn_avro_put_long(out, kind);
+    }
+    pmn_avro_write_row(out, w->row, row);
     w->raw_bytes += out->len - before;
     int rc = pmn_avro_writer_end_object(w->avro);
     if (rc)
         return rc;
     for (int32_t i = 0; i < n; i++)
-        stats_add(&w->stats[i], &row[i]);
+        stats_add_fast(&w->stats[i], &row[i]);
     if (seq < w->min_seq)
         w->min_seq = seq;
     if (seq > w->max_seq)
@@ -310,7 +358,12 @@ static void writer_free(pmn_data_file_writer *w)
         free(w->stats[i].max_buf);
     }
     free(w->stats);
-    free(w->vals);
+    for (int32_t i = 0; w->last_buf && i < w->nkeys; i++)
+        free(w->last_buf[i]);
+    free(w->last_buf);
+    free(w->last_cap);
+    free(w->last_key);
+    pmn_type_free(w->key_type);
     free(w->key_scratch);
     free(w->key_idx);
     free(w->key_types);
@@ -336,6 +389,8 @@ int pmn_data_file_writer_close(pmn_data_file_writer *w, pmn_arena *a, pmn_data_f
     meta->file_size = (int64_t)size;
     meta->row_count = w->rows;
     if (w->nkeys) {
+        if (w->rows)
+            pmn_binary_row_serialize(&w->max_key, w->key_types, w->last_key, w->nkeys);
         meta->min_key.ptr = pmn_arena_memdup(a, w->min_key.data, w->min_key.len);
         meta->min_key.len = (uint32_t)w->min_key.len;
         meta->max_key.ptr = pmn_arena_memdup(a, w->max_key.data, w->max_key.len);
