@@ -645,10 +645,37 @@ static bool key_equal(const pmn_table *t, const pmn_datum *a, const pmn_datum *b
     return true;
 }
 
-/* lookup_file: the record of the key in one uncommitted data file, if any. */
+/* cmp_trimmed: order of two full rows by the trimmed primary key (a data file's sort order). */
+static int cmp_trimmed(const pmn_table *t, const pmn_datum *a, const pmn_datum *b)
+{
+    const pmn_key_layout *k = &t->keys;
+    for (int32_t i = 0; i < k->ntrimmed_pk; i++) {
+        int idx = k->trimmed_pk[i];
+        int c = pmn_datum_compare(k->trimmed_pk_types[i], &a[idx], &b[idx]);
+        if (c)
+            return c;
+    }
+    return 0;
+}
+
+typedef struct key_target {
+    const pmn_table *t;
+    const pmn_datum *key_row;
+} key_target;
+
+static bool at_or_before_key(void *ctx, const pmn_datum *vals)
+{
+    const key_target *kt = ctx;
+    return cmp_trimmed(kt->t, vals, kt->key_row) <= 0;
+}
+
+/* lookup_file: the record of the key in one uncommitted data file, if any (files are sorted
+ * by key with one record per key: a block search finds it). */
 static int lookup_file(pmn_writer *w, const pmn_manifest_entry *e, const pmn_datum *key_row,
                        bool *found, bool *deleted)
 {
+    if (w->t->num_buckets > 0 && e->bucket != bucket_of_row(w, key_row))
+        return 0;
     char *dir = pmn_table_bucket_dir(w->t, e->partition, e->bucket);
     char *path = pmn_path_join(dir, e->file.file_name);
     free(dir);
@@ -657,21 +684,26 @@ static int lookup_file(pmn_writer *w, const pmn_manifest_entry *e, const pmn_dat
     free(path);
     if (rc)
         return rc;
+    key_target kt = {w->t, key_row};
+    rc = pmn_data_file_reader_seek(r, at_or_before_key, &kt);
     const pmn_datum *vals;
     int64_t seq;
     int32_t kind;
-    while ((rc = pmn_data_file_reader_next(r, &vals, &seq, &kind)) == 0) {
-        if (key_equal(w->t, vals, key_row)) {
-            *found = true;
-            *deleted = kind == PMN_ROW_DELETE || kind == PMN_ROW_UPDATE_BEFORE;
-            int32_t n = w->t->schema->row->nfields;
-            pmn_arena_reset(&w->lookup_arena);
-            w->lookup_row = pmn_arena_alloc(&w->lookup_arena, sizeof *w->lookup_row * (size_t)n);
-            for (int32_t i = 0; i < n; i++)
-                pmn_datum_copy(w->t->schema->row->fields[i].type, &vals[i], &w->lookup_row[i],
-                               &w->lookup_arena);
-            break;
-        }
+    while (rc == 0 && (rc = pmn_data_file_reader_next(r, &vals, &seq, &kind)) == 0) {
+        int c = cmp_trimmed(w->t, vals, key_row);
+        if (c < 0)
+            continue;
+        if (c > 0 || !key_equal(w->t, vals, key_row))
+            break; /* past the key, or the key of another partition */
+        *found = true;
+        *deleted = kind == PMN_ROW_DELETE || kind == PMN_ROW_UPDATE_BEFORE;
+        int32_t n = w->t->schema->row->nfields;
+        pmn_arena_reset(&w->lookup_arena);
+        w->lookup_row = pmn_arena_alloc(&w->lookup_arena, sizeof *w->lookup_row * (size_t)n);
+        for (int32_t i = 0; i < n; i++)
+            pmn_datum_copy(w->t->schema->row->fields[i].type, &vals[i], &w->lookup_row[i],
+                           &w->lookup_arena);
+        break;
     }
     pmn_data_file_reader_free(r);
     return rc == PMN_ITEROVER || rc == 0 ? 0 : rc;

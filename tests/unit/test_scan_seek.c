@@ -8,7 +8,8 @@
  * and last of the table, and first/last of an Avro block, across
  * non-overlapping files of the top level and overlapping level-0 files; a
  * compound key whose first column spans many blocks; and the block counter
- * shows that a point lookup reads one file and O(log blocks) blocks.
+ * shows that a point lookup reads one file and O(log blocks) blocks; the
+ * writer's lookup in its spilled, uncommitted files.
  */
 #include "testutil.h"
 
@@ -419,6 +420,62 @@ static void test_seek__compound_key_first_column(void **state)
     free(dir);
 }
 
+/* pmn_writer_lookup searches the writer's spilled, uncommitted files by block too. */
+static void test_seek__writer_lookup_in_spilled_files(void **state)
+{
+    (void)state;
+    char *dir = pmn_test_tmpdir("seek-writer");
+    pmn_catalog *cat;
+    assert_pmn_ok(pmn_catalog_open(dir, true, &cat));
+    pmn_table *t = create_table(cat, "wl", "zstd");
+    pmn_schema_change ch = {.kind = PMN_SCHEMA_SET_OPTION, .key = "write-buffer-size",
+                            .value = "1mb"};
+    assert_pmn_ok(pmn_table_alter(t, &ch, 1));
+    pmn_writer *w;
+    assert_pmn_ok(pmn_writer_open(t, "test", &w));
+    for (int64_t k = 0; k < NKEYS; k += 2) /* committed: even keys */
+        put(w, k, 1, false);
+    commit(w, 1);
+    char *bucket = pmn_xasprintf("%s/bucket-0", pmn_table_path(t));
+    char **names;
+    size_t committed, spilled;
+    assert_pmn_ok(pmn_fs_list(bucket, &names, &committed));
+    pmn_fs_list_free(names, committed);
+    for (int64_t k = 0; k < NKEYS; k += 3) /* spilled, uncommitted: multiples of 3 */
+        put(w, k, 2, k % 9 == 0);
+    assert_pmn_ok(pmn_fs_list(bucket, &names, &spilled));
+    pmn_fs_list_free(names, spilled);
+    free(bucket);
+    assert_true(spilled >= committed + 2); /* the lookups below search several spilled files */
+    int64_t keys[] = {0, 2, 3, 4, 5, 6, 9, 12, 18, 21, 2999, 3000, 3003, 9000, 9001,
+                      NKEYS - 1, NKEYS - 2, NKEYS - 3, NKEYS + 3};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        int64_t k = keys[i];
+        pmn_datum key[3] = {pmn_datum_int(k), pmn_datum_null(), pmn_datum_null()};
+        const pmn_datum *row;
+        assert_pmn_ok(pmn_writer_lookup(w, key, &row));
+        int want = k >= NKEYS        ? 0
+                   : k % 3 == 0      ? (k % 9 == 0 ? 0 : 2)
+                   : k % 2 == 0      ? 1
+                                     : 0;
+        if (want == 0) {
+            if (row)
+                fail_msg("key %lld: found n=%lld, expected none", (long long)k,
+                         (long long)row[2].v.i);
+        } else {
+            if (!row)
+                fail_msg("key %lld: not found, expected n=%d", (long long)k, want);
+            assert_int_equal(row[0].v.i, k);
+            assert_int_equal(row[2].v.i, want);
+        }
+    }
+    pmn_writer_free(w);
+    pmn_table_free(t);
+    pmn_catalog_free(cat);
+    pmn_fs_remove_tree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -426,6 +483,7 @@ int main(void)
         cmocka_unit_test(test_seek__same_rows_as_full_scan_uncompressed),
         cmocka_unit_test(test_seek__lookup_reads_few_blocks),
         cmocka_unit_test(test_seek__compound_key_first_column),
+        cmocka_unit_test(test_seek__writer_lookup_in_spilled_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
