@@ -152,6 +152,8 @@ int pmn_avro_reader_block_after(pmn_avro_reader *r, uint64_t off, uint64_t *bloc
 /* pmn_avro_reader_seek: the next pmn_avro_reader_next_block reads the block at block_off (an
  * offset from data_start or block_after; file_size means the end). */
 int pmn_avro_reader_seek(pmn_avro_reader *r, uint64_t block_off);
+/* pmn_avro_reader_tell: file offset of the next block pmn_avro_reader_next_block reads. */
+uint64_t pmn_avro_reader_tell(const pmn_avro_reader *r);
 /* pmn_avro_reader_blocks_read: blocks decoded (decompressed) so far. */
 uint64_t pmn_avro_reader_blocks_read(const pmn_avro_reader *r);
 void pmn_avro_reader_free(pmn_avro_reader *r);

@@ -501,6 +501,11 @@ uint64_t pmn_avro_reader_file_size(const pmn_avro_reader *r)
     return r->file_size;
 }
 
+uint64_t pmn_avro_reader_tell(const pmn_avro_reader *r)
+{
+    return offset_of(r);
+}
+
 uint64_t pmn_avro_reader_blocks_read(const pmn_avro_reader *r)
 {
     return r->blocks_read;

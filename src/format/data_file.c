@@ -437,6 +437,11 @@ struct pmn_data_file_reader {
     pmn_avro_cursor cursor;
     int64_t left;        /* records left in the current block */
     char *path;
+    /* the block a seek decoded last: offset, end, cursor at its first record, record count */
+    uint64_t probe_off, probe_end;
+    pmn_avro_cursor probe_cursor;
+    int64_t probe_left;
+    bool probe_kept;     /* its decompressed bytes are still in the avro reader */
 };
 
 int pmn_data_file_reader_open(const char *path, const pmn_type *row, bool kv,
@@ -510,6 +515,15 @@ static int first_record(pmn_data_file_reader *r, uint64_t off, const pmn_datum *
     if (rc == 0 && r->left == 0)
         rc = pmn_error_set(PMN_ECORRUPT, "data file %s: empty block at offset %llu", r->path,
                            (unsigned long long)off);
+    if (rc == 0) {
+        r->probe_off = off;
+        r->probe_end = pmn_avro_reader_tell(r->avro);
+        r->probe_cursor = r->cursor;
+        r->probe_left = r->left;
+        /* uncompressed blocks are read in place, and the next probe's scan may move that
+         * window; a decompressed block stays until the next block is decompressed */
+        r->probe_kept = pmn_avro_reader_codec(r->avro) != PMN_AVRO_CODEC_NULL;
+    }
     if (rc == 0)
         rc = pmn_avro_read_row(r->plan, &r->cursor, &r->arena, r->vals);
     if (rc)
@@ -526,6 +540,7 @@ int pmn_data_file_reader_seek(pmn_data_file_reader *r,
      * Each step finds the first block after the midpoint, so the range at least halves. */
     uint64_t lo = pmn_avro_reader_data_start(r->avro);
     uint64_t hi = pmn_avro_reader_file_size(r->avro);
+    r->probe_kept = false;
     while (hi - lo > 1) {
         uint64_t mid = lo + (hi - lo - 1) / 2, b = 0; /* mid + 1 < hi */
         int rc = pmn_avro_reader_block_after(r->avro, mid, &b);
@@ -543,6 +558,13 @@ int pmn_data_file_reader_seek(pmn_data_file_reader *r,
             lo = b;
         else
             hi = mid + 1; /* b is the first block after mid and already too far */
+    }
+    if (r->probe_kept && r->probe_off == lo) {
+        /* the start is the block decoded last: read on from its first record */
+        r->cursor = r->probe_cursor;
+        r->left = r->probe_left;
+        int rc = pmn_avro_reader_seek(r->avro, r->probe_end);
+        return rc ? pmn_error_wrap("data file %s: ", r->path) : 0;
     }
     r->left = 0;
     pmn_arena_reset(&r->arena);
