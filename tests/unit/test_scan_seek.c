@@ -476,6 +476,76 @@ static void test_seek__writer_lookup_in_spilled_files(void **state)
     free(dir);
 }
 
+/* A table Java Paimon wrote: every row is found again by a filter on its first key column. */
+static void test_seek__java_fixture_rows_found_by_key(void **state)
+{
+    (void)state;
+    char *wh = pmn_test_fixture("avro_pk_with_multiple_type");
+    pmn_catalog *cat;
+    assert_pmn_ok(pmn_catalog_open(wh, false, &cat));
+    pmn_table *t;
+    assert_pmn_ok(pmn_table_open(cat, "pk_with_multiple_type", "pk_with_multiple_type", &t));
+    const pmn_type *rt = pmn_table_row_type(t);
+    const char *const *pk, *const *part;
+    size_t npk = pmn_table_primary_keys(t, &pk), npart = pmn_table_partition_keys(t, &part);
+    int field = -1;
+    for (size_t i = 0; i < npk && field < 0; i++) {
+        bool is_part = false;
+        for (size_t j = 0; j < npart; j++)
+            is_part |= strcmp(pk[i], part[j]) == 0;
+        for (int32_t f = 0; f < rt->nfields && !is_part; f++)
+            if (strcmp(rt->fields[f].name, pk[i]) == 0)
+                field = f;
+    }
+    assert_true(field >= 0);
+    /* the full scan's rows, deep-copied */
+    pmn_arena a = PMN_ARENA_INIT;
+    pmn_datum *rows[16];
+    size_t nrows = 0;
+    pmn_scan *s;
+    assert_pmn_ok(pmn_scan_open(t, NULL, &s));
+    const pmn_datum *r;
+    while (pmn_scan_next(s, &r) == 0) {
+        assert_true(nrows < 16);
+        rows[nrows] = pmn_arena_alloc(&a, sizeof(pmn_datum) * (size_t)rt->nfields);
+        for (int32_t f = 0; f < rt->nfields; f++)
+            pmn_datum_copy(rt->fields[f].type, &r[f], &rows[nrows][f], &a);
+        nrows++;
+    }
+    pmn_scan_free(s);
+    assert_int_equal(nrows, 4);
+    /* the key is compound: a value of its first column may hold several rows */
+    for (size_t i = 0; i < nrows; i++) {
+        pmn_filter f = {.field = field, .op = PMN_FILTER_EQ, .value = rows[i][field]};
+        pmn_scan_options o = {.filters = &f, .nfilters = 1};
+        assert_pmn_ok(pmn_scan_open(t, &o, &s));
+        size_t expected = 0, found = 0;
+        for (size_t j = 0; j < nrows; j++)
+            expected += pmn_datum_compare(rt->fields[field].type, &rows[j][field],
+                                          &rows[i][field]) == 0;
+        while (pmn_scan_next(s, &r) == 0) {
+            if (pmn_datum_compare(rt->fields[field].type, &r[field], &rows[i][field]) != 0)
+                continue;
+            found++;
+            bool same_as_one = false;
+            for (size_t j = 0; j < nrows && !same_as_one; j++) {
+                bool eq = true;
+                for (int32_t c = 0; c < rt->nfields && eq; c++)
+                    eq = pmn_datum_compare(rt->fields[c].type, &r[c], &rows[j][c]) == 0;
+                same_as_one = eq;
+            }
+            if (!same_as_one)
+                fail_msg("key of row %zu: a returned row is not a row of the full scan", i);
+        }
+        pmn_scan_free(s);
+        assert_int_equal(found, expected);
+    }
+    pmn_arena_free(&a);
+    pmn_table_free(t);
+    pmn_catalog_free(cat);
+    free(wh);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -484,6 +554,7 @@ int main(void)
         cmocka_unit_test(test_seek__lookup_reads_few_blocks),
         cmocka_unit_test(test_seek__compound_key_first_column),
         cmocka_unit_test(test_seek__writer_lookup_in_spilled_files),
+        cmocka_unit_test(test_seek__java_fixture_rows_found_by_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
