@@ -98,6 +98,10 @@ int pmn_scan_next(pmn_scan *s, const pmn_datum **row);
 int64_t pmn_scan_snapshot_id(const pmn_scan *s);
 /* pmn_scan_stats: data files opened and rows decoded so far (for pushdown tests). */
 void pmn_scan_stats(const pmn_scan *s, uint64_t *files_read, uint64_t *rows_read);
+/* pmn_scan_blocks_read: Avro blocks of data files decoded so far. A filter on the first
+ * primary-key column (=, <, <=, >, >=) makes a primary-key scan binary-search each file's
+ * blocks for the bound instead of decoding the blocks before it. */
+uint64_t pmn_scan_blocks_read(const pmn_scan *s);
 void pmn_scan_free(pmn_scan *s);
 
 /* ---- write ---- */

@@ -142,6 +142,20 @@ pmn_avro_codec pmn_avro_reader_codec(const pmn_avro_reader *r);
 /* pmn_avro_reader_next_block: decompress the next block; *cursor spans its objects (valid
  * until the next call), *count = objects in it. PMN_ITEROVER after the last block. */
 int pmn_avro_reader_next_block(pmn_avro_reader *r, pmn_avro_cursor *cursor, int64_t *count);
+/* Random access to blocks (e.g. a binary search over a file sorted by key): a block starts at
+ * pmn_avro_reader_data_start or right after any later sync marker. */
+uint64_t pmn_avro_reader_data_start(const pmn_avro_reader *r);
+uint64_t pmn_avro_reader_file_size(const pmn_avro_reader *r);
+/* pmn_avro_reader_block_after: *block_off = offset of the first block that starts after file
+ * offset `off`, found by scanning for the file's sync marker. PMN_ITEROVER when none does. */
+int pmn_avro_reader_block_after(pmn_avro_reader *r, uint64_t off, uint64_t *block_off);
+/* pmn_avro_reader_seek: the next pmn_avro_reader_next_block reads the block at block_off (an
+ * offset from data_start or block_after; file_size means the end). */
+int pmn_avro_reader_seek(pmn_avro_reader *r, uint64_t block_off);
+/* pmn_avro_reader_tell: file offset of the next block pmn_avro_reader_next_block reads. */
+uint64_t pmn_avro_reader_tell(const pmn_avro_reader *r);
+/* pmn_avro_reader_blocks_read: blocks decoded (decompressed) so far. */
+uint64_t pmn_avro_reader_blocks_read(const pmn_avro_reader *r);
 void pmn_avro_reader_free(pmn_avro_reader *r);
 
 /* ---- 4. datums ---- */

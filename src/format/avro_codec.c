@@ -12,6 +12,7 @@
 #include "util/alloc.h"
 #include "util/error.h"
 
+#include <pthread.h>
 #include <snappy-c.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -26,6 +27,67 @@ struct pmn_avro_codec_state {
     z_stream zdef, zinf;
     bool zdef_init, zinf_init;
 };
+
+/* Spare zstd contexts: creating one allocates and clears ~100-200 KB, which dominated opening
+ * the small manifest files a read plans with and every data file written. Freed codecs park
+ * their contexts here (a few per kind, shared by all threads) for the next one to take. */
+#define ZSTD_SPARES 4
+static pthread_mutex_t spare_lock = PTHREAD_MUTEX_INITIALIZER;
+static ZSTD_CCtx *spare_cctx[ZSTD_SPARES];
+static ZSTD_DCtx *spare_dctx[ZSTD_SPARES];
+static int nspare_cctx, nspare_dctx;
+
+static ZSTD_CCtx *take_cctx(int level)
+{
+    ZSTD_CCtx *c = NULL;
+    pthread_mutex_lock(&spare_lock);
+    if (nspare_cctx > 0)
+        c = spare_cctx[--nspare_cctx];
+    pthread_mutex_unlock(&spare_lock);
+    if (!c)
+        c = ZSTD_createCCtx();
+    if (c)
+        ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, level);
+    return c;
+}
+
+static ZSTD_DCtx *take_dctx(void)
+{
+    ZSTD_DCtx *d = NULL;
+    pthread_mutex_lock(&spare_lock);
+    if (nspare_dctx > 0)
+        d = spare_dctx[--nspare_dctx];
+    pthread_mutex_unlock(&spare_lock);
+    return d ? d : ZSTD_createDCtx();
+}
+
+static void park_cctx(ZSTD_CCtx *c)
+{
+    if (!c)
+        return;
+    ZSTD_CCtx_reset(c, ZSTD_reset_session_and_parameters);
+    pthread_mutex_lock(&spare_lock);
+    if (nspare_cctx < ZSTD_SPARES) {
+        spare_cctx[nspare_cctx++] = c;
+        c = NULL;
+    }
+    pthread_mutex_unlock(&spare_lock);
+    ZSTD_freeCCtx(c);
+}
+
+static void park_dctx(ZSTD_DCtx *d)
+{
+    if (!d)
+        return;
+    ZSTD_DCtx_reset(d, ZSTD_reset_session_and_parameters);
+    pthread_mutex_lock(&spare_lock);
+    if (nspare_dctx < ZSTD_SPARES) {
+        spare_dctx[nspare_dctx++] = d;
+        d = NULL;
+    }
+    pthread_mutex_unlock(&spare_lock);
+    ZSTD_freeDCtx(d);
+}
 
 const char *pmn_avro__codec_name(pmn_avro_codec codec)
 {
@@ -76,8 +138,8 @@ void pmn_avro__codec_free(pmn_avro_codec_state *st)
 {
     if (!st)
         return;
-    ZSTD_freeCCtx(st->zc);
-    ZSTD_freeDCtx(st->zd);
+    park_cctx(st->zc);
+    park_dctx(st->zd);
     if (st->zdef_init)
         deflateEnd(&st->zdef);
     if (st->zinf_init)
@@ -102,10 +164,9 @@ int pmn_avro__compress(pmn_avro_codec_state *st, const uint8_t *in, size_t n, pm
         return 0;
     case PMN_AVRO_CODEC_ZSTD: {
         if (!st->zc) {
-            st->zc = ZSTD_createCCtx();
+            st->zc = take_cctx(st->level);
             if (!st->zc)
                 return pmn_error_set(PMN_ERROR, "zstd: cannot create a compression context");
-            ZSTD_CCtx_setParameter(st->zc, ZSTD_c_compressionLevel, st->level);
         }
         size_t bound = ZSTD_compressBound(n);
         pmn_buf_reserve(out, bound);
@@ -171,7 +232,7 @@ static int zstd_decompress(pmn_avro_codec_state *st, const uint8_t *in, size_t n
                            size_t limit)
 {
     if (!st->zd) {
-        st->zd = ZSTD_createDCtx();
+        st->zd = take_dctx();
         if (!st->zd)
             return pmn_error_set(PMN_ERROR, "zstd: cannot create a decompression context");
     }

@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -29,6 +30,49 @@
 #define AVRO_MAX_BLOCK ((size_t)256 << 20)
 
 static const uint8_t avro_magic[4] = {'O', 'b', 'j', 1};
+
+/* Parsed writer schemas, shared by readers: a read plans with dozens of manifest files and
+ * data files that carry one of a few schemas, and parsing the JSON of each again cost more
+ * than reading a small file. Schemas are immutable once parsed; entries live until exit
+ * (at most SCHEMA_CACHE of them; readers of further schemas parse their own). */
+#define SCHEMA_CACHE 64
+static pthread_mutex_t schema_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    char *json;
+    pmn_avro_schema *schema;
+} schema_cache[SCHEMA_CACHE];
+static int nschema_cache;
+
+/* cached_schema: the parsed schema of json, parsed now if not cached; *owned = true when the
+ * caller must free it. */
+static int cached_schema(const char *json, size_t len, pmn_avro_schema **out, bool *owned)
+{
+    pthread_mutex_lock(&schema_lock);
+    for (int i = 0; i < nschema_cache; i++) {
+        if (strcmp(schema_cache[i].json, json) == 0) {
+            *out = schema_cache[i].schema;
+            *owned = false;
+            pthread_mutex_unlock(&schema_lock);
+            return 0;
+        }
+    }
+    pthread_mutex_unlock(&schema_lock);
+    pmn_avro_schema *sc = NULL;
+    int rc = pmn_avro_schema_parse(json, len, &sc);
+    if (rc)
+        return rc;
+    *out = sc;
+    *owned = true;
+    pthread_mutex_lock(&schema_lock);
+    if (nschema_cache < SCHEMA_CACHE) {
+        schema_cache[nschema_cache].json = pmn_xstrdup(json);
+        schema_cache[nschema_cache].schema = sc;
+        nschema_cache++;
+        *owned = false;
+    }
+    pthread_mutex_unlock(&schema_lock);
+    return 0;
+}
 
 /* ---- writer ---- */
 
@@ -185,9 +229,12 @@ struct pmn_avro_reader {
     size_t pos, len; /* unread bytes are data[pos..len) */
     uint64_t base;   /* file offset of data[0] */
     uint64_t file_size;
+    uint64_t data_start;  /* file offset of the first block */
+    uint64_t blocks_read; /* blocks decoded so far */
     bool eof; /* file mode: nothing more to read from fd */
     uint8_t sync[16];
     pmn_avro_schema *schema;
+    bool schema_owned; /* else shared from the schema cache */
     char *schema_json;
     pmn_avro_codec codec;
     pmn_avro_codec_state *cstate;
@@ -310,7 +357,8 @@ static int parse_header(pmn_avro_reader *r)
                 return crc;
         }
         r->pos += (size_t)(c.p - (r->data + r->pos));
-        int rc2 = pmn_avro_schema_parse(r->schema_json, schema_len, &r->schema);
+        r->data_start = offset_of(r);
+        int rc2 = cached_schema(r->schema_json, schema_len, &r->schema, &r->schema_owned);
         if (rc2)
             return pmn_error_wrap("avro file %s: ", r->name);
         r->cstate = pmn_avro__codec_new(r->codec, 0);
@@ -425,6 +473,7 @@ int pmn_avro_reader_next_block(pmn_avro_reader *r, pmn_avro_cursor *cursor, int6
                              "avro file %s: bad sync marker after the block at offset %llu",
                              r->name, (unsigned long long)block_off);
     r->pos += need;
+    r->blocks_read++;
     if (r->codec == PMN_AVRO_CODEC_NULL) {
         /* Objects stay in the input window, which only moves on the next call. */
         cursor->p = body;
@@ -442,6 +491,85 @@ int pmn_avro_reader_next_block(pmn_avro_reader *r, pmn_avro_cursor *cursor, int6
     return 0;
 }
 
+uint64_t pmn_avro_reader_data_start(const pmn_avro_reader *r)
+{
+    return r->data_start;
+}
+
+uint64_t pmn_avro_reader_file_size(const pmn_avro_reader *r)
+{
+    return r->file_size;
+}
+
+uint64_t pmn_avro_reader_tell(const pmn_avro_reader *r)
+{
+    return offset_of(r);
+}
+
+uint64_t pmn_avro_reader_blocks_read(const pmn_avro_reader *r)
+{
+    return r->blocks_read;
+}
+
+/* position: make file offset `off` the next unread byte (off <= file_size). */
+static int position(pmn_avro_reader *r, uint64_t off)
+{
+    if (r->fd < 0) {
+        r->pos = (size_t)off;
+        return 0;
+    }
+    if (off >= r->base && off <= r->base + r->len) {
+        r->pos = (size_t)(off - r->base); /* already in the window */
+        return 0;
+    }
+    if (lseek(r->fd, (off_t)off, SEEK_SET) < 0)
+        return pmn_error_set_errno("seeking in %s", r->name);
+    r->base = off;
+    r->pos = r->len = 0;
+    r->eof = false;
+    return 0;
+}
+
+int pmn_avro_reader_seek(pmn_avro_reader *r, uint64_t block_off)
+{
+    if (block_off < r->data_start || block_off > r->file_size)
+        return pmn_error_set(PMN_EINVALID, "avro file %s: offset %llu is outside its blocks",
+                             r->name, (unsigned long long)block_off);
+    return position(r, block_off);
+}
+
+int pmn_avro_reader_block_after(pmn_avro_reader *r, uint64_t off, uint64_t *block_off)
+{
+    if (off < r->data_start) {
+        if (r->data_start >= r->file_size)
+            return PMN_ITEROVER;
+        *block_off = r->data_start;
+        return 0;
+    }
+    /* a block starts right after a sync marker: look for a marker ending after off */
+    int rc = position(r, off - 15);
+    if (rc)
+        return rc;
+    for (;;) {
+        size_t avail;
+        rc = fill(r, 65536, &avail);
+        if (rc)
+            return rc;
+        const uint8_t *p = r->data + r->pos;
+        const uint8_t *hit = avail >= 16 ? memmem(p, avail, r->sync, 16) : NULL;
+        if (hit) {
+            uint64_t start = r->base + (uint64_t)(hit - r->data) + 16;
+            if (start >= r->file_size)
+                return PMN_ITEROVER;
+            *block_off = start;
+            return 0;
+        }
+        if (r->fd < 0 || r->eof || avail < 16)
+            return PMN_ITEROVER;
+        r->pos += avail - 15; /* a marker may straddle the window's end */
+    }
+}
+
 void pmn_avro_reader_free(pmn_avro_reader *r)
 {
     if (!r)
@@ -451,7 +579,8 @@ void pmn_avro_reader_free(pmn_avro_reader *r)
     free(r->inbuf);
     free(r->name);
     free(r->schema_json);
-    pmn_avro_schema_free(r->schema);
+    if (r->schema_owned)
+        pmn_avro_schema_free(r->schema);
     pmn_avro__codec_free(r->cstate);
     pmn_buf_dispose(&r->block);
     free(r);

@@ -708,8 +708,112 @@ static void write_value(pmn_buf *b, const pmn_type *t, const pmn_datum *d)
     }
 }
 
+/* ---- flat rows: one capacity check per row, values written through a pointer ---- */
+
+static bool flat_type(const pmn_type *t)
+{
+    return t->root != PMN_TYPE_ROW && t->root != PMN_TYPE_ARRAY && t->root != PMN_TYPE_MAP &&
+           t->root != PMN_TYPE_MULTISET;
+}
+
+static inline uint8_t *put_le(uint8_t *p, uint64_t u, int n)
+{
+    for (int i = 0; i < n; i++)
+        p[i] = (uint8_t)(u >> (8 * i));
+    return p + n;
+}
+
+/* put_decimal: the unscaled value as Avro bytes: minimal big-endian two's complement (as Java's
+ * BigInteger.toByteArray()), the same bytes as write_decimal. */
+static inline uint8_t *put_decimal(uint8_t *p, pmn_i128 v)
+{
+    unsigned __int128 mag = (unsigned __int128)(v < 0 ? ~v : v); /* bits besides the sign */
+    int n = 1;
+    while (n < 16 && (mag >> (8 * n - 1)) != 0)
+        n++;
+    *p++ = (uint8_t)(n << 1); /* zig-zag length, n <= 16 */
+    unsigned __int128 u = (unsigned __int128)v;
+    for (int i = n - 1; i >= 0; i--)
+        *p++ = (uint8_t)(u >> (8 * i));
+    return p;
+}
+
+static uint8_t *put_flat(uint8_t *p, const pmn_type *t, const pmn_datum *d)
+{
+    static const pmn_datum zero = {.is_null = false};
+    if (t->nullable) {
+        *p++ = d->is_null ? 0 : 2; /* union branch 0 (null) or 1 */
+        if (d->is_null)
+            return p;
+    } else if (d->is_null) {
+        d = &zero;
+    }
+    switch (t->root) {
+    case PMN_TYPE_BOOLEAN:
+        *p++ = d->v.b ? 1 : 0;
+        return p;
+    case PMN_TYPE_TINYINT:
+        return p + pmn_avro__encode_long(p, (int8_t)d->v.i);
+    case PMN_TYPE_SMALLINT:
+        return p + pmn_avro__encode_long(p, (int16_t)d->v.i);
+    case PMN_TYPE_INT:
+    case PMN_TYPE_DATE:
+    case PMN_TYPE_TIME:
+        return p + pmn_avro__encode_long(p, (int32_t)d->v.i);
+    case PMN_TYPE_BIGINT:
+        return p + pmn_avro__encode_long(p, d->v.i);
+    case PMN_TYPE_FLOAT: {
+        uint32_t u;
+        memcpy(&u, &d->v.f4, 4);
+        return put_le(p, u, 4);
+    }
+    case PMN_TYPE_DOUBLE: {
+        uint64_t u;
+        memcpy(&u, &d->v.f8, 8);
+        return put_le(p, u, 8);
+    }
+    case PMN_TYPE_DECIMAL:
+        return put_decimal(p, d->v.dec);
+    case PMN_TYPE_CHAR:
+    case PMN_TYPE_VARCHAR:
+    case PMN_TYPE_BINARY:
+    case PMN_TYPE_VARBINARY:
+        p += pmn_avro__encode_long(p, d->v.bin.len);
+        if (d->v.bin.len)
+            memcpy(p, d->v.bin.ptr, d->v.bin.len);
+        return p + d->v.bin.len;
+    case PMN_TYPE_TIMESTAMP:
+    case PMN_TYPE_TIMESTAMP_LTZ:
+        if (t->precision <= 3)
+            return p + pmn_avro__encode_long(p, d->v.ts.millis);
+        return p + pmn_avro__encode_long(p, (int64_t)((uint64_t)d->v.ts.millis * 1000u +
+                                                      (uint64_t)(int64_t)(d->v.ts.nanos / 1000)));
+    default:
+        return p; /* not flat: never called */
+    }
+}
+
 void pmn_avro_write_row(pmn_buf *b, const pmn_type *row, const pmn_datum *vals)
 {
+    /* bound: union index 1 + the largest fixed encoding (a 16-byte decimal and its length,
+     * a 10-byte varint, a double) per field, plus string bytes and their length */
+    size_t need = 0;
+    for (int32_t i = 0; i < row->nfields; i++) {
+        const pmn_type *t = row->fields[i].type;
+        if (!flat_type(t)) {
+            for (int32_t j = 0; j < row->nfields; j++)
+                write_value(b, row->fields[j].type, &vals[j]);
+            return;
+        }
+        need += 18;
+        if (!vals[i].is_null && (t->root == PMN_TYPE_CHAR || t->root == PMN_TYPE_VARCHAR ||
+                                 t->root == PMN_TYPE_BINARY || t->root == PMN_TYPE_VARBINARY))
+            need += 10 + (size_t)vals[i].v.bin.len;
+    }
+    pmn_buf_reserve(b, need);
+    uint8_t *p = b->data + b->len;
     for (int32_t i = 0; i < row->nfields; i++)
-        write_value(b, row->fields[i].type, &vals[i]);
+        p = put_flat(p, row->fields[i].type, &vals[i]);
+    b->len = (size_t)(p - b->data);
+    b->data[b->len] = 0;
 }

@@ -187,45 +187,18 @@ struct pmn_data_file_writer {
     int32_t *key_idx;
     int32_t nkeys;
     const pmn_type **key_types;
-    pmn_datum *vals;         /* scratch: one record */
     col_stats *stats;        /* one per table column */
     int64_t rows;
     int64_t deletes;
     int64_t min_seq, max_seq;
-    pmn_buf min_key, max_key; /* serialized BinaryRows */
+    pmn_buf min_key, max_key; /* serialized BinaryRows (max_key filled at close) */
     pmn_datum *key_scratch;
-    bool keys_fixed;          /* no key value points to memory (numbers, dates, ...) */
-    bool max_key_pending;     /* keys_fixed: max_key is key_scratch, serialized at close */
+    pmn_type *key_type;       /* ROW of the _KEY_ fields as the file stores them (owned) */
+    pmn_datum *last_key;      /* key of the last row added; strings kept in last_buf */
+    uint8_t **last_buf;
+    uint32_t *last_cap;
     uint64_t raw_bytes;       /* encoded (uncompressed) bytes so far */
 };
-
-/* fixed_size: a datum of this type holds its whole value (no pointer into the caller's row) */
-static bool fixed_size(const pmn_type *t)
-{
-    switch (t->root) {
-    case PMN_TYPE_CHAR:
-    case PMN_TYPE_VARCHAR:
-    case PMN_TYPE_BINARY:
-    case PMN_TYPE_VARBINARY:
-    case PMN_TYPE_ARRAY:
-    case PMN_TYPE_MAP:
-    case PMN_TYPE_MULTISET:
-    case PMN_TYPE_ROW:
-        return false;
-    default:
-        return true;
-    }
-}
-
-/* materialize_max_key: serialize the last row's key kept in key_scratch */
-static void materialize_max_key(pmn_data_file_writer *w)
-{
-    if (!w->max_key_pending)
-        return;
-    pmn_buf_reset(&w->max_key);
-    pmn_binary_row_serialize(&w->max_key, w->key_types, w->key_scratch, w->nkeys);
-    w->max_key_pending = false;
-}
 
 static pmn_type *kv_file_type(const pmn_type *row, const int32_t *key_idx, int32_t nkeys)
 {
@@ -255,14 +228,18 @@ int pmn_data_file_writer_open(const char *path, const pmn_type *row, const int32
     w->nkeys = nkeys;
     w->key_idx = pmn_xcalloc((size_t)nkeys + 1, sizeof *w->key_idx);
     w->key_types = pmn_xcalloc((size_t)nkeys + 1, sizeof *w->key_types);
-    w->keys_fixed = true;
     for (int32_t i = 0; i < nkeys; i++) {
         w->key_idx[i] = key_idx[i];
         w->key_types[i] = row->fields[key_idx[i]].type;
-        w->keys_fixed &= fixed_size(w->key_types[i]);
     }
     w->file_type = nkeys ? kv_file_type(row, key_idx, nkeys) : pmn_type_copy(row);
-    w->vals = pmn_xcalloc((size_t)w->file_type->nfields, sizeof *w->vals);
+    w->key_type = pmn_type_row();
+    for (int32_t i = 0; i < nkeys; i++)
+        pmn_type_row_add(w->key_type, w->file_type->fields[i].id, w->file_type->fields[i].name,
+                         pmn_type_copy(w->file_type->fields[i].type));
+    w->last_key = pmn_xcalloc((size_t)nkeys + 1, sizeof *w->last_key);
+    w->last_buf = pmn_xcalloc((size_t)nkeys + 1, sizeof *w->last_buf);
+    w->last_cap = pmn_xcalloc((size_t)nkeys + 1, sizeof *w->last_cap);
     w->key_scratch = pmn_xcalloc((size_t)nkeys + 1, sizeof *w->key_scratch);
     w->stats = pmn_xcalloc((size_t)row->nfields, sizeof *w->stats);
     for (int32_t i = 0; i < row->nfields; i++) {
@@ -283,46 +260,79 @@ int pmn_data_file_writer_open(const char *path, const pmn_type *row, const int32
     return 0;
 }
 
+/* keep_bytes: *dst = *src, with string or binary bytes copied into *buf. */
+static void keep_bytes(pmn_datum *dst, uint8_t **buf, uint32_t *cap, const pmn_datum *src,
+                       const pmn_type *t)
+{
+    *dst = *src;
+    if (!src->is_null && (pmn_type_is_string(t) || pmn_type_is_binary(t))) {
+        if (src->v.bin.len > *cap) {
+            *cap = src->v.bin.len * 2 + 16;
+            *buf = pmn_xrealloc(*buf, *cap);
+        }
+        if (src->v.bin.len)
+            memcpy(*buf, src->v.bin.ptr, src->v.bin.len);
+        dst->v.bin.ptr = *buf;
+    }
+}
+
+/* stats_add_fast: stats_add with the common fixed-width types compared inline. */
+static inline void stats_add_fast(col_stats *s, const pmn_datum *d)
+{
+    if (!d->is_null && s->have && !s->unknown) {
+        switch (s->type->root) {
+        case PMN_TYPE_TINYINT:
+        case PMN_TYPE_SMALLINT:
+        case PMN_TYPE_INT:
+        case PMN_TYPE_BIGINT:
+        case PMN_TYPE_DATE:
+        case PMN_TYPE_TIME:
+            if (d->v.i < s->min.v.i)
+                s->min = *d;
+            else if (d->v.i > s->max.v.i)
+                s->max = *d;
+            return;
+        case PMN_TYPE_DECIMAL:
+            if (d->v.dec < s->min.v.dec)
+                s->min = *d;
+            else if (d->v.dec > s->max.v.dec)
+                s->max = *d;
+            return;
+        default:
+            break;
+        }
+    }
+    stats_add(s, d);
+}
+
 int pmn_data_file_writer_add(pmn_data_file_writer *w, const pmn_datum *row, int64_t seq,
                              int32_t kind)
 {
     int32_t n = w->row->nfields;
-    pmn_datum *v = w->vals;
-    if (w->nkeys) {
-        for (int32_t i = 0; i < w->nkeys; i++) {
-            v[i] = row[w->key_idx[i]];
-            w->key_scratch[i] = v[i];
-        }
-        v[w->nkeys] = pmn_datum_int(seq);
-        v[w->nkeys + 1] = pmn_datum_int(kind);
-        memcpy(v + w->nkeys + 2, row, sizeof *row * (size_t)n);
-        if (w->rows > 0 && w->keys_fixed) {
-            /* rows come in key order: only the last key is the max, so it is serialized once,
-             * at close, from key_scratch (which holds whole values) */
-            w->max_key_pending = true;
-        } else {
-            pmn_buf *kb = w->rows == 0 ? &w->min_key : &w->max_key;
-            pmn_buf_reset(kb);
-            pmn_binary_row_serialize(kb, w->key_types, w->key_scratch, w->nkeys);
-            if (w->rows == 0) {
-                pmn_buf_reset(&w->max_key);
-                pmn_buf_put(&w->max_key, w->min_key.data, w->min_key.len);
-            }
-        }
-        if (kind == 1 || kind == 3)
-            w->deletes++;
-    } else {
-        memcpy(v, row, sizeof *row * (size_t)n);
-    }
     pmn_buf *out = pmn_avro_writer_buf(w->avro);
     size_t before = out->len;
-    pmn_avro_write_row(out, w->file_type, v);
+    if (w->nkeys) {
+        /* a KeyValue record: _KEY_ fields, _SEQUENCE_NUMBER, _VALUE_KIND, the row */
+        for (int32_t i = 0; i < w->nkeys; i++)
+            w->key_scratch[i] = row[w->key_idx[i]];
+        if (w->rows == 0)
+            pmn_binary_row_serialize(&w->min_key, w->key_types, w->key_scratch, w->nkeys);
+        for (int32_t i = 0; i < w->nkeys; i++)
+            keep_bytes(&w->last_key[i], &w->last_buf[i], &w->last_cap[i], &w->key_scratch[i],
+                       w->key_types[i]);
+        if (kind == 1 || kind == 3)
+            w->deletes++;
+        pmn_avro_write_row(out, w->key_type, w->key_scratch);
+        pmn_avro_put_long(out, seq);
+        pmn_avro_put_long(out, kind);
+    }
+    pmn_avro_write_row(out, w->row, row);
     w->raw_bytes += out->len - before;
     int rc = pmn_avro_writer_end_object(w->avro);
     if (rc)
         return rc;
     for (int32_t i = 0; i < n; i++)
-        stats_add(&w->stats[i], &row[i]);
+        stats_add_fast(&w->stats[i], &row[i]);
     if (seq < w->min_seq)
         w->min_seq = seq;
     if (seq > w->max_seq)
@@ -348,7 +358,12 @@ static void writer_free(pmn_data_file_writer *w)
         free(w->stats[i].max_buf);
     }
     free(w->stats);
-    free(w->vals);
+    for (int32_t i = 0; w->last_buf && i < w->nkeys; i++)
+        free(w->last_buf[i]);
+    free(w->last_buf);
+    free(w->last_cap);
+    free(w->last_key);
+    pmn_type_free(w->key_type);
     free(w->key_scratch);
     free(w->key_idx);
     free(w->key_types);
@@ -374,7 +389,8 @@ int pmn_data_file_writer_close(pmn_data_file_writer *w, pmn_arena *a, pmn_data_f
     meta->file_size = (int64_t)size;
     meta->row_count = w->rows;
     if (w->nkeys) {
-        materialize_max_key(w);
+        if (w->rows)
+            pmn_binary_row_serialize(&w->max_key, w->key_types, w->last_key, w->nkeys);
         meta->min_key.ptr = pmn_arena_memdup(a, w->min_key.data, w->min_key.len);
         meta->min_key.len = (uint32_t)w->min_key.len;
         meta->max_key.ptr = pmn_arena_memdup(a, w->max_key.data, w->max_key.len);
@@ -421,6 +437,11 @@ struct pmn_data_file_reader {
     pmn_avro_cursor cursor;
     int64_t left;        /* records left in the current block */
     char *path;
+    /* the block a seek decoded last: offset, end, cursor at its first record, record count */
+    uint64_t probe_off, probe_end;
+    pmn_avro_cursor probe_cursor;
+    int64_t probe_left;
+    bool probe_kept;     /* its decompressed bytes are still in the avro reader */
 };
 
 int pmn_data_file_reader_open(const char *path, const pmn_type *row, bool kv,
@@ -479,6 +500,81 @@ int pmn_data_file_reader_next(pmn_data_file_reader *r, const pmn_datum **vals, i
         *vals = r->vals;
     }
     return 0;
+}
+
+/* first_record: decode the first record of the block at `off` into r->vals (the block becomes
+ * the current one, its other records unread). */
+static int first_record(pmn_data_file_reader *r, uint64_t off, const pmn_datum **vals)
+{
+    int rc = pmn_avro_reader_seek(r->avro, off);
+    if (rc == 0) {
+        r->left = 0;
+        pmn_arena_reset(&r->arena);
+        rc = pmn_avro_reader_next_block(r->avro, &r->cursor, &r->left);
+    }
+    if (rc == 0 && r->left == 0)
+        rc = pmn_error_set(PMN_ECORRUPT, "data file %s: empty block at offset %llu", r->path,
+                           (unsigned long long)off);
+    if (rc == 0) {
+        r->probe_off = off;
+        r->probe_end = pmn_avro_reader_tell(r->avro);
+        r->probe_cursor = r->cursor;
+        r->probe_left = r->left;
+        /* uncompressed blocks are read in place, and the next probe's scan may move that
+         * window; a decompressed block stays until the next block is decompressed */
+        r->probe_kept = pmn_avro_reader_codec(r->avro) != PMN_AVRO_CODEC_NULL;
+    }
+    if (rc == 0)
+        rc = pmn_avro_read_row(r->plan, &r->cursor, &r->arena, r->vals);
+    if (rc)
+        return pmn_error_wrap("data file %s: ", r->path);
+    *vals = r->kv ? r->vals + 2 : r->vals;
+    return 0;
+}
+
+int pmn_data_file_reader_seek(pmn_data_file_reader *r,
+                              bool (*at_or_before)(void *ctx, const pmn_datum *vals), void *ctx)
+{
+    /* Invariant: the block at `lo` is the start (its first record satisfies the predicate, or
+     * it is the first block); no block starting at or after `hi` has a first record that does.
+     * Each step finds the first block after the midpoint, so the range at least halves. */
+    uint64_t lo = pmn_avro_reader_data_start(r->avro);
+    uint64_t hi = pmn_avro_reader_file_size(r->avro);
+    r->probe_kept = false;
+    while (hi - lo > 1) {
+        uint64_t mid = lo + (hi - lo - 1) / 2, b = 0; /* mid + 1 < hi */
+        int rc = pmn_avro_reader_block_after(r->avro, mid, &b);
+        if (rc && rc != PMN_ITEROVER)
+            return pmn_error_wrap("data file %s: ", r->path);
+        if (rc == PMN_ITEROVER || b >= hi) {
+            hi = mid + 1; /* no block starts in (mid, hi) */
+            continue;
+        }
+        const pmn_datum *vals = NULL;
+        rc = first_record(r, b, &vals);
+        if (rc)
+            return rc;
+        if (at_or_before(ctx, vals))
+            lo = b;
+        else
+            hi = mid + 1; /* b is the first block after mid and already too far */
+    }
+    if (r->probe_kept && r->probe_off == lo) {
+        /* the start is the block decoded last: read on from its first record */
+        r->cursor = r->probe_cursor;
+        r->left = r->probe_left;
+        int rc = pmn_avro_reader_seek(r->avro, r->probe_end);
+        return rc ? pmn_error_wrap("data file %s: ", r->path) : 0;
+    }
+    r->left = 0;
+    pmn_arena_reset(&r->arena);
+    int rc = pmn_avro_reader_seek(r->avro, lo);
+    return rc ? pmn_error_wrap("data file %s: ", r->path) : 0;
+}
+
+uint64_t pmn_data_file_reader_blocks(const pmn_data_file_reader *r)
+{
+    return pmn_avro_reader_blocks_read(r->avro);
 }
 
 void pmn_data_file_reader_free(pmn_data_file_reader *r)

@@ -43,6 +43,16 @@ int pmn_data_file_reader_open(const char *path, const pmn_type *row, bool kv,
  * Append files report seq = -1, kind = +I. */
 int pmn_data_file_reader_next(pmn_data_file_reader *r, const pmn_datum **vals, int64_t *seq,
                               int32_t *kind);
+/* pmn_data_file_reader_seek: for a file whose records satisfy `at_or_before` for a prefix and
+ * not after it (a primary-key file, sorted by key, and a key bound): a binary search over the
+ * Avro blocks (found through their sync markers; the first record of each probed block is
+ * decoded) positions r at the last block whose first record satisfies it, or at the first
+ * block if none does. Reading on then starts there: O(log blocks) blocks are decoded instead of
+ * every block before. Call it before the first pmn_data_file_reader_next. */
+int pmn_data_file_reader_seek(pmn_data_file_reader *r,
+                              bool (*at_or_before)(void *ctx, const pmn_datum *vals), void *ctx);
+/* pmn_data_file_reader_blocks: Avro blocks decoded so far (probes of a seek included). */
+uint64_t pmn_data_file_reader_blocks(const pmn_data_file_reader *r);
 void pmn_data_file_reader_free(pmn_data_file_reader *r);
 
 #endif

@@ -51,6 +51,7 @@ typedef struct run {
     bool done;
     const pmn_roaring *dv; /* deleted positions of this file, or NULL */
     int64_t pos;           /* position of the next row the reader returns */
+    bool below;            /* still before the lower key bound (records are skipped) */
 } run;
 
 struct pmn_scan {
@@ -75,6 +76,9 @@ struct pmn_scan {
     long pending_advance;    /* run to advance before the next row (-1 none) */
     const pmn_datum *upper;  /* upper bound on the first key column from the filters, or NULL */
     bool upper_inclusive;
+    const pmn_datum *lower;  /* lower bound on the first key column from the filters, or NULL */
+    bool lower_inclusive;
+    uint64_t blocks_closed;  /* blocks decoded by readers already freed */
     pmn_datum *out;
     pmn_arena out_arena;     /* converted values of the current row */
     uint64_t files_read, rows_read;
@@ -324,9 +328,21 @@ int pmn_scan_open(pmn_table *t, const pmn_scan_options *o, pmn_scan **out)
             const pmn_filter *f = &s->filters[i];
             if (f->field != t->keys.trimmed_pk[0] || f->value.is_null)
                 continue;
+            /* of several bounds any one is correct; keep the tightest */
+            const pmn_type *kt = t->keys.trimmed_pk_types[0];
             if (f->op == PMN_FILTER_EQ || f->op == PMN_FILTER_LE || f->op == PMN_FILTER_LT) {
-                s->upper = &f->value;
-                s->upper_inclusive = f->op != PMN_FILTER_LT;
+                int c = s->upper ? pmn_datum_compare(kt, &f->value, s->upper) : -1;
+                if (c < 0 || (c == 0 && f->op == PMN_FILTER_LT)) {
+                    s->upper = &f->value;
+                    s->upper_inclusive = f->op != PMN_FILTER_LT;
+                }
+            }
+            if (f->op == PMN_FILTER_EQ || f->op == PMN_FILTER_GE || f->op == PMN_FILTER_GT) {
+                int c = s->lower ? pmn_datum_compare(kt, &f->value, s->lower) : 1;
+                if (c > 0 || (c == 0 && f->op == PMN_FILTER_GT)) {
+                    s->lower = &f->value;
+                    s->lower_inclusive = f->op != PMN_FILTER_GT;
+                }
             }
         }
     }
@@ -367,6 +383,15 @@ int pmn_scan_open(pmn_table *t, const pmn_scan_options *o, pmn_scan **out)
 int64_t pmn_scan_snapshot_id(const pmn_scan *s)
 {
     return s->plan->snapshot ? s->plan->snapshot->id : 0;
+}
+
+uint64_t pmn_scan_blocks_read(const pmn_scan *s)
+{
+    uint64_t n = s->blocks_closed;
+    for (size_t i = 0; i < s->nruns; i++)
+        if (s->runs[i].reader)
+            n += pmn_data_file_reader_blocks(s->runs[i].reader);
+    return n;
 }
 
 void pmn_scan_stats(const pmn_scan *s, uint64_t *files_read, uint64_t *rows_read)
@@ -430,9 +455,9 @@ static void heap_up(pmn_scan *s, size_t i)
 
 static int run_advance(pmn_scan *s, run *r)
 {
-    int rc;
-    do {
-        rc = pmn_data_file_reader_next(r->reader, &r->vals, &r->seq, &r->kind);
+    const pmn_key_layout *k = &s->t->keys;
+    for (;;) {
+        int rc = pmn_data_file_reader_next(r->reader, &r->vals, &r->seq, &r->kind);
         if (rc == PMN_ITEROVER) {
             r->done = true;
             return 0;
@@ -440,10 +465,19 @@ static int run_advance(pmn_scan *s, run *r)
         if (rc)
             return rc;
         s->rows_read++;
-    } while (r->dv && pmn_roaring_contains(r->dv, (uint64_t)r->pos++));
+        if (r->dv && pmn_roaring_contains(r->dv, (uint64_t)r->pos++))
+            continue; /* deleted by the file's deletion vector */
+        if (!r->below)
+            break;
+        /* the seek started at the block holding the lower bound: skip the records before it */
+        int c = pmn_datum_compare(k->trimmed_pk_types[0], &r->vals[k->trimmed_pk[0]], s->lower);
+        if (c > 0 || (c == 0 && s->lower_inclusive)) {
+            r->below = false;
+            break;
+        }
+    }
     if (s->upper) {
         /* files are sorted by key: past the filter's upper bound nothing more can match */
-        const pmn_key_layout *k = &s->t->keys;
         int c = pmn_datum_compare(k->trimmed_pk_types[0], &r->vals[k->trimmed_pk[0]], s->upper);
         if (c > 0 || (c == 0 && !s->upper_inclusive))
             r->done = true;
@@ -451,10 +485,27 @@ static int run_advance(pmn_scan *s, run *r)
     return 0;
 }
 
+/* before_lower: a block whose first record satisfies this may hold the first record at or
+ * past the lower bound (the data file seek's predicate). When the bound's column is the
+ * whole key, keys are unique in a file, so a block starting exactly at an inclusive bound is
+ * the start; with more key columns, earlier blocks may hold the same first column. */
+static bool before_lower(void *ctx, const pmn_datum *vals)
+{
+    const pmn_scan *s = ctx;
+    const pmn_key_layout *k = &s->t->keys;
+    int c = pmn_datum_compare(k->trimmed_pk_types[0], &vals[k->trimmed_pk[0]], s->lower);
+    if (c < 0)
+        return true;
+    return c == 0 && (!s->lower_inclusive || k->ntrimmed_pk == 1);
+}
+
 static void close_group(pmn_scan *s)
 {
-    for (size_t i = 0; i < s->nruns; i++)
+    for (size_t i = 0; i < s->nruns; i++) {
+        if (s->runs[i].reader)
+            s->blocks_closed += pmn_data_file_reader_blocks(s->runs[i].reader);
         pmn_data_file_reader_free(s->runs[i].reader);
+    }
     free(s->runs);
     free(s->heap);
     s->runs = NULL;
@@ -497,6 +548,13 @@ static int open_group(pmn_scan *s, size_t g)
             return pmn_table_expired_error(s->t, pmn_scan_snapshot_id(s), rc);
         }
         s->files_read++;
+        /* a deletion vector counts positions from the file's start, which a seek loses */
+        if (s->lower && !r->dv) {
+            rc = pmn_data_file_reader_seek(r->reader, before_lower, s);
+            if (rc)
+                return rc;
+            r->below = true;
+        }
         /* append tables read one file at a time: only the first is positioned now */
         if (s->pk || i == 0) {
             rc = run_advance(s, r);

@@ -56,14 +56,6 @@ typedef struct record {
     bool knull;      /* that key is NULL */
 } record;
 
-/* The last key written to one (partition, bucket) since the last commit. */
-typedef struct run_tail {
-    uint8_t *partition;
-    uint32_t partition_len;
-    int32_t bucket;
-    int64_t last_key;
-} run_tail;
-
 /* A background compaction + expiry job. */
 typedef struct maint_job {
     pmn_table *t;          /* own handle (the writer's may be reloaded meanwhile) */
@@ -95,6 +87,7 @@ struct pmn_writer {
     pmn_manifest_entry *pending; /* ADD entries */
     size_t npending, cappending;
     pmn_buf scratch;
+    pmn_buf part_scratch;  /* serialized partition of the row being written */
     pmn_datum *key_vals;
     pmn_arena lookup_arena; /* the row returned by pmn_writer_lookup */
     pmn_datum *lookup_row;
@@ -122,14 +115,6 @@ struct pmn_writer {
     pthread_t bg_thread;
     int bg_rc;
     char *bg_msg;
-    /* One sorted run: on a table with no live files (a first commit, or after a truncate),
-     * files of a single integer key written in strictly ascending key order per bucket, all
-     * inserts, are committed at the top level, as one run after a full compaction would be,
-     * instead of as level-0 runs that trigger a compaction of everything just written. */
-    bool base_empty;
-    bool one_run;               /* still true for every file written since the last commit */
-    run_tail *tails;
-    size_t ntails, captails;
 };
 
 /* load_maint_options: the options that steer maintenance after commits and the sizes of
@@ -179,7 +164,6 @@ int pmn_writer_open(pmn_table *t, const char *commit_user, pmn_writer **out)
     pmn_arena_init(&w->buffer);
     pmn_arena_init(&w->bg_buffer);
     pmn_arena_init(&w->pending_arena);
-    w->one_run = true;
     w->next_seq = -1;
     int rc = pmn_options_get_memory(&t->schema->options, "write-buffer-size", 256LL << 20,
                                     &w->buffer_limit);
@@ -217,8 +201,6 @@ static int restore_sequence(pmn_writer *w)
     for (size_t i = 0; i < p->nfiles; i++)
         if (p->files[i].file.max_sequence_number > max)
             max = p->files[i].file.max_sequence_number;
-    w->base_empty = w->truncate_pending || p->nfiles == 0;
-    w->one_run = true;
     pmn_plan_free(p);
     w->next_seq = max + 1;
     return 0;
@@ -392,47 +374,6 @@ static int write_changelog(pmn_writer *w, group *g)
     return rc;
 }
 
-/* track_run: whether g (sorted) continues its bucket's run in strictly ascending key order
- * with inserts only; clears w->one_run when not. */
-static void track_run(pmn_writer *w, const group *g, int icol)
-{
-    if (!w->base_empty || icol < 0) {
-        w->one_run = false;
-        return;
-    }
-    for (size_t i = 0; i < g->nrecs; i++)
-        if (g->recs[i].kind != PMN_ROW_INSERT || g->recs[i].knull) {
-            w->one_run = false;
-            return;
-        }
-    run_tail *tail = NULL;
-    for (size_t i = 0; i < w->ntails && !tail; i++)
-        if (w->tails[i].bucket == g->bucket && w->tails[i].partition_len == g->partition.len &&
-            memcmp(w->tails[i].partition, g->partition.ptr, g->partition.len) == 0)
-            tail = &w->tails[i];
-    int64_t first = g->recs[0].ikey, last = g->recs[g->nrecs - 1].ikey;
-    if (tail && first <= tail->last_key) {
-        w->one_run = false;
-        return;
-    }
-    if (!tail) {
-        PMN_GROW(w->tails, w->captails, w->ntails + 1);
-        tail = &w->tails[w->ntails++];
-        tail->partition = pmn_xmalloc(g->partition.len + 1);
-        memcpy(tail->partition, g->partition.ptr, g->partition.len);
-        tail->partition_len = g->partition.len;
-        tail->bucket = g->bucket;
-    }
-    tail->last_key = last;
-}
-
-static void clear_tails(pmn_writer *w)
-{
-    for (size_t i = 0; i < w->ntails; i++)
-        free(w->tails[i].partition);
-    w->ntails = 0;
-}
-
 static int flush_group(pmn_writer *w, group *g)
 {
     if (g->nrecs == 0)
@@ -454,11 +395,16 @@ static int flush_group(pmn_writer *w, group *g)
                 qsort_r(g->recs, g->nrecs, sizeof *g->recs, cmp_record, w->t);
         }
     }
-    if (w->one_run)
-        track_run(w, g, icol);
     int rc = w->changelog_input ? write_changelog(w, g) : 0;
     pmn_data_file_writer *fw = NULL;
+    size_t rowbytes = sizeof(pmn_datum) * (size_t)w->t->schema->row->nfields;
     for (size_t i = 0; i < g->nrecs && rc == 0; i++) {
+        if (i + 8 < g->nrecs) {
+            /* the rows are cold (the buffer is far larger than the caches): fetch ahead */
+            const char *ahead = (const char *)g->recs[i + 8].row;
+            for (size_t off = 0; off < rowbytes; off += 64)
+                __builtin_prefetch(ahead + off);
+        }
         /* deduplicate: of equal keys only the last (highest sequence) is written */
         if (pk && i + 1 < g->nrecs &&
             (icol >= 0 ? same_key_int(&g->recs[i], &g->recs[i + 1])
@@ -560,7 +506,7 @@ static int flush_all(pmn_writer *w)
     for (size_t i = 0; i < w->ngroups; i++)
         free(w->groups[i].recs);
     w->ngroups = 0;
-    pmn_arena_reset(&w->buffer);
+    pmn_arena_recycle(&w->buffer); /* the next round of a similar size reuses the pages */
     /* make the new files' directory entries durable before any snapshot names them */
     for (size_t i = 0; i < w->npending && rc == 0; i++) {
         char *dir = pmn_table_bucket_dir(w->t, w->pending[i].partition, w->pending[i].bucket);
@@ -568,6 +514,24 @@ static int flush_all(pmn_writer *w)
         free(dir);
     }
     return rc;
+}
+
+/* points_outside: a datum of this type refers to bytes or items outside itself. */
+static bool points_outside(const pmn_type *t)
+{
+    switch (t->root) {
+    case PMN_TYPE_CHAR:
+    case PMN_TYPE_VARCHAR:
+    case PMN_TYPE_BINARY:
+    case PMN_TYPE_VARBINARY:
+    case PMN_TYPE_ARRAY:
+    case PMN_TYPE_MAP:
+    case PMN_TYPE_MULTISET:
+    case PMN_TYPE_ROW:
+        return true;
+    default:
+        return false;
+    }
 }
 
 int pmn_writer_write(pmn_writer *w, pmn_row_kind kind, const pmn_datum *row)
@@ -601,18 +565,16 @@ int pmn_writer_write(pmn_writer *w, pmn_row_kind kind, const pmn_datum *row)
     const pmn_key_layout *k = &t->keys;
     for (int32_t i = 0; i < k->npartition; i++)
         w->key_vals[i] = row[k->partition[i]];
-    pmn_buf_reset(&w->scratch);
-    pmn_binary_row_serialize(&w->scratch, k->partition_types, w->key_vals, k->npartition);
-    pmn_buf part = w->scratch;
-    w->scratch = (pmn_buf)PMN_BUF_INIT;
+    pmn_buf_reset(&w->part_scratch);
+    pmn_binary_row_serialize(&w->part_scratch, k->partition_types, w->key_vals, k->npartition);
     int32_t bucket = bucket_of_row(w, row);
-    group *g = find_group(w, &part, bucket);
-    pmn_buf_dispose(&part);
+    group *g = find_group(w, &w->part_scratch, bucket);
 
     /* not cleared: pmn_datum_copy assigns each datum whole */
     pmn_datum *copy = pmn_arena_memdup(&w->buffer, row, sizeof *copy * (size_t)rt->nfields);
     for (int32_t i = 0; i < rt->nfields; i++)
-        pmn_datum_copy(rt->fields[i].type, &row[i], &copy[i], &w->buffer);
+        if (!row[i].is_null && points_outside(rt->fields[i].type))
+            pmn_datum_copy(rt->fields[i].type, &row[i], &copy[i], &w->buffer);
     PMN_GROW(g->recs, g->cap, g->nrecs + 1);
     g->recs[g->nrecs].row = copy;
     g->recs[g->nrecs].seq = w->next_seq++;
@@ -633,22 +595,6 @@ static void clear_pending(pmn_writer *w)
     w->npending = 0;
     w->nchangelog = 0;
     pmn_arena_reset(&w->pending_arena);
-    clear_tails(w);
-    w->one_run = true;
-}
-
-/* promote_one_run: see one_run in pmn_writer; the pending files go to the top level. */
-static int promote_one_run(pmn_writer *w)
-{
-    if (!w->one_run || !w->base_empty || w->npending == 0 || w->changelog_input)
-        return 0;
-    pmn_compact_options o;
-    int rc = pmn_compact_options_load(w->t, &o);
-    if (rc)
-        return rc;
-    for (size_t i = 0; i < w->npending; i++)
-        w->pending[i].file.level = o.num_levels - 1;
-    return 0;
 }
 
 /* maintain: compaction and expiry of t (failures are logged: the data is committed). */
@@ -762,9 +708,6 @@ int pmn_writer_commit(pmn_writer *w, int64_t commit_identifier, const pmn_kv *pr
         return rc;
     if (w->npending == 0 && w->nchangelog == 0 && nproperties == 0 && !w->truncate_pending)
         return 0;
-    rc = promote_one_run(w);
-    if (rc)
-        return rc;
     pmn_commit_request req = {
         .entries = w->pending,
         .nentries = w->npending,
@@ -780,11 +723,8 @@ int pmn_writer_commit(pmn_writer *w, int64_t commit_identifier, const pmn_kv *pr
     rc = pmn_commit(w->t, &req, snapshot_id);
     if (rc)
         return pmn_error_wrap("committing %s: ", w->t->full_name);
-    bool added = w->npending > 0;
     clear_pending(w);
     w->truncate_pending = false;
-    if (added)
-        w->base_empty = false;
     after_commit(w, commit_identifier);
     return 0;
 }
@@ -793,7 +733,6 @@ int pmn_writer_truncate(pmn_writer *w)
 {
     pmn_writer_abort(w);
     w->truncate_pending = true;
-    w->base_empty = true; /* the next commit replaces every live file */
     return 0;
 }
 
@@ -814,10 +753,37 @@ static bool key_equal(const pmn_table *t, const pmn_datum *a, const pmn_datum *b
     return true;
 }
 
-/* lookup_file: the record of the key in one uncommitted data file, if any. */
+/* cmp_trimmed: order of two full rows by the trimmed primary key (a data file's sort order). */
+static int cmp_trimmed(const pmn_table *t, const pmn_datum *a, const pmn_datum *b)
+{
+    const pmn_key_layout *k = &t->keys;
+    for (int32_t i = 0; i < k->ntrimmed_pk; i++) {
+        int idx = k->trimmed_pk[i];
+        int c = pmn_datum_compare(k->trimmed_pk_types[i], &a[idx], &b[idx]);
+        if (c)
+            return c;
+    }
+    return 0;
+}
+
+typedef struct key_target {
+    const pmn_table *t;
+    const pmn_datum *key_row;
+} key_target;
+
+static bool at_or_before_key(void *ctx, const pmn_datum *vals)
+{
+    const key_target *kt = ctx;
+    return cmp_trimmed(kt->t, vals, kt->key_row) <= 0;
+}
+
+/* lookup_file: the record of the key in one uncommitted data file, if any (files are sorted
+ * by key with one record per key: a block search finds it). */
 static int lookup_file(pmn_writer *w, const pmn_manifest_entry *e, const pmn_datum *key_row,
                        bool *found, bool *deleted)
 {
+    if (w->t->num_buckets > 0 && e->bucket != bucket_of_row(w, key_row))
+        return 0;
     char *dir = pmn_table_bucket_dir(w->t, e->partition, e->bucket);
     char *path = pmn_path_join(dir, e->file.file_name);
     free(dir);
@@ -826,21 +792,26 @@ static int lookup_file(pmn_writer *w, const pmn_manifest_entry *e, const pmn_dat
     free(path);
     if (rc)
         return rc;
+    key_target kt = {w->t, key_row};
+    rc = pmn_data_file_reader_seek(r, at_or_before_key, &kt);
     const pmn_datum *vals;
     int64_t seq;
     int32_t kind;
-    while ((rc = pmn_data_file_reader_next(r, &vals, &seq, &kind)) == 0) {
-        if (key_equal(w->t, vals, key_row)) {
-            *found = true;
-            *deleted = kind == PMN_ROW_DELETE || kind == PMN_ROW_UPDATE_BEFORE;
-            int32_t n = w->t->schema->row->nfields;
-            pmn_arena_reset(&w->lookup_arena);
-            w->lookup_row = pmn_arena_alloc(&w->lookup_arena, sizeof *w->lookup_row * (size_t)n);
-            for (int32_t i = 0; i < n; i++)
-                pmn_datum_copy(w->t->schema->row->fields[i].type, &vals[i], &w->lookup_row[i],
-                               &w->lookup_arena);
-            break;
-        }
+    while (rc == 0 && (rc = pmn_data_file_reader_next(r, &vals, &seq, &kind)) == 0) {
+        int c = cmp_trimmed(w->t, vals, key_row);
+        if (c < 0)
+            continue;
+        if (c > 0 || !key_equal(w->t, vals, key_row))
+            break; /* past the key, or the key of another partition */
+        *found = true;
+        *deleted = kind == PMN_ROW_DELETE || kind == PMN_ROW_UPDATE_BEFORE;
+        int32_t n = w->t->schema->row->nfields;
+        pmn_arena_reset(&w->lookup_arena);
+        w->lookup_row = pmn_arena_alloc(&w->lookup_arena, sizeof *w->lookup_row * (size_t)n);
+        for (int32_t i = 0; i < n; i++)
+            pmn_datum_copy(w->t->schema->row->fields[i].type, &vals[i], &w->lookup_row[i],
+                           &w->lookup_arena);
+        break;
     }
     pmn_data_file_reader_free(r);
     return rc == PMN_ITEROVER || rc == 0 ? 0 : rc;
@@ -943,14 +914,13 @@ void pmn_writer_free(pmn_writer *w)
     free(w->groups);
     free(w->bg_groups);
     pmn_arena_free(&w->bg_buffer);
-    clear_tails(w);
-    free(w->tails);
     free(w->pending);
     free(w->changelog);
     pmn_arena_free(&w->buffer);
     pmn_arena_free(&w->pending_arena);
     pmn_arena_free(&w->lookup_arena);
     pmn_buf_dispose(&w->scratch);
+    pmn_buf_dispose(&w->part_scratch);
     free(w->key_vals);
     free(w->commit_user);
     free(w);

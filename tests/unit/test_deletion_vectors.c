@@ -736,8 +736,9 @@ static void test_dv__pk_table_levels(void **state)
     pmn_table *t = create_table(cat, "items", true, "1");
     write_rows(t, 0, 100, 1);
     int64_t snap;
+    /* ascending keys into an empty table may already be committed as a top-level run; either
+     * way a full compaction leaves one file at the top level (checked below) */
     assert_pmn_ok(pmn_table_compact(t, true, &snap));
-    assert_true(snap > 0);
     /* level-0 leftovers: new keys 100..109 and new values for 0..9 */
     write_rows(t, 0, 10, 1000);
     write_rows(t, 100, 110, 1);
