@@ -60,3 +60,5 @@ change 30
 wait_equal "changes to partitions stream through a FOR ALL TABLES publication"
 assert_eq "meas other" "$("$PGPAIMON" table list --warehouse "$WH" lake | tr '\n' ' ' | sed 's/ $//')" "partitions did not join as tables"
 kill -TERM $SYNC; wait $SYNC
+if grep -q "meas_20" "$TEST_TMP/sync.log"; then fail "the log names a partition: $(grep meas_20 "$TEST_TMP/sync.log" | head -n 2)"; fi
+ok "partitions are not considered as new tables"
