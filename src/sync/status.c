@@ -40,8 +40,30 @@ static const char SLOTS_SQL[] =
     "coalesce(wal_status, ''), pg_current_wal_lsn()::text "
     "FROM pg_replication_slots ORDER BY slot_name";
 
+/* The confirmed_flush_lsn of each slot: the job confirms only positions its lake tables
+ * hold, so every table it syncs is complete up to there, even one with no changes since. */
+typedef struct slot_pos {
+    char **names;
+    uint64_t *confirmed;
+    size_t n;
+} slot_pos;
+
+static void slot_pos_free(slot_pos *sp)
+{
+    pmn_strings_free(sp->names, sp->n);
+    free(sp->confirmed);
+}
+
+static uint64_t slot_confirmed(const slot_pos *sp, const char *slot)
+{
+    for (size_t i = 0; slot && i < sp->n; i++)
+        if (!strcmp(sp->names[i], slot))
+            return sp->confirmed[i];
+    return 0;
+}
+
 static void table_status(pmn_catalog *cat, const char *db, const char *name, uint64_t current,
-                         pmn_buf *out)
+                         const slot_pos *sp, pmn_buf *out)
 {
     pmn_table *t;
     if (pmn_table_open(cat, db, name, &t) != 0) {
@@ -69,9 +91,12 @@ static void table_status(pmn_catalog *cat, const char *db, const char *name, uin
                    info.id, info.total_record_count);
     uint64_t stored = 0;
     if (lsn && pmn_parse_lsn(lsn, &stored) == 0) {
-        uint64_t lag = current > stored ? current - stored : 0;
+        uint64_t confirmed = slot_confirmed(sp, slot), pos = stored;
+        if (confirmed > pos)
+            pos = confirmed; /* an idle table is as current as the job */
+        uint64_t lag = current > pos ? current - pos : 0;
         double lag_s = 0;
-        if (lag && when)
+        if (lag && when && pos == stored)
             lag_s = (double)(pmn_now_millis() - strtoll(when, NULL, 10)) / 1000.0;
         pmn_buf_printf(out, " slot %s source LSN %s lag %" PRIu64 " bytes, %.1f s", slot ? slot : "",
                        lsn, lag, lag_s);
@@ -92,6 +117,7 @@ int pmn_sync_status(const pmn_options *conf, const char *warehouse, pmn_buf *out
     if (rc == 0)
         rc = pmn_pgconn_query(c, &r, "reading replication slots", SLOTS_SQL, 0, NULL);
     uint64_t current = 0;
+    slot_pos sp = {0};
     if (rc == 0) {
         pmn_buf_printf(out, "replication slots:\n  %-24s %-9s %-6s %-7s %-12s %-12s %-14s %s\n",
                        "slot", "plugin", "active", "pid", "restart_lsn", "confirmed", "wal_retained",
@@ -104,6 +130,13 @@ int pmn_sync_status(const pmn_options *conf, const char *warehouse, pmn_buf *out
                            pmn_pgresult_get(r, i, 4), pmn_pgresult_get(r, i, 5),
                            pmn_pgresult_get(r, i, 6), pmn_pgresult_get(r, i, 7),
                            pmn_pgresult_get(r, i, 8));
+            uint64_t confirmed = 0;
+            if (pmn_parse_lsn(pmn_pgresult_get(r, i, 6), &confirmed) == 0) {
+                sp.names = pmn_xrealloc(sp.names, (sp.n + 1) * sizeof *sp.names);
+                sp.confirmed = pmn_xrealloc(sp.confirmed, (sp.n + 1) * sizeof *sp.confirmed);
+                sp.names[sp.n] = pmn_xstrdup(name);
+                sp.confirmed[sp.n++] = confirmed;
+            }
         }
         if (r->nrows == 0)
             pmn_buf_puts(out, "  (none)\n");
@@ -116,12 +149,13 @@ int pmn_sync_status(const pmn_options *conf, const char *warehouse, pmn_buf *out
     pmn_pgresult_free(r);
     pmn_pgconn_free(c);
     pmn_pg_connparams_dispose(&p);
-    if (rc || !warehouse)
+    pmn_catalog *cat = NULL;
+    if (rc == 0 && warehouse)
+        rc = pmn_catalog_open(warehouse, false, &cat);
+    if (rc || !warehouse) {
+        slot_pos_free(&sp);
         return rc;
-    pmn_catalog *cat;
-    rc = pmn_catalog_open(warehouse, false, &cat);
-    if (rc)
-        return rc;
+    }
     char **dbs;
     size_t ndb;
     rc = pmn_catalog_list_databases(cat, &dbs, &ndb);
@@ -132,12 +166,13 @@ int pmn_sync_status(const pmn_options *conf, const char *warehouse, pmn_buf *out
         if (pmn_catalog_list_tables(cat, dbs[d], &tables, &nt) != 0)
             continue;
         for (size_t i = 0; i < nt; i++)
-            table_status(cat, dbs[d], tables[i], current, out);
+            table_status(cat, dbs[d], tables[i], current, &sp, out);
         pmn_strings_free(tables, nt);
     }
     if (rc == 0)
         pmn_strings_free(dbs, ndb);
     pmn_catalog_free(cat);
+    slot_pos_free(&sp);
     return rc;
 }
 
