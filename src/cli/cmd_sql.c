@@ -176,6 +176,11 @@ int pmn_cmd_sql(int argc, char **argv)
                 fprintf(stderr, "pgpaimon sql: %s needs a value\n\n%s", a, pmn_usage_sql);
                 return PMN_EXIT_USAGE;
             }
+            if (*slot) { /* the earlier value would be dropped without a word */
+                fprintf(stderr, "pgpaimon sql: %s given twice%s\n", a,
+                        slot == &exec ? "; put every statement in one -e, separated by ;" : "");
+                return PMN_EXIT_USAGE;
+            }
             *slot = argv[++i];
         }
     }

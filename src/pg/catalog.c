@@ -24,7 +24,8 @@ static const char SQL_LIST[] =
 static const char SQL_FIND[] =
     "SELECT c.oid, n.nspname, c.relname, c.relreplident, c.relkind, c.relhassubclass "
     "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-    "WHERE c.relkind IN ('r', 'p') AND n.nspname = $1 AND c.relname = $2";
+    "WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND n.nspname = $1 "
+    "AND c.relname = $2";
 
 static const char SQL_COLUMNS[] =
     "SELECT a.attnum, a.attname, a.atttypid, a.atttypmod, a.attnotnull, "

@@ -527,6 +527,13 @@ static bool ends_with_bc(const char *text, size_t *len)
     return false;
 }
 
+/* ±infinity dates and timestamps saturate to 0001-01-01 .. 9999-12-31 23:59:59.999999, a
+ * range every reader accepts (Java's and Python's date types; Flink's starts at year 0):
+ * order is kept.
+ * An error instead would stop the job on a change it can never get past. */
+#define DAYS_MIN (-719162LL) /* 0001-01-01 */
+#define DAYS_MAX 2932896LL   /* 9999-12-31 */
+
 static bool is_infinity(const char *text, size_t len)
 {
     return (len == 8 && memcmp(text, "infinity", 8) == 0) ||
@@ -648,10 +655,10 @@ static int64_t floor_div(int64_t a, int64_t b)
 
 static int parse_date(pmn_datum *out, const pmn_pg_type *pt, const char *text, size_t len)
 {
-    if (is_infinity(text, len))
-        return bad_value(PMN_EINVALID, pt, text, len,
-                         "infinite dates cannot be stored in a DATE column; map the column to "
-                         "STRING with --type_mapping to-string");
+    if (is_infinity(text, len)) {
+        out->v.i = text[0] == '-' ? DAYS_MIN : DAYS_MAX;
+        return 0;
+    }
     size_t l = len, i = 0;
     bool bc = ends_with_bc(text, &l);
     int64_t days;
@@ -669,17 +676,20 @@ static int parse_time(pmn_datum *out, const pmn_pg_type *pt, const char *text, s
     int64_t us;
     if (!scan_time(text, len, &i, &us) || i != len || us > 86400000000LL)
         return bad_value(PMN_ECORRUPT, pt, text, len, "not a time of day");
-    out->v.i = us / 1000;
+    /* 24:00:00 (PostgreSQL's end of day) is not a time of day for Java's LocalTime */
+    out->v.i = us == 86400000000LL ? 86399999 : us / 1000;
     return 0;
 }
 
 static int parse_timestamp(pmn_datum *out, const pmn_pg_type *pt, bool with_tz, const char *text,
                            size_t len)
 {
-    if (is_infinity(text, len))
-        return bad_value(PMN_EINVALID, pt, text, len,
-                         "infinite timestamps cannot be stored in a TIMESTAMP column; map the "
-                         "column to STRING with --type_mapping to-string");
+    if (is_infinity(text, len)) {
+        bool neg = text[0] == '-';
+        out->v.ts.millis = neg ? DAYS_MIN * 86400000 : DAYS_MAX * 86400000 + 86399999;
+        out->v.ts.nanos = neg ? 0 : 999000;
+        return 0;
+    }
     size_t l = len, i = 0;
     bool bc = ends_with_bc(text, &l);
     int64_t days, us, off = 0;

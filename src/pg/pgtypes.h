@@ -16,9 +16,12 @@
  *    for unconstrained numeric → DECIMAL(38,18)) is rounded half-up, as Java
  *    Paimon's DecimalData.fromBigDecimal does; more integer digits than the
  *    precision allows is an error;
- *  - date/timestamp ±infinity cannot be represented: error (use to-string);
+ *  - date/timestamp ±infinity saturate to the range every reader accepts:
+ *    -infinity = 0001-01-01 00:00:00, infinity = 9999-12-31 23:59:59.999999
+ *    (an error would stop the job on a change it could never get past);
  *    BC dates are converted (proleptic Gregorian, year 1 BC = year 0);
- *  - TIME keeps milliseconds (pmn_datum TIME is ms of the day);
+ *  - TIME keeps milliseconds (pmn_datum TIME is ms of the day); 24:00:00 is
+ *    23:59:59.999 (Java's LocalTime has no 24:00);
  *  - timestamptz is converted to the UTC instant (any ±HH[:MM[:SS]] offset);
  *  - arrays: one dimension only for ARRAY<T> (a multi-dimensional value is an
  *    error naming to-string); explicit lower bounds ("[0:1]={..}") are dropped.
@@ -113,7 +116,7 @@ int pmn_pgtypes_map(pmn_type **out, const pmn_pg_type *pt, const pmn_type_mappin
 /* pmn_pgtypes_parse: convert one text-format value (not NUL-terminated, text[0..len)) of
  * PostgreSQL type pt into *out for the mapped Paimon type `type`. Strings, bytes and array
  * items are allocated in arena (valid until it is reset). Errors: PMN_EINVALID for a value
- * that cannot be represented (NaN into DECIMAL, infinity date, overflow), PMN_ECORRUPT
+ * that cannot be represented (NaN into DECIMAL, overflow), PMN_ECORRUPT
  * for malformed text; the message quotes the value (shortened). */
 int pmn_pgtypes_parse(pmn_datum *out, const pmn_pg_type *pt, const pmn_type *type, const char *text,
                       size_t len, pmn_arena *arena);

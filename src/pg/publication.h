@@ -10,7 +10,10 @@
  * pmn_pg_publication_ensure checks that the publication exists and covers
  * every synced table; when it is missing (or lacks tables) it creates it
  * FOR TABLE ... (or ALTERs it ADD TABLE) only if the caller allows it,
- * otherwise the error prints the exact SQL to run. Publications should exist
+ * otherwise the error prints the exact SQL to run. When a synced table is
+ * partitioned, the publication must have publish_via_partition_root (else
+ * pgoutput names the partition, not the synced table, in every change):
+ * it is created with it, or an existing one is ALTERed to it. Publications should exist
  * before the slot is created (§6: a publication created after the slot's
  * position is not seen by it).
  */

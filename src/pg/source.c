@@ -306,8 +306,13 @@ static bool discover_table(pmn_pgsource *s, const char *schema, const char *name
         }
     const char *params[] = {schema, s->schema_re, name, s->table_re};
     pmn_pgresult *r = NULL;
+    /* a partition is never a table of its own: PostgreSQL 15 sends its Relation message
+     * next to its root's even when the publication publishes via the root */
     int rc = pmn_pgconn_query(s->conn, &r, "matching a new table",
-                              "SELECT $1 ~ ('^(?:' || $2 || ')$') AND $3 ~ ('^(?:' || $4 || ')$')",
+                              "SELECT $1 ~ ('^(?:' || $2 || ')$') AND $3 ~ ('^(?:' || $4 || ')$') "
+                              "AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN "
+                              "pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE "
+                              "n.nspname = $1 AND c.relname = $3 AND c.relispartition)",
                               4, params);
     bool match = rc == 0 && r->nrows == 1 && !strcmp(pmn_pgresult_get(r, 0, 0), "t");
     pmn_pgresult_free(r);

@@ -66,13 +66,47 @@ static double expression_real(double f)
     return strtod(buf, NULL);
 }
 
+/* A DECIMAL column travels through SQLite as a double, which holds 15 significant decimal
+ * digits exactly (DBL_DIG): the digits after those are binary noise (123.456 in a
+ * DECIMAL(38,18) would print as 123.456000000000003070), so they print as zeros. A value
+ * whose 15 digits do not fit in `scale` decimals prints rounded as before. Caller frees. */
+static char *decimal_text(double f, int scale)
+{
+    char e[48], m[16];
+    snprintf(e, sizeof e, "%.14e", fabs(f)); /* d.dddddddddddddde[+-]XX */
+    if (!isfinite(f) || scale < 0 || scale > 38 || e[1] != '.' || e[16] != 'e')
+        return pmn_xasprintf("%.*f", scale, f);
+    m[0] = e[0];
+    memcpy(m + 1, e + 2, 14);
+    m[15] = '\0';
+    int exp = atoi(e + 17); /* value = m[0].m[1..] * 10^exp */
+    int last = 14;          /* the last non-zero digit */
+    while (last > 0 && m[last] == '0')
+        last--;
+    if (f == 0 || last - exp > scale)
+        return pmn_xasprintf("%.*f", scale, f == 0 ? 0.0 : f);
+    pmn_buf b = PMN_BUF_INIT;
+    if (f < 0)
+        pmn_buf_putc(&b, '-');
+    if (exp < 0)
+        pmn_buf_putc(&b, '0');
+    for (int i = 0; i <= exp; i++)
+        pmn_buf_putc(&b, i < 15 ? m[i] : '0');
+    if (scale > 0)
+        pmn_buf_putc(&b, '.');
+    for (int k = 1; k <= scale; k++) { /* the digit worth 10^-k is m[exp + k] */
+        int i = exp + k;
+        pmn_buf_putc(&b, i >= 0 && i < 15 ? m[i] : '0');
+    }
+    size_t len;
+    return (char *)pmn_buf_detach(&b, &len);
+}
+
 static char *real_text(const char *type, double f)
 {
     char buf[64];
-    if (type_is(type, "DECIMAL")) {
-        snprintf(buf, sizeof buf, "%.*f", decimal_scale(type), f);
-        return pmn_xstrdup(buf);
-    }
+    if (type_is(type, "DECIMAL"))
+        return decimal_text(f, decimal_scale(type));
     if (!type)
         f = expression_real(f);
     pmn_sql_format_double(f, type_is(type, "FLOAT"), buf, sizeof buf);

@@ -259,11 +259,15 @@ void pmn_sql_result_datum(sqlite3_context *ctx, const pmn_type *t, const pmn_dat
         sqlite3_result_int64(ctx, d->v.i);
         return;
     case PMN_TYPE_FLOAT:
-        sqlite3_result_double(ctx, (double)d->v.f4);
+    case PMN_TYPE_DOUBLE: {
+        /* SQLite stores a NaN double as NULL: NaN is the text Flink prints */
+        double f = t->root == PMN_TYPE_FLOAT ? (double)d->v.f4 : d->v.f8;
+        if (isnan(f))
+            sqlite3_result_text(ctx, "NaN", 3, SQLITE_STATIC);
+        else
+            sqlite3_result_double(ctx, f);
         return;
-    case PMN_TYPE_DOUBLE:
-        sqlite3_result_double(ctx, d->v.f8);
-        return;
+    }
     case PMN_TYPE_DECIMAL:
         sqlite3_result_double(ctx, decimal_to_double(d->v.dec, t->scale));
         return;

@@ -746,6 +746,22 @@ static int write_delete(pmn_sync_sink *s, target *t, const source *src, const pm
     return rc;
 }
 
+/* truncates_all_sources: whether the TRUNCATE `c` names every source table that feeds t (a
+ * lake table merging several source tables keeps the rows of those not truncated) */
+static bool truncates_all_sources(pmn_sync_sink *s, const target *t, const pmn_change *c)
+{
+    for (size_t i = 0; i < s->nsources; i++) {
+        if (s->sources[i]->t != t)
+            continue;
+        bool named = false;
+        for (uint32_t j = 0; j < c->ntruncated && !named; j++)
+            named = find_source(s, c->truncated[j]) == s->sources[i];
+        if (!named)
+            return false;
+    }
+    return true;
+}
+
 static int on_change(void *payload, const pmn_change *c)
 {
     pmn_sync_sink *s = payload;
@@ -754,6 +770,12 @@ static int on_change(void *payload, const pmn_change *c)
             source *src = find_source(s, c->truncated[i]);
             if (!src || (s->in_txn && s->txn.final_lsn < src->t->stored_end_lsn))
                 continue;
+            if (!truncates_all_sources(s, src->t, c)) {
+                pmn_log_warn("TRUNCATE of %s.%s ignored: lake table %s also holds the rows of "
+                             "other source tables",
+                             src->schema, src->name, src->t->name);
+                continue;
+            }
             int rc = pmn_writer_truncate(src->t->writer);
             if (rc)
                 return rc;

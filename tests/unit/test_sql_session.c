@@ -13,6 +13,7 @@
 #include "pmn/table.h"
 #include "sql/session.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,11 +186,67 @@ static void test_sql_session__pushdown_reads_less(void **state)
     fixture_close(&f);
 }
 
+/* What a PostgreSQL `numeric` column (DECIMAL(38,18)) and float columns hold: decimals print
+ * without binary noise, and NaN prints as NaN (SQLite turns a NaN double into NULL). */
+static void test_sql_session__decimal_and_nan_values(void **state)
+{
+    fixture f;
+    fixture_open(&f, "sql_values");
+    pmn_type *row = pmn_type_row();
+    pmn_type_row_add(row, 0, "id", pmn_type_not_null(pmn_type_new(PMN_TYPE_INT)));
+    pmn_type_row_add(row, 1, "n", pmn_type_decimal(38, 18));
+    pmn_type_row_add(row, 2, "f", pmn_type_new(PMN_TYPE_FLOAT));
+    pmn_type_row_add(row, 3, "d", pmn_type_new(PMN_TYPE_DOUBLE));
+    const char *keys[] = {"id"};
+    pmn_kv opts[] = {{"bucket", "1"}};
+    pmn_table_def def = {
+        .row_type = row, .primary_keys = keys, .nprimary_keys = 1, .options = opts, .noptions = 1};
+    pmn_catalog *cat;
+    pmn_table *t;
+    pmn_writer *w;
+    assert_pmn_ok(pmn_catalog_open(f.dir, false, &cat));
+    assert_pmn_ok(pmn_catalog_create_table(cat, "default", "v", &def, false));
+    pmn_type_free(row);
+    assert_pmn_ok(pmn_table_open(cat, "default", "v", &t));
+    assert_pmn_ok(pmn_writer_open(t, "test", &w));
+    const pmn_i128 e18 = (pmn_i128)1000000000000000000LL;
+    struct {
+        pmn_i128 n;
+        float f;
+        double d;
+    } v[] = {
+        {123456 * (e18 / 1000), NAN, NAN},
+        {11 * (e18 / 10), 1.5f, -INFINITY},
+        {-(e18 / 1000000), INFINITY, 0.25},
+    };
+    for (int i = 0; i < 3; i++) {
+        pmn_datum r[4] = {{0}};
+        r[0].v.i = i + 1;
+        r[1].v.dec = v[i].n;
+        r[2].v.f4 = v[i].f;
+        r[3].v.f8 = v[i].d;
+        assert_pmn_ok(pmn_writer_write(w, PMN_ROW_INSERT, r));
+    }
+    int64_t snap;
+    assert_pmn_ok(pmn_writer_commit(w, 1, NULL, 0, &snap));
+    pmn_writer_free(w);
+    pmn_table_free(t);
+    pmn_catalog_free(cat);
+    run(&f, "USE CATALOG c");
+    assert_string_equal(run(&f, "SELECT * FROM v ORDER BY id"),
+                        "id,n,f,d\n"
+                        "1,123.456000000000000000,NaN,NaN\n"
+                        "2,1.100000000000000000,1.5,-Infinity\n"
+                        "3,-0.000001000000000000,Infinity,0.25\n");
+    fixture_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sql_session__time_travel_every_snapshot),
         cmocka_unit_test(test_sql_session__pushdown_reads_less),
+        cmocka_unit_test(test_sql_session__decimal_and_nan_values),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
