@@ -484,19 +484,37 @@ static char *type_text(const pmn_type *t, bool with_null)
     return s;
 }
 
-/* DESCRIBE t$snapshots: the system table's columns (all nullable, no key). */
-static int describe_system(pmn_sql_session *s, const pmn_sql_stmt *st, const char *kind)
+/* DESCRIBE t$snapshots: the system table's columns (all nullable, no key); t$audit_log: rowkind
+ * (NOT NULL) and then the columns of t, without a key (AuditLogTable.primaryKeys is empty). */
+static int describe_system(pmn_sql_session *s, pmn_table *t, const char *kind)
 {
     const pmn_systab_col *cols;
     int ncols;
     int rc = pmn_systab_columns(kind, &cols, &ncols);
     if (rc)
         return rc;
+    bool audit = strcmp(kind, "audit_log") == 0;
+    const pmn_type *row = pmn_table_row_type(t);
     pmn_sql_printer *p = pmn_sql_printer_new(s->format, s->out, s->max_width);
     const char *names[] = {"name", "type", "null", "key", "extras", "watermark"};
     const char *types[] = {NULL, NULL, "BOOLEAN", NULL, NULL, NULL};
     pmn_sql_printer_begin(p, 6, names, types);
-    for (int i = 0; i < ncols; i++) {
+    for (int i = 0; audit && i < row->nfields + 1; i++) {
+        const pmn_field *f = i ? &row->fields[i - 1] : NULL;
+        char *tt = f ? type_text(f->type, false) : pmn_xstrdup("STRING");
+        const char *name = f ? f->name : cols[0].name;
+        pmn_sql_cell cells[6] = {
+            {.kind = PMN_CELL_TEXT, .s = name, .n = strlen(name)},
+            {.kind = PMN_CELL_TEXT, .s = tt, .n = strlen(tt)},
+            {.kind = PMN_CELL_INT, .i = f ? f->type->nullable : 0},
+            {.kind = PMN_CELL_TEXT, .s = "", .n = 0},
+            {.kind = PMN_CELL_TEXT, .s = "", .n = 0},
+            {.kind = PMN_CELL_TEXT, .s = "", .n = 0},
+        };
+        pmn_sql_printer_row(p, cells);
+        free(tt);
+    }
+    for (int i = 0; !audit && i < ncols; i++) {
         const char *tt = strchr(cols[i].decltype, ' ') + 1;
         pmn_sql_cell cells[6] = {
             {.kind = PMN_CELL_TEXT, .s = cols[i].name, .n = strlen(cols[i].name)},
@@ -510,7 +528,6 @@ static int describe_system(pmn_sql_session *s, const pmn_sql_stmt *st, const cha
     }
     pmn_sql_printer_end(p);
     pmn_sql_printer_free(p);
-    (void)st;
     return 0;
 }
 
@@ -529,8 +546,9 @@ static int exec_describe(pmn_sql_session *s, const pmn_sql_stmt *st)
         free(copy);
         if (rc)
             return rc;
+        rc = describe_system(s, t, dollar + 1);
         pmn_table_free(t);
-        return describe_system(s, st, dollar + 1);
+        return rc;
     }
     int rc = open_table(s, &st->name, &t, &r);
     if (rc) {

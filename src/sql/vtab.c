@@ -65,6 +65,7 @@
 #include "sql/vtab.h"
 
 #include "pmn/table.h"
+#include "sql/auditlog.h"
 #include "sql/lookup.h"
 #include "sql/systab.h"
 #include "sql/value.h"
@@ -88,6 +89,8 @@ typedef struct paimon_vtab {
     module_aux *aux;               /* the module's client data (borrowed) */
     pmn_table *table;              /* open table (owned) */
     char *system;                  /* system table kind or NULL for the data (owned) */
+    bool audit;                    /* t$audit_log: rowkind + the data columns (sql/auditlog.h),
+                                      read like the data (system stays NULL) */
     const pmn_systab_col *syscols; /* system table columns (static) */
     int ncols;                     /* number of SQL columns */
     int64_t snapshot_id;           /* snapshot to read (pinned or scan.snapshot-id); 0 = latest */
@@ -108,6 +111,8 @@ typedef struct paimon_vtab {
 typedef struct paimon_cursor {
     sqlite3_vtab_cursor base; /* Base class. Must be first */
     pmn_scan *scan;           /* data scan, NULL for system tables or before xFilter */
+    pmn_audit_scan *audit;    /* t$audit_log scan */
+    pmn_row_kind kind;        /* row kind of the current t$audit_log row */
     const pmn_datum *row;     /* current data row (borrowed from scan) */
     pmn_systab_rows sys;      /* system table rows */
     size_t sysrow;            /* current system row */
@@ -229,6 +234,12 @@ static int x_connect(sqlite3 *db, void *paux, int argc, const char *const *argv,
     v->tag = tag;
     tag = NULL;
     pmn_buf_puts(&decl, "CREATE TABLE x(");
+    if (system && strcmp(system, "audit_log") == 0) {
+        v->audit = true;
+        pmn_buf_puts(&decl, "\"rowkind\" TEXT STRING, ");
+        free(system);
+        system = NULL;
+    }
     if (system) {
         if (pmn_systab_columns(system, &v->syscols, &v->ncols) != 0) {
             *err = sqlite3_mprintf("%s", pmn_error_last());
@@ -241,7 +252,7 @@ static int x_connect(sqlite3 *db, void *paux, int argc, const char *const *argv,
                            v->syscols[i].decltype);
     } else {
         const pmn_type *row = pmn_table_row_type(v->table);
-        v->ncols = row->nfields;
+        v->ncols = row->nfields + v->audit;
         v->is_pk = pmn_xcalloc((size_t)v->ncols + 1, sizeof(bool));
         v->is_part = pmn_xcalloc((size_t)v->ncols + 1, sizeof(bool));
         const char *const *keys;
@@ -262,7 +273,7 @@ static int x_connect(sqlite3 *db, void *paux, int argc, const char *const *argv,
                 v->npart++;
             }
         }
-        for (int i = 0; i < v->ncols; i++) {
+        for (int i = 0; i < row->nfields; i++) {
             char *dt = pmn_sql_decltype(row->fields[i].type);
             pmn_buf_printf(&decl, "%s\"", i ? ", " : "");
             for (const char *p = row->fields[i].name; *p; p++) {
@@ -356,6 +367,11 @@ static int x_best_index(sqlite3_vtab *tab, sqlite3_index_info *info)
         info->estimatedRows = 100;
         return SQLITE_OK;
     }
+    if (v->audit) {
+        info->estimatedCost = 10 + v->est_rows;
+        info->estimatedRows = (sqlite3_int64)v->est_rows;
+        return SQLITE_OK;
+    }
     pmn_buf plan = PMN_BUF_INIT;
     pmn_buf_printf(&plan, "%llx", (unsigned long long)info->colUsed);
     int nargs = 0, pk_eq = 0, part_eq = 0, key_range = 0;
@@ -428,6 +444,8 @@ static void cursor_reset(paimon_cursor *c)
     }
     pmn_scan_free(c->scan);
     c->scan = NULL;
+    pmn_audit_free(c->audit);
+    c->audit = NULL;
     c->row = NULL;
     pmn_systab_rows_dispose(&c->sys);
     c->sysrow = 0;
@@ -460,7 +478,8 @@ static int fetch(paimon_cursor *c)
         c->eof = true; /* a key lookup in the cache has one row at most */
         return SQLITE_OK;
     }
-    int rc = pmn_scan_next(c->scan, &c->row);
+    int rc = c->audit ? pmn_audit_next(c->audit, &c->kind, &c->row)
+                      : pmn_scan_next(c->scan, &c->row);
     if (rc == PMN_ITEROVER) {
         c->eof = true;
         return SQLITE_OK;
@@ -585,6 +604,13 @@ static int x_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str, 
         c->eof = true; /* no snapshot yet, or time travel to before the first one */
         return SQLITE_OK;
     }
+    if (v->audit) {
+        if (pmn_audit_open(v->table, &opts, &c->audit) != 0) {
+            c->audit = NULL;
+            return set_error(&v->base, pmn_error_last());
+        }
+        return fetch(c);
+    }
     if (v->npk > 0 && key_lookup(c, v, filters, nfilters, proj, nproj, &opts))
         return SQLITE_OK;
     if (pmn_scan_open(v->table, &opts, &c->scan) != 0) {
@@ -619,6 +645,11 @@ static int x_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i)
         return SQLITE_OK;
     }
     const pmn_type *row = pmn_table_row_type(v->table);
+    if (v->audit && i == 0) {
+        sqlite3_result_text(ctx, pmn_audit_kind_text(c->kind), -1, SQLITE_STATIC);
+        return SQLITE_OK;
+    }
+    i -= v->audit;
     pmn_sql_result_datum(ctx, row->fields[i].type, &c->row[i]);
     return SQLITE_OK;
 }
