@@ -24,7 +24,9 @@
  *   join     inventory JOIN products ON product_id, WHERE quantity < 10, SUM/COUNT
  *
  * Targets: point lookup < 5 ms; the full scans >= 0.5x native SQLite.
- * PMN_BENCH_DIR picks the directory (default /tmp/pmn-bench-sql), removed after.
+ * PMN_BENCH_QUERIES (e.g. "point,join") runs only those queries.
+ * PMN_BENCH_DIR picks the directory (default /tmp/pmn-bench-sql), removed after unless
+ * PMN_BENCH_KEEP is set.
  */
 #include "change/datum.h"
 #include "pmn/pmn.h"
@@ -198,8 +200,19 @@ typedef struct result {
     uint64_t sum;
 } result;
 
+/* hash_text: FNV-1a of a value's text; decimals are compared at 2 digits (the lake prints a
+ * DECIMAL sum as 378240.5, SQLite as 378240.500000001). */
 static uint64_t hash_text(uint64_t h, const char *s)
 {
+    char buf[64];
+    char *end = NULL;
+    if (s && strchr(s, '.')) {
+        double d = strtod(s, &end);
+        if (end && *end == '\0') {
+            snprintf(buf, sizeof buf, "%.2f", d);
+            s = buf;
+        }
+    }
     for (; s && *s; s++)
         h = (h ^ (uint8_t)*s) * 1099511628211ULL;
     return (h ^ 0xff) * 1099511628211ULL;
@@ -232,15 +245,8 @@ static result run_native(sqlite3 *db, const char *sql)
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         out.rows++;
-        for (int c = 0; c < sqlite3_column_count(q); c++) {
-            char buf[64];
-            const char *text = (const char *)sqlite3_column_text(q, c);
-            if (sqlite3_column_type(q, c) == SQLITE_FLOAT) {
-                snprintf(buf, sizeof buf, "%.2f", sqlite3_column_double(q, c));
-                text = buf;
-            }
-            out.sum += hash_text(14695981039346656037ULL, text);
-        }
+        for (int c = 0; c < sqlite3_column_count(q); c++)
+            out.sum += hash_text(14695981039346656037ULL, (const char *)sqlite3_column_text(q, c));
     }
     if (rc != SQLITE_DONE)
         die_sqlite(db, sql);
@@ -306,6 +312,9 @@ int main(void)
     int failures = 0;
     for (size_t qi = 0; qi < sizeof queries / sizeof queries[0]; qi++) {
         const query *q = &queries[qi];
+        const char *only = getenv("PMN_BENCH_QUERIES");
+        if (only && !strstr(only, q->label))
+            continue;
         double best[2] = {1e300, 1e300};
         result res[2] = {{0, 0}, {0, 0}};
         for (int rep = 0; rep < REPEAT; rep++) {
@@ -342,7 +351,8 @@ int main(void)
     printf("targets: point lookup < 5 ms per key; count, filter and join >= 0.50x native\n");
     pmn_sql_close(s);
     sqlite3_close(db);
-    pmn_fs_remove_tree(dir);
+    if (!getenv("PMN_BENCH_KEEP"))
+        pmn_fs_remove_tree(dir);
     free(native_path);
     return failures ? 1 : 0;
 }

@@ -64,8 +64,10 @@
  */
 #include "sql/vtab.h"
 
+#include "change/datum.h"
 #include "pmn/table.h"
 #include "sql/auditlog.h"
+#include "sql/count.h"
 #include "sql/lookup.h"
 #include "sql/systab.h"
 #include "sql/value.h"
@@ -120,6 +122,10 @@ typedef struct paimon_cursor {
     sqlite3_int64 rowid;      /* position, from 1 */
     bool eof;                 /* past the last row */
     bool cached;              /* row came from the vtab's lookup cache: one row at most */
+    pmn_filter *checks;       /* pushed constraints whose lake comparison agrees with SQLite's */
+    size_t nchecks;           /*   (exact_check): rows failing one are skipped in fetch */
+    int64_t counted;          /* >= 0: a scan using no column (COUNT(*)) answered from the
+                                 manifests (sql/count.h): this many rows remain, no values */
 } paimon_cursor;
 
 /* A statement that looks keys up more often than this switches to one scan into a hash
@@ -384,6 +390,11 @@ static int x_best_index(sqlite3_vtab *tab, sqlite3_index_info *info)
         char code = op_code(c->op);
         if (!code)
             continue;
+        /* lake comparisons are binary: a constraint under another collation (NOCASE ...)
+         * must not prune */
+        const char *coll = sqlite3_vtab_collation(info, i);
+        if (code != 'n' && code != 'N' && coll && sqlite3_stricmp(coll, "BINARY") != 0)
+            continue;
         pmn_buf_printf(&plan, ";%d:%c", c->iColumn, code);
         if (code != 'n' && code != 'N') {
             info->aConstraintUsage[i].argvIndex = ++nargs;
@@ -427,6 +438,7 @@ static int x_best_index(sqlite3_vtab *tab, sqlite3_index_info *info)
 static int x_open(sqlite3_vtab *tab, sqlite3_vtab_cursor **out)
 {
     paimon_cursor *c = pmn_xcalloc(1, sizeof *c);
+    c->counted = -1;
     pmn_arena_init(&c->arena);
     *out = &c->base;
     return SQLITE_OK;
@@ -452,6 +464,9 @@ static void cursor_reset(paimon_cursor *c)
     c->rowid = 0;
     c->eof = true;
     c->cached = false;
+    c->checks = NULL;
+    c->nchecks = 0;
+    c->counted = -1;
     pmn_arena_reset(&c->arena);
 }
 
@@ -462,6 +477,55 @@ static int x_close(sqlite3_vtab_cursor *cur)
     pmn_arena_free(&c->arena);
     free(c);
     return SQLITE_OK;
+}
+
+/* exact_check: whether comparing the lake value of type t with the converted constraint value
+ * (pmn_datum_compare) gives what SQLite's comparison of the column with `val` gives, for every
+ * non-NULL column value, so fetch can drop failing rows before SQLite sees them. True for
+ * integer columns, for DECIMALs of up to 15 digits (exact in a double) and for strings compared
+ * with a TEXT value (a number against a TEXT column may compare numerically in SQLite). A NULL
+ * column value fails every comparison in SQLite too. */
+static bool exact_check(const pmn_type *t, sqlite3_value *val)
+{
+    switch (t->root) {
+    case PMN_TYPE_TINYINT:
+    case PMN_TYPE_SMALLINT:
+    case PMN_TYPE_INT:
+    case PMN_TYPE_BIGINT:
+        return true;
+    case PMN_TYPE_DECIMAL:
+        return t->precision <= 15;
+    case PMN_TYPE_CHAR:
+    case PMN_TYPE_VARCHAR:
+        return sqlite3_value_type(val) == SQLITE_TEXT;
+    default:
+        return false;
+    }
+}
+
+/* row_passes: the row satisfies every exact check. */
+static bool row_passes(const paimon_cursor *c, const pmn_type *row, const pmn_datum *r)
+{
+    for (size_t i = 0; i < c->nchecks; i++) {
+        const pmn_filter *f = &c->checks[i];
+        const pmn_datum *d = &r[f->field];
+        if (f->op == PMN_FILTER_IS_NULL || f->op == PMN_FILTER_IS_NOT_NULL) {
+            if (d->is_null != (f->op == PMN_FILTER_IS_NULL))
+                return false;
+            continue;
+        }
+        if (d->is_null)
+            return false;
+        int cmp = pmn_datum_compare(row->fields[f->field].type, d, &f->value);
+        bool ok = f->op == PMN_FILTER_EQ   ? cmp == 0
+                  : f->op == PMN_FILTER_LT ? cmp < 0
+                  : f->op == PMN_FILTER_LE ? cmp <= 0
+                  : f->op == PMN_FILTER_GT ? cmp > 0
+                                           : cmp >= 0;
+        if (!ok)
+            return false;
+    }
+    return true;
 }
 
 static int fetch(paimon_cursor *c)
@@ -478,8 +542,22 @@ static int fetch(paimon_cursor *c)
         c->eof = true; /* a key lookup in the cache has one row at most */
         return SQLITE_OK;
     }
-    int rc = c->audit ? pmn_audit_next(c->audit, &c->kind, &c->row)
-                      : pmn_scan_next(c->scan, &c->row);
+    if (c->counted >= 0) {
+        c->eof = c->counted == 0;
+        if (c->counted > 0)
+            c->counted--;
+        c->rowid++;
+        return SQLITE_OK;
+    }
+    int rc;
+    if (c->audit) {
+        rc = pmn_audit_next(c->audit, &c->kind, &c->row);
+    } else {
+        const pmn_type *row = pmn_table_row_type(v->table);
+        while ((rc = pmn_scan_next(c->scan, &c->row)) == 0 && c->nchecks &&
+               !row_passes(c, row, c->row))
+            ;
+    }
     if (rc == PMN_ITEROVER) {
         c->eof = true;
         return SQLITE_OK;
@@ -555,6 +633,7 @@ static int x_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str, 
         if (i >= 63 ? (used >> 63) & 1 : (used >> i) & 1)
             proj[nproj++] = i;
     pmn_filter *filters = pmn_arena_alloc(&c->arena, sizeof(pmn_filter) * ((size_t)argc + 64));
+    c->checks = pmn_arena_alloc(&c->arena, sizeof(pmn_filter) * ((size_t)argc + 64));
     size_t nfilters = 0, maxfilters = (size_t)argc + 64;
     int arg = 0;
     for (const char *q = strchr(p, ';'); q && nfilters < maxfilters; q = strchr(q + 1, ';')) {
@@ -568,6 +647,7 @@ static int x_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str, 
         memset(&f->value, 0, sizeof f->value);
         if (code == 'n' || code == 'N') {
             f->op = code == 'n' ? PMN_FILTER_IS_NULL : PMN_FILTER_IS_NOT_NULL;
+            c->checks[c->nchecks++] = *f;
             nfilters++;
             continue;
         }
@@ -588,6 +668,8 @@ static int x_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str, 
             continue; /* no exact conversion: leave it to SQLite */
         if (pmn_sql_value_to_datum(val, ft, true, &c->arena, &f->value) != 0)
             continue;
+        if (exact_check(ft, val))
+            c->checks[c->nchecks++] = *f;
         nfilters++;
     }
     (void)idx_num;
@@ -613,6 +695,19 @@ static int x_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str, 
     }
     if (v->npk > 0 && key_lookup(c, v, filters, nfilters, proj, nproj, &opts))
         return SQLITE_OK;
+    if (nproj == 0 && nfilters == 0) {
+        /* no column is read (COUNT(*)): the manifests may give the row count */
+        int64_t n;
+        bool exact;
+        if (pmn_sql_count_from_metadata(v->table, &opts, &n, &exact) != 0)
+            return set_error(&v->base, pmn_error_last());
+        if (exact) {
+            c->counted = n;
+            if (v->aux->stats)
+                v->aux->stats->scans++; /* a scan that opened no file */
+            return fetch(c);
+        }
+    }
     if (pmn_scan_open(v->table, &opts, &c->scan) != 0) {
         c->scan = NULL;
         return set_error(&v->base, pmn_error_last());
@@ -634,6 +729,10 @@ static int x_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i)
 {
     paimon_cursor *c = (paimon_cursor *)cur;
     paimon_vtab *v = (paimon_vtab *)cur->pVtab;
+    if (c->counted >= 0) {
+        sqlite3_result_null(ctx); /* not reached: such a scan uses no column */
+        return SQLITE_OK;
+    }
     if (v->system) {
         const pmn_systab_val *val = &c->sys.vals[c->sysrow * (size_t)c->sys.ncols + (size_t)i];
         if (val->kind == SQLITE_INTEGER)
