@@ -57,10 +57,20 @@
  * row (SQLITE_INDEX_SCAN_UNIQUE), so a key join becomes a lookup per outer
  * row; equality on partition columns or range constraints on key columns cut
  * the estimate. A statement that looks keys up more than LOOKUP_CACHE_AFTER
- * times gets one scan of the table into a hash by key (sql/lookup.h) and
- * answers the remaining lookups from it: SQLite has no hash join and makes no
- * automatic index over a virtual table, so this is what keeps a join of two
- * large tables on their key from costing one lake lookup per row.
+ * times, or whose lookups have decoded a quarter of the table's rows, gets one
+ * scan of the table into a hash by key (sql/lookup.h), keeping only the
+ * columns its lookups use, and answers the remaining lookups from it: SQLite
+ * has no hash join and makes no automatic index over a virtual table, so this
+ * is what keeps a join of two large tables on their key from costing one lake
+ * lookup per row.
+ *
+ * ROWS SQLITE NEVER SEES. Of the pushed constraints, those whose lake
+ * comparison provably agrees with SQLite's (exact_check: integer, DECIMAL(p<=15)
+ * and string-vs-TEXT comparisons under BINARY collation) are also applied to
+ * each row in xNext, so a selective filter costs no xColumn calls per rejected
+ * row. A scan that reads no column (COUNT(*)) with no constraint is answered
+ * from manifest row counts when they provably equal the merged row count
+ * (sql/count.h).
  */
 #include "sql/vtab.h"
 
@@ -108,6 +118,8 @@ typedef struct paimon_vtab {
     uint64_t key_lookups; /* scans that bound every key column with = */
     pmn_lookup *cache;    /* rows hashed by key, after many lookups (owned; sql/lookup.h) */
     bool cache_failed;    /* the table was too large to cache: keep looking up */
+    bool *cache_cols;     /* columns any key lookup of the statement used (owned) */
+    uint64_t lookup_rows_read; /* rows decoded by key-lookup scans */
 } paimon_vtab;
 
 typedef struct paimon_cursor {
@@ -122,6 +134,7 @@ typedef struct paimon_cursor {
     sqlite3_int64 rowid;      /* position, from 1 */
     bool eof;                 /* past the last row */
     bool cached;              /* row came from the vtab's lookup cache: one row at most */
+    bool lookup_scan;         /* the scan is a key lookup (its rows count for the cache) */
     pmn_filter *checks;       /* pushed constraints whose lake comparison agrees with SQLite's */
     size_t nchecks;           /*   (exact_check): rows failing one are skipped in fetch */
     int64_t counted;          /* >= 0: a scan using no column (COUNT(*)) answered from the
@@ -133,7 +146,7 @@ typedef struct paimon_cursor {
  * LOOKUP_CACHE_MAX_BYTES; otherwise every lookup stays a pruned lake scan. */
 #define LOOKUP_CACHE_AFTER 64
 #define LOOKUP_CACHE_MAX_ROWS 50e6
-#define LOOKUP_CACHE_MAX_BYTES ((size_t)512 << 20)
+#define LOOKUP_CACHE_MAX_BYTES ((size_t)1 << 30)
 
 static int set_error(sqlite3_vtab *tab, const char *msg)
 {
@@ -186,6 +199,7 @@ static void vtab_free(paimon_vtab *v)
         return;
     pmn_lookup_free(v->cache);
     free(v->pk_order);
+    free(v->cache_cols);
     pmn_table_free(v->table);
     free(v->system);
     free(v->tag);
@@ -261,6 +275,7 @@ static int x_connect(sqlite3 *db, void *paux, int argc, const char *const *argv,
         v->ncols = row->nfields + v->audit;
         v->is_pk = pmn_xcalloc((size_t)v->ncols + 1, sizeof(bool));
         v->is_part = pmn_xcalloc((size_t)v->ncols + 1, sizeof(bool));
+        v->cache_cols = pmn_xcalloc((size_t)v->ncols + 1, sizeof(bool));
         const char *const *keys;
         size_t nk = pmn_table_primary_keys(v->table, &keys);
         v->pk_order = pmn_xcalloc(nk + 1, sizeof(int));
@@ -446,14 +461,20 @@ static int x_open(sqlite3_vtab *tab, sqlite3_vtab_cursor **out)
 
 static void cursor_reset(paimon_cursor *c)
 {
-    pmn_vtab_stats *st = ((paimon_vtab *)c->base.pVtab)->aux->stats;
-    if (c->scan && st) {
+    paimon_vtab *v = (paimon_vtab *)c->base.pVtab;
+    pmn_vtab_stats *st = v->aux->stats;
+    if (c->scan) {
         uint64_t files, rows;
         pmn_scan_stats(c->scan, &files, &rows);
-        st->scans++;
-        st->files_read += files;
-        st->rows_read += rows;
+        if (c->lookup_scan)
+            v->lookup_rows_read += rows;
+        if (st) {
+            st->scans++;
+            st->files_read += files;
+            st->rows_read += rows;
+        }
     }
+    c->lookup_scan = false;
     pmn_scan_free(c->scan);
     c->scan = NULL;
     pmn_audit_free(c->audit);
@@ -569,8 +590,8 @@ static int fetch(paimon_cursor *c)
 }
 
 /* A scan whose filters bind every primary-key column with =: count it, build the lookup cache
- * once the statement has done LOOKUP_CACHE_AFTER of them, and answer from the cache when it
- * holds the needed columns. Returns true when the cursor is positioned from the cache. */
+ * once the statement has done LOOKUP_CACHE_AFTER of them (or they decoded a quarter of the
+ * table), and answer from the cache when it holds the needed columns. Returns true when the cursor is positioned from the cache. */
 static bool key_lookup(paimon_cursor *c, paimon_vtab *v, const pmn_filter *filters, size_t nfilters,
                        const int *proj, size_t nproj, const pmn_scan_options *opts)
 {
@@ -587,16 +608,23 @@ static bool key_lookup(paimon_cursor *c, paimon_vtab *v, const pmn_filter *filte
         key[k] = filters[f].value;
     }
     v->key_lookups++;
+    c->lookup_scan = true;
     bool *cols = pmn_arena_alloc(&c->arena, (size_t)v->ncols + 1);
     for (size_t i = 0; i < nproj; i++)
         cols[proj[i]] = true;
-    if (!v->cache && !v->cache_failed && v->key_lookups > LOOKUP_CACHE_AFTER &&
-        v->est_rows <= LOOKUP_CACHE_MAX_ROWS) {
-        /* the cache keeps every column a statement might ask for later */
-        bool *all = pmn_arena_alloc(&c->arena, (size_t)v->ncols + 1);
-        for (int i = 0; i < v->ncols; i++)
-            all[i] = true;
-        if (pmn_lookup_build(v->table, opts, all, LOOKUP_CACHE_MAX_BYTES, &v->cache) != 0) {
+    if (v->cache && !pmn_lookup_covers(v->cache, cols, v->ncols) && !v->cache_failed) {
+        /* another cursor of the statement needs more columns: rebuild with all of them */
+        pmn_lookup_free(v->cache);
+        v->cache = NULL;
+    }
+    for (int i = 0; i < v->ncols; i++)
+        v->cache_cols[i] |= cols[i];
+    /* lookups so far cost a quarter of a full scan, or there were many: one scan is cheaper */
+    bool due = v->key_lookups > LOOKUP_CACHE_AFTER ||
+               (v->key_lookups > 4 && (double)v->lookup_rows_read >= v->est_rows / 4);
+    if (!v->cache && !v->cache_failed && due && v->est_rows <= LOOKUP_CACHE_MAX_ROWS) {
+        if (pmn_lookup_build(v->table, opts, v->cache_cols, LOOKUP_CACHE_MAX_BYTES,
+                             &v->cache) != 0) {
             v->cache = NULL;
             v->cache_failed = true;
             pmn_error_clear();
@@ -604,9 +632,11 @@ static bool key_lookup(paimon_cursor *c, paimon_vtab *v, const pmn_filter *filte
     }
     if (!v->cache || !pmn_lookup_covers(v->cache, cols, v->ncols))
         return false;
-    c->row = pmn_lookup_find(v->cache, key);
+    c->lookup_scan = false;
+    pmn_datum *out = pmn_arena_alloc(&c->arena, sizeof(pmn_datum) * ((size_t)v->ncols + 1));
+    c->eof = !pmn_lookup_find(v->cache, key, out);
+    c->row = out;
     c->cached = true;
-    c->eof = c->row == NULL;
     c->rowid = 1;
     return true;
 }
