@@ -263,6 +263,7 @@ typedef struct query {
 
 int main(void)
 {
+    setvbuf(stdout, NULL, _IOLBF, 0); /* figures appear as they are measured */
     const char *env = getenv("PMN_BENCH_ROWS");
     int64_t rows = env ? atoll(env) : 10000000;
     if (rows < 1000)
