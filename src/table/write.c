@@ -608,6 +608,7 @@ int pmn_writer_commit(pmn_writer *w, int64_t commit_identifier, const pmn_kv *pr
 int pmn_writer_truncate(pmn_writer *w)
 {
     pmn_writer_abort(w);
+    clear_overwrite(w); /* every partition */
     w->truncate_pending = true;
     return 0;
 }
@@ -626,6 +627,7 @@ int pmn_writer_overwrite(pmn_writer *w, const pmn_filter *spec, size_t nspec, bo
                                  w->t->full_name);
     }
     pmn_writer_abort(w);
+    clear_overwrite(w);
     w->truncate_pending = true;
     if (k->npartition == 0)
         return 0; /* an unpartitioned table is replaced whole */
