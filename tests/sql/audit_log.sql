@@ -42,6 +42,10 @@ ALTER TABLE t ADD w INT;
 INSERT INTO t VALUES (6, 'f', 60);
 DELETE FROM t WHERE id = 1;
 SELECT * FROM t$audit_log ORDER BY id;
+-- other merge engines merge differently: refused rather than answered wrongly
+CREATE TABLE fr (id INT NOT NULL, v INT, PRIMARY KEY (id) NOT ENFORCED) WITH ('merge-engine' = 'first-row');
+INSERT INTO fr VALUES (1, 1);
+SELECT * FROM fr$audit_log;
 -- an empty table
 CREATE TABLE e (id INT NOT NULL, PRIMARY KEY (id) NOT ENFORCED);
 SELECT * FROM e$audit_log;
