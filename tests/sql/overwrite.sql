@@ -51,3 +51,14 @@ CREATE TABLE logs (msg STRING, day INT) PARTITIONED BY (day);
 INSERT INTO logs VALUES ('a', 1), ('b', 1), ('c', 2);
 INSERT OVERWRITE logs PARTITION (day = 1) VALUES ('z');
 SELECT * FROM logs ORDER BY day, msg;
+-- two partition columns: a partial static spec (dt only) with dynamic-partition-overwrite
+-- false replaces every hr of that dt; dynamic (the default) only the (dt, hr) written
+CREATE TABLE ev (id INT NOT NULL, dt STRING NOT NULL, hr INT NOT NULL, PRIMARY KEY (id, dt, hr) NOT ENFORCED) PARTITIONED BY (dt, hr);
+INSERT INTO ev VALUES (1, 'd1', 1), (2, 'd1', 2), (3, 'd2', 1), (4, 'd2', 2);
+INSERT OVERWRITE ev PARTITION (dt = 'd1') VALUES (5, 1);
+SELECT * FROM ev ORDER BY dt, hr, id;
+ALTER TABLE ev SET ('dynamic-partition-overwrite' = 'false');
+INSERT OVERWRITE ev PARTITION (dt = 'd2') VALUES (6, 2);
+SELECT * FROM ev ORDER BY dt, hr, id;
+INSERT OVERWRITE ev PARTITION (dt = 'd1', hr = 1) SELECT 7;
+SELECT * FROM ev ORDER BY dt, hr, id;
