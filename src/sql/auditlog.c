@@ -57,6 +57,16 @@ const char *pmn_audit_kind_text(pmn_row_kind kind)
 
 int pmn_audit_open(pmn_table *t, const pmn_scan_options *opts, pmn_audit_scan **out)
 {
+    /* the merge below is the deduplicate engine's: the highest sequence number wins */
+    const char *engine = pmn_table_option(t, "merge-engine");
+    if (pmn_table_is_pk(t) && ((engine && strcmp(engine, "deduplicate") != 0) ||
+                               pmn_table_option(t, "sequence.field")))
+        return pmn_error_set(PMN_EINVALID,
+                             "%s$audit_log: only tables with merge-engine deduplicate and no "
+                             "sequence.field can be read here; table %s has %s",
+                             t->full_name, t->full_name,
+                             engine && strcmp(engine, "deduplicate") != 0 ? engine
+                                                                          : "sequence.field");
     int64_t snapshot_id = 0;
     pmn_snapshot *tag = NULL;
     int rc = pmn_plan_resolve(t, opts, &snapshot_id, &tag);
@@ -69,16 +79,6 @@ int pmn_audit_open(pmn_table *t, const pmn_scan_options *opts, pmn_audit_scan **
             pmn_snapshot_free(tag);
         return rc;
     }
-    /* the merge below is the deduplicate engine's: the highest sequence number wins */
-    const char *engine = pmn_table_option(t, "merge-engine");
-    if (pmn_table_is_pk(t) && ((engine && strcmp(engine, "deduplicate") != 0) ||
-                               pmn_table_option(t, "sequence.field")))
-        return pmn_error_set(PMN_EINVALID,
-                             "%s$audit_log: only tables with merge-engine deduplicate and no "
-                             "sequence.field can be read here; table %s has %s",
-                             t->full_name, t->full_name,
-                             engine && strcmp(engine, "deduplicate") != 0 ? engine
-                                                                          : "sequence.field");
     const char *dv = pmn_table_option(t, "deletion-vectors.enabled");
     if (dv && strcmp(dv, "true") == 0) {
         pmn_plan_free(plan);
