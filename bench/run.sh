@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every benchmark binary built into $1/bench and prints its figures, then
+# Runs every benchmark binary built into $1/bench (bench_avro, bench_lake, bench_compaction,
+# bench_sql: SQL vs native SQLite, issue 7) and prints its figures, then
 # bench/bench_sync.sh: the CDC path against PostgreSQL's own tools on a
 # throw-away cluster (issue 5). PMN_BENCH_SYNC=0 skips the latter.
 set -euo pipefail

@@ -124,6 +124,12 @@ int pmn_writer_commit(pmn_writer *w, int64_t commit_identifier, const pmn_kv *pr
  * commit an OVERWRITE snapshot that also removes every row committed before, so a source
  * TRUNCATE and the rows written after it become visible together. */
 int pmn_writer_truncate(pmn_writer *w);
+/* pmn_writer_overwrite: like pmn_writer_truncate, but on a partitioned table the next commit
+ * (an OVERWRITE snapshot) removes the committed rows of some partitions only: with dynamic
+ * (option dynamic-partition-overwrite), those the commit writes rows to, and nothing if it
+ * writes none; otherwise those matching every PMN_FILTER_EQ in spec (partition columns only;
+ * none = every partition). spec is copied. PMN_EINVALID for a non-partition column. */
+int pmn_writer_overwrite(pmn_writer *w, const pmn_filter *spec, size_t nspec, bool dynamic);
 /* pmn_writer_flush: write buffered rows to data files now (not committed), e.g. before the
  * table's schema changes under the writer. */
 int pmn_writer_flush(pmn_writer *w);

@@ -3,7 +3,7 @@
  *
  * Primary-key hash of a table's rows; see lookup.h. Open addressing with
  * linear probing over row indexes; the hash is FNV-1a over each key field's
- * value bytes.
+ * value bytes, or a multiply-xorshift step for integer-like fields.
  */
 #include "sql/lookup.h"
 
@@ -15,19 +15,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Rows are stored compactly: only the kept fields, nkept datums per row, in chunks of
+ * CHUNK_ROWS rows (no per-row pointer, no reallocation of what is stored). */
+#define CHUNK_SHIFT 16
+#define CHUNK_ROWS ((size_t)1 << CHUNK_SHIFT)
+
 struct pmn_lookup {
     const pmn_type *row; /* the table's row type (borrowed from the table) */
     int nfields;         /* fields per row */
     int *key;            /* field index of each primary-key column (owned) */
     int nkey;            /* primary-key columns */
     bool *kept;          /* per field: copied (owned) */
-    pmn_arena arena;     /* row copies */
-    pmn_datum **rows;    /* nrows rows of nfields datums (in arena) */
+    int *pos;            /* per field: its index in a stored row, -1 if not kept (owned) */
+    int nkept;           /* datums per stored row */
+    pmn_arena arena;     /* strings and nested values of the stored rows */
+    pmn_datum **chunks;  /* stored rows (owned) */
+    size_t nchunks, capchunks;
     size_t nrows;
-    size_t caprows;
-    size_t *slots; /* nslots entries: row index + 1, 0 = empty (owned) */
-    size_t nslots; /* a power of two, > 2 * nrows */
+    uint32_t *slots; /* nslots entries: row index + 1, 0 = empty (owned) */
+    size_t nslots;   /* a power of two, > 2 * nrows */
 };
+
+static const pmn_datum *stored(const pmn_lookup *l, size_t idx)
+{
+    return l->chunks[idx >> CHUNK_SHIFT] + (idx & (CHUNK_ROWS - 1)) * (size_t)l->nkept;
+}
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
 {
@@ -73,9 +85,12 @@ static uint64_t hash_key(const pmn_lookup *l, const pmn_datum *key)
             h = fnv(h, &d->v.ts.millis, sizeof d->v.ts.millis);
             h = fnv(h, &d->v.ts.nanos, sizeof d->v.ts.nanos);
             break;
-        default:
-            h = fnv(h, &d->v.i, sizeof d->v.i);
-            break;
+        default: {
+            /* integers, dates, times: one multiply-xorshift round instead of 8 FNV steps */
+            uint64_t x = (h ^ (uint64_t)d->v.i) * 0x9E3779B97F4A7C15ULL;
+            h = x ^ (x >> 29);
+            continue;
+        }
         }
         h = fnv(h, "|", 1);
     }
@@ -87,7 +102,7 @@ static bool key_equal(const pmn_lookup *l, const pmn_datum *row, const pmn_datum
 {
     for (int k = 0; k < l->nkey; k++) {
         const pmn_type *t = l->row->fields[l->key[k]].type;
-        if (!pmn_datum_equal(t, &row[l->key[k]], &key[k]))
+        if (!pmn_datum_equal(t, &row[l->pos[l->key[k]]], &key[k]))
             return false;
     }
     return true;
@@ -95,16 +110,16 @@ static bool key_equal(const pmn_lookup *l, const pmn_datum *row, const pmn_datum
 
 static void insert(pmn_lookup *l, size_t idx)
 {
-    const pmn_datum *row = l->rows[idx];
-    /* a stored row holds key column k at field l->key[k]; gather them like a probe key */
+    const pmn_datum *row = stored(l, idx);
+    /* a stored row holds key column k at l->pos[l->key[k]]; gather them like a probe key */
     pmn_datum tmp[64];
     for (int k = 0; k < l->nkey; k++)
-        tmp[k] = row[l->key[k]];
+        tmp[k] = row[l->pos[l->key[k]]];
     uint64_t h = hash_key(l, tmp);
     size_t mask = l->nslots - 1;
     for (size_t s = h & mask;; s = (s + 1) & mask)
         if (!l->slots[s]) {
-            l->slots[s] = idx + 1;
+            l->slots[s] = (uint32_t)(idx + 1);
             return;
         }
 }
@@ -133,6 +148,7 @@ int pmn_lookup_build(pmn_table *t, const pmn_scan_options *opts, const bool *col
     l->key = pmn_xcalloc(nk, sizeof(int));
     l->nkey = (int)nk;
     l->kept = pmn_xcalloc((size_t)row->nfields + 1, sizeof(bool));
+    l->pos = pmn_xcalloc((size_t)row->nfields + 1, sizeof(int));
     pmn_arena_init(&l->arena);
     for (int i = 0; i < row->nfields; i++)
         l->kept[i] = cols[i];
@@ -147,9 +163,11 @@ int pmn_lookup_build(pmn_table *t, const pmn_scan_options *opts, const bool *col
     }
     int *proj = pmn_xcalloc((size_t)row->nfields + 1, sizeof(int));
     size_t nproj = 0;
-    for (int i = 0; i < row->nfields; i++)
+    for (int i = 0; i < row->nfields; i++) {
+        l->pos[i] = l->kept[i] ? l->nkept++ : -1;
         if (l->kept[i])
             proj[nproj++] = i;
+    }
     pmn_scan_options o = *opts;
     o.projection = proj;
     o.nprojection = nproj;
@@ -158,21 +176,24 @@ int pmn_lookup_build(pmn_table *t, const pmn_scan_options *opts, const bool *col
     pmn_scan *scan = NULL;
     int rc = pmn_scan_open(t, &o, &scan);
     const pmn_datum *r;
+    size_t chunk_bytes = CHUNK_ROWS * (size_t)l->nkept * sizeof(pmn_datum);
     while (rc == 0 && (rc = pmn_scan_next(scan, &r)) == 0) {
-        if (l->arena.used_bytes + l->nrows * sizeof(void *) > max_bytes) {
+        if (l->nrows >= UINT32_MAX - 1 ||
+            l->arena.used_bytes + l->nchunks * chunk_bytes + l->nrows * 2 * sizeof(uint32_t) >
+                max_bytes) {
             rc = pmn_error_set(PMN_EINVALID, "table %s: too large to hold in memory for lookups",
                                pmn_table_name(t));
             break;
         }
-        pmn_datum *copy = pmn_arena_alloc(&l->arena, sizeof(pmn_datum) * (size_t)l->nfields);
-        for (int i = 0; i < l->nfields; i++) {
-            if (l->kept[i])
-                pmn_datum_copy(row->fields[i].type, &r[i], &copy[i], &l->arena);
-            else
-                copy[i].is_null = true;
+        if ((l->nrows & (CHUNK_ROWS - 1)) == 0) {
+            PMN_GROW(l->chunks, l->capchunks, l->nchunks + 1);
+            l->chunks[l->nchunks++] = pmn_xmalloc(chunk_bytes);
         }
-        PMN_GROW(l->rows, l->caprows, l->nrows + 1);
-        l->rows[l->nrows++] = copy;
+        pmn_datum *copy = (pmn_datum *)stored(l, l->nrows);
+        for (int i = 0; i < l->nfields; i++)
+            if (l->kept[i])
+                pmn_datum_copy(row->fields[i].type, &r[i], &copy[l->pos[i]], &l->arena);
+        l->nrows++;
     }
     if (rc == PMN_ITEROVER)
         rc = 0;
@@ -198,16 +219,19 @@ bool pmn_lookup_covers(const pmn_lookup *l, const bool *cols, int ncols)
     return true;
 }
 
-const pmn_datum *pmn_lookup_find(const pmn_lookup *l, const pmn_datum *key)
+bool pmn_lookup_find(const pmn_lookup *l, const pmn_datum *key, pmn_datum *out)
 {
     uint64_t h = hash_key(l, key);
     size_t mask = l->nslots - 1;
     for (size_t s = h & mask; l->slots[s]; s = (s + 1) & mask) {
-        const pmn_datum *row = l->rows[l->slots[s] - 1];
-        if (key_equal(l, row, key))
-            return row;
+        const pmn_datum *row = stored(l, l->slots[s] - 1);
+        if (!key_equal(l, row, key))
+            continue;
+        for (int i = 0; i < l->nfields; i++)
+            out[i] = l->pos[i] >= 0 ? row[l->pos[i]] : pmn_datum_null();
+        return true;
     }
-    return NULL;
+    return false;
 }
 
 size_t pmn_lookup_rows(const pmn_lookup *l)
@@ -221,7 +245,10 @@ void pmn_lookup_free(pmn_lookup *l)
         return;
     free(l->key);
     free(l->kept);
-    free(l->rows);
+    free(l->pos);
+    for (size_t i = 0; i < l->nchunks; i++)
+        free(l->chunks[i]);
+    free(l->chunks);
     free(l->slots);
     pmn_arena_free(&l->arena);
     free(l);

@@ -484,19 +484,37 @@ static char *type_text(const pmn_type *t, bool with_null)
     return s;
 }
 
-/* DESCRIBE t$snapshots: the system table's columns (all nullable, no key). */
-static int describe_system(pmn_sql_session *s, const pmn_sql_stmt *st, const char *kind)
+/* DESCRIBE t$snapshots: the system table's columns (all nullable, no key); t$audit_log: rowkind
+ * (NOT NULL) and then the columns of t, without a key (AuditLogTable.primaryKeys is empty). */
+static int describe_system(pmn_sql_session *s, pmn_table *t, const char *kind)
 {
     const pmn_systab_col *cols;
     int ncols;
     int rc = pmn_systab_columns(kind, &cols, &ncols);
     if (rc)
         return rc;
+    bool audit = strcmp(kind, "audit_log") == 0;
+    const pmn_type *row = pmn_table_row_type(t);
     pmn_sql_printer *p = pmn_sql_printer_new(s->format, s->out, s->max_width);
     const char *names[] = {"name", "type", "null", "key", "extras", "watermark"};
     const char *types[] = {NULL, NULL, "BOOLEAN", NULL, NULL, NULL};
     pmn_sql_printer_begin(p, 6, names, types);
-    for (int i = 0; i < ncols; i++) {
+    for (int i = 0; audit && i < row->nfields + 1; i++) {
+        const pmn_field *f = i ? &row->fields[i - 1] : NULL;
+        char *tt = f ? type_text(f->type, false) : pmn_xstrdup("STRING");
+        const char *name = f ? f->name : cols[0].name;
+        pmn_sql_cell cells[6] = {
+            {.kind = PMN_CELL_TEXT, .s = name, .n = strlen(name)},
+            {.kind = PMN_CELL_TEXT, .s = tt, .n = strlen(tt)},
+            {.kind = PMN_CELL_INT, .i = f ? f->type->nullable : 0},
+            {.kind = PMN_CELL_TEXT, .s = "", .n = 0},
+            {.kind = PMN_CELL_TEXT, .s = "", .n = 0},
+            {.kind = PMN_CELL_TEXT, .s = "", .n = 0},
+        };
+        pmn_sql_printer_row(p, cells);
+        free(tt);
+    }
+    for (int i = 0; !audit && i < ncols; i++) {
         const char *tt = strchr(cols[i].decltype, ' ') + 1;
         pmn_sql_cell cells[6] = {
             {.kind = PMN_CELL_TEXT, .s = cols[i].name, .n = strlen(cols[i].name)},
@@ -510,7 +528,6 @@ static int describe_system(pmn_sql_session *s, const pmn_sql_stmt *st, const cha
     }
     pmn_sql_printer_end(p);
     pmn_sql_printer_free(p);
-    (void)st;
     return 0;
 }
 
@@ -529,8 +546,9 @@ static int exec_describe(pmn_sql_session *s, const pmn_sql_stmt *st)
         free(copy);
         if (rc)
             return rc;
+        rc = describe_system(s, t, dollar + 1);
         pmn_table_free(t);
-        return describe_system(s, st, dollar + 1);
+        return rc;
     }
     int rc = open_table(s, &st->name, &t, &r);
     if (rc) {
@@ -1151,18 +1169,29 @@ static int exec_explain(pmn_sql_session *s, const pmn_sql_stmt *st, const char *
 
 /* ---- writes ---- */
 
-/* Write every row q returns as `kind` (query column i -> field map[i]; other fields NULL) and
- * commit one snapshot; with overwrite the snapshot replaces all rows (OVERWRITE). Nothing is
- * committed on any error. */
+/* What an INSERT fixes besides the query's columns: static partition values (PARTITION
+ * (dt = 'x'): the same in every row) and, for INSERT OVERWRITE, which rows it replaces. */
+typedef struct write_target {
+    const pmn_filter *fixed; /* field = value set in every row (values borrowed) */
+    size_t nfixed;
+    bool overwrite;          /* the commit is an OVERWRITE snapshot (pmn_writer_overwrite) */
+    bool dynamic;            /*   replacing only the partitions written to */
+} write_target;
+
+/* Write every row q returns as `kind` (query column i -> field map[i]; fields of target->fixed
+ * take their value; other fields NULL) and commit one snapshot; with target->overwrite the
+ * snapshot replaces the table's rows, or on a partitioned table the rows of the partitions
+ * pmn_writer_overwrite picks. Nothing is committed on any error. */
 static int write_rows(pmn_sql_session *s, pmn_table *t, const char *full_name, sqlite3_stmt *q,
-                      const int *map, int nmap, pmn_row_kind kind, bool overwrite)
+                      const int *map, int nmap, pmn_row_kind kind, const write_target *target)
 {
     const pmn_type *row = pmn_table_row_type(t);
     pmn_writer *w = NULL;
     int rc = pmn_writer_open(t, NULL, &w);
     if (rc)
         return rc;
-    if (overwrite && (rc = pmn_writer_truncate(w)) != 0) {
+    if (target && target->overwrite &&
+        (rc = pmn_writer_overwrite(w, target->fixed, target->nfixed, target->dynamic)) != 0) {
         pmn_writer_abort(w);
         pmn_writer_free(w);
         return rc;
@@ -1174,6 +1203,8 @@ static int write_rows(pmn_sql_session *s, pmn_table *t, const char *full_name, s
         pmn_arena_reset(&arena);
         for (int f = 0; f < row->nfields; f++)
             vals[f].is_null = true;
+        for (size_t i = 0; target && i < target->nfixed; i++)
+            vals[target->fixed[i].field] = target->fixed[i].value;
         for (int i = 0; i < nmap && rc == 0; i++) {
             const pmn_field *f = &row->fields[map[i]];
             rc = pmn_sql_value_to_datum(sqlite3_column_value(q, i), f->type, false, &arena,
@@ -1203,6 +1234,54 @@ static int write_rows(pmn_sql_session *s, pmn_table *t, const char *full_name, s
     return rc;
 }
 
+/* static_partition: the values of INSERT ... PARTITION (col = literal, ...) as filters on t's
+ * partition columns (values in arena a), each literal evaluated by SQLite and converted to the
+ * column's type. Errors name the column. */
+static int static_partition(pmn_sql_session *s, const pmn_sql_stmt *st, pmn_table *t,
+                            const char *full, pmn_arena *a, pmn_filter *out)
+{
+    const pmn_type *row = pmn_table_row_type(t);
+    const char *const *pkeys;
+    size_t npk = pmn_table_partition_keys(t, &pkeys);
+    for (size_t i = 0; i < st->npartition_spec; i++) {
+        const pmn_sql_option *o = &st->partition_spec[i];
+        int f = pmn_type_find_field(row, o->key);
+        bool part = false;
+        for (size_t k = 0; k < npk && f >= 0; k++)
+            part |= strcmp(pkeys[k], row->fields[f].name) == 0;
+        if (f < 0)
+            return pmn_error_set(PMN_EINVALID, "Unknown partition column '%s' in %s", o->key,
+                                 full);
+        if (!part)
+            return pmn_error_set(PMN_EINVALID, "Column '%s' of %s is not a partition column",
+                                 o->key, full);
+        for (size_t k = 0; k < i; k++)
+            if (out[k].field == f)
+                return pmn_error_set(PMN_EINVALID, "Partition column '%s' is given twice",
+                                     o->key);
+        char *sql = pmn_xasprintf("SELECT %s", o->value);
+        sqlite3_stmt *q = NULL;
+        int rc = 0;
+        if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK ||
+            sqlite3_step(q) != SQLITE_ROW)
+            rc = pmn_error_set(PMN_EINVALID, "partition value %s: %s", o->value,
+                               sqlite3_errmsg(s->db));
+        free(sql);
+        out[i].field = f;
+        out[i].op = PMN_FILTER_EQ;
+        if (rc == 0 &&
+            (rc = pmn_sql_value_to_datum(sqlite3_column_value(q, 0), row->fields[f].type, true,
+                                         a, &out[i].value)) != 0)
+            pmn_error_wrap("partition column '%s' of %s: ", o->key, full);
+        if (rc == 0 && out[i].value.is_null && !row->fields[f].type->nullable)
+            rc = pmn_error_set(PMN_EINVALID, "Partition column '%s' is NOT NULL", o->key);
+        sqlite3_finalize(q);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 static int exec_insert(pmn_sql_session *s, const pmn_sql_stmt *st, const char *text)
 {
     pmn_table *t;
@@ -1212,28 +1291,39 @@ static int exec_insert(pmn_sql_session *s, const pmn_sql_stmt *st, const char *t
         return rc;
     char *full = pmn_xasprintf("%s.%s.%s", r.catalog, r.database, r.table);
     const pmn_type *row = pmn_table_row_type(t);
-    const char *const *pkeys;
-    if (st->overwrite && pmn_table_partition_keys(t, &pkeys) > 0)
-        rc = pmn_error_set(PMN_EINVALID,
-                           "INSERT OVERWRITE of the partitioned table %s is not supported (it "
-                           "would replace every partition)",
-                           full);
-    int nmap = st->ninsert_columns ? (int)st->ninsert_columns : row->nfields;
-    int *map = pmn_xcalloc((size_t)nmap + 1, sizeof(int));
-    for (int i = 0; i < nmap && rc == 0; i++) {
+    pmn_arena arena = PMN_ARENA_INIT;
+    pmn_filter *fixed = pmn_xcalloc(st->npartition_spec + 1, sizeof *fixed);
+    rc = static_partition(s, st, t, full, &arena, fixed);
+    bool *is_fixed = pmn_xcalloc((size_t)row->nfields + 1, sizeof(bool));
+    for (size_t i = 0; rc == 0 && i < st->npartition_spec; i++)
+        is_fixed[fixed[i].field] = true;
+    /* without a column list the query gives every column not fixed by PARTITION, in order */
+    int nmap = st->ninsert_columns ? (int)st->ninsert_columns
+                                   : row->nfields - (rc ? 0 : (int)st->npartition_spec);
+    int *map = pmn_xcalloc((size_t)row->nfields + 1, sizeof(int));
+    for (int i = 0, f = 0; i < nmap && rc == 0; i++) {
         if (!st->ninsert_columns) {
-            map[i] = i;
+            while (is_fixed[f])
+                f++;
+            map[i] = f++;
             continue;
         }
         map[i] = pmn_type_find_field(row, st->insert_columns[i]);
         if (map[i] < 0)
             rc = pmn_error_set(PMN_EINVALID, "Unknown target column '%s' in %s",
                                st->insert_columns[i], full);
+        else if (is_fixed[map[i]])
+            rc = pmn_error_set(PMN_EINVALID,
+                               "Target column '%s' is also given in the PARTITION clause",
+                               st->insert_columns[i]);
         for (int k = 0; k < i && rc == 0; k++)
             if (map[k] == map[i])
                 rc = pmn_error_set(PMN_EINVALID, "Target column '%s' is assigned more than once",
                                    st->insert_columns[i]);
     }
+    write_target target = {fixed, st->npartition_spec, st->overwrite, false};
+    const char *dyn = pmn_table_option(t, "dynamic-partition-overwrite");
+    target.dynamic = !dyn || strcasecmp(dyn, "false") != 0;
     vtabs vt = {0};
     sqlite3_stmt *q = NULL;
     if (rc == 0)
@@ -1244,10 +1334,13 @@ static int exec_insert(pmn_sql_session *s, const pmn_sql_stmt *st, const char *t
                            "query has %d columns, the sink %d",
                            full, sqlite3_column_count(q), nmap);
     if (rc == 0)
-        rc = write_rows(s, t, full, q, map, nmap, PMN_ROW_INSERT, st->overwrite);
+        rc = write_rows(s, t, full, q, map, nmap, PMN_ROW_INSERT, &target);
     sqlite3_finalize(q);
     drop_vtabs(s, &vt);
     free(map);
+    free(is_fixed);
+    free(fixed);
+    pmn_arena_free(&arena);
     free(full);
     pmn_table_free(t);
     return rc;
@@ -1352,7 +1445,7 @@ static int exec_update(pmn_sql_session *s, const pmn_sql_stmt *st, const char *t
             int *map = pmn_xcalloc((size_t)row->nfields + 1, sizeof(int));
             for (int i = 0; i < row->nfields; i++)
                 map[i] = i;
-            rc = write_rows(s, t, full, sq, map, row->nfields, PMN_ROW_UPDATE_AFTER, false);
+            rc = write_rows(s, t, full, sq, map, row->nfields, PMN_ROW_UPDATE_AFTER, NULL);
             free(map);
         }
         sqlite3_finalize(sq);
@@ -1407,7 +1500,7 @@ static int exec_delete(pmn_sql_session *s, const pmn_sql_stmt *st, const char *t
             int *map = pmn_xcalloc((size_t)row->nfields + 1, sizeof(int));
             for (int i = 0; i < row->nfields; i++)
                 map[i] = i;
-            rc = write_rows(s, t, full, sq, map, row->nfields, PMN_ROW_DELETE, false);
+            rc = write_rows(s, t, full, sq, map, row->nfields, PMN_ROW_DELETE, NULL);
             free(map);
         }
         sqlite3_finalize(sq);

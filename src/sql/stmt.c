@@ -163,6 +163,33 @@ static int parse_option_list(cursor *c, pmn_sql_stmt *s, bool values)
     }
 }
 
+/* PARTITION ( col = literal, ... ): a literal is a string, a number (optionally signed),
+ * TRUE, FALSE or NULL, kept as its SQL text. */
+static int parse_partition_spec(cursor *c, pmn_sql_stmt *s)
+{
+    int rc = expect_punct(c, "(");
+    size_t cap = 0;
+    while (rc == 0) {
+        PMN_GROW(s->partition_spec, cap, s->npartition_spec + 1);
+        pmn_sql_option *o = &s->partition_spec[s->npartition_spec++];
+        o->key = o->value = NULL;
+        if ((rc = parse_ident(c, &o->key)) || (rc = expect_punct(c, "=")))
+            return rc;
+        size_t off = c->tok.off;
+        if (is_punct(c, "-") || is_punct(c, "+"))
+            advance(c);
+        if (c->tok.kind != PMN_TK_STRING && c->tok.kind != PMN_TK_NUMBER &&
+            !is_kw(c, "TRUE") && !is_kw(c, "FALSE") && !is_kw(c, "NULL"))
+            return syntax_error(c, "a literal partition value");
+        o->value = pmn_xstrndup(c->text + off, c->tok.off + c->tok.len - off);
+        advance(c);
+        if (accept_punct(c, ")"))
+            return 0;
+        rc = expect_punct(c, ",");
+    }
+    return rc;
+}
+
 static int parse_name_list(cursor *c, char ***out, size_t *n)
 {
     int rc = expect_punct(c, "(");
@@ -518,10 +545,9 @@ static int parse_stmt(cursor *c, pmn_sql_stmt *s)
             return rc;
         if ((rc = parse_name(c, &s->name)))
             return rc;
-        if (is_kw(c, "PARTITION"))
-            return syntax_error(c,
-                                "a column list or query (INSERT ... PARTITION is not supported)");
         s->kind = PMN_STMT_INSERT;
+        if (accept_kw(c, "PARTITION") && (rc = parse_partition_spec(c, s)))
+            return rc;
         if (is_punct(c, "(")) {
             /* a column list, unless the body itself starts with a parenthesis: (SELECT ...) */
             cursor peek = *c;
@@ -679,6 +705,11 @@ void pmn_sql_stmt_dispose(pmn_sql_stmt *s)
     free_strings(s->primary_keys, s->nprimary_keys);
     free_strings(s->partition_keys, s->npartition_keys);
     free_strings(s->insert_columns, s->ninsert_columns);
+    for (size_t i = 0; i < s->npartition_spec; i++) {
+        free(s->partition_spec[i].key);
+        free(s->partition_spec[i].value);
+    }
+    free(s->partition_spec);
     for (size_t i = 0; i < s->nassigns; i++)
         free(s->assigns[i].column);
     free(s->assigns);

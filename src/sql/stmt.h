@@ -26,7 +26,7 @@
  *   ALTER TABLE t MODIFY [COLUMN] col type | MODIFY (col type, ...)
  *   ALTER TABLE t DROP [COLUMN] col | DROP (col, ...)
  *   ALTER TABLE t RENAME [COLUMN] a TO b
- *   INSERT { INTO | OVERWRITE } t [(col, ...)] query-or-VALUES
+ *   INSERT { INTO | OVERWRITE } t [PARTITION (col = literal, ...)] [(col, ...)] query-or-VALUES
  *   UPDATE t SET col = expr [, ...] [WHERE condition]
  *   DELETE FROM t [WHERE condition]
  *   CALL sys.procedure(arg, ... | name => arg, ...)   (args: literals)
@@ -116,6 +116,9 @@ typedef struct pmn_sql_stmt {
     char **insert_columns; /* INSERT INTO t (a, b), ALTER TABLE DROP: owned; NULL = all */
     size_t ninsert_columns;
     bool overwrite;          /* INSERT OVERWRITE */
+    pmn_sql_option *partition_spec; /* INSERT ... PARTITION (col = literal, ...): key = the
+                                       column, value = the literal's SQL text (owned) */
+    size_t npartition_spec;
     pmn_sql_assign *assigns; /* UPDATE ... SET (owned) */
     size_t nassigns;
     size_t body_off; /* QUERY: the query; INSERT: its source query; DELETE, UPDATE: */

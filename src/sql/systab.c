@@ -85,6 +85,11 @@ static const pmn_systab_col manifests_cols[] = {
     {"schema_id", "INTEGER BIGINT"},
 };
 
+/* t$audit_log: rowkind, then the table's own columns (sql/auditlog.h reads it). */
+static const pmn_systab_col audit_log_cols[] = {
+    {"rowkind", "TEXT STRING"},
+};
+
 static const pmn_systab_col consumers_cols[] = {
     {"consumer_id", "TEXT STRING"},
     {"next_snapshot_id", "INTEGER BIGINT"},
@@ -115,13 +120,15 @@ int pmn_systab_columns(const char *kind, const pmn_systab_col **cols, int *ncols
     } else if (!strcmp(kind, "manifests")) {
         *cols = manifests_cols;
         *ncols = NCOLS(manifests_cols);
-    } else if (!strcmp(kind, "audit_log") ||
-               !strcmp(kind, "partitions") || !strcmp(kind, "buckets") || !strcmp(kind, "binlog") ||
+    } else if (!strcmp(kind, "audit_log")) {
+        *cols = audit_log_cols;
+        *ncols = NCOLS(audit_log_cols);
+    } else if (!strcmp(kind, "partitions") || !strcmp(kind, "buckets") || !strcmp(kind, "binlog") ||
                !strcmp(kind, "ro") || !strcmp(kind, "branches") || !strcmp(kind, "statistics")) {
         return pmn_error_set(PMN_EINVALID,
                              "system table $%s is not supported by pgpaimon sql yet (supported: "
                              "$snapshots, $schemas, $options, $tags, $consumers, $files, "
-                             "$manifests)",
+                             "$manifests, $audit_log)",
                              kind);
     } else {
         return pmn_error_set(PMN_EINVALID,
@@ -540,6 +547,8 @@ int pmn_systab_load(pmn_table *t, const char *kind, pmn_systab_rows *out)
         rc = load_files(t, &b);
     else if (!strcmp(kind, "manifests"))
         rc = load_manifests(t, &b);
+    else if (!strcmp(kind, "audit_log"))
+        rc = pmn_error_set(PMN_EINVALID, "$audit_log is read by sql/auditlog.h");
     else
         rc = load_consumers(t, &b);
     if (rc) {

@@ -15,9 +15,16 @@
  *                time_retained
  *   t$consumers  consumer_id, next_snapshot_id
  *
- * t$files, t$manifests and t$audit_log need lake calls the public API does not
- * offer yet (live data files of a snapshot, manifest metas, row kinds of
- * merged rows); naming them gives a clear error.
+ *   t$files      partition, bucket, file_path, file_format, schema_id, level, record_count,
+ *                file_size_in_bytes, min_key, max_key, null_value_counts, min_value_stats,
+ *                max_value_stats, min_sequence_number, max_sequence_number, creation_time
+ *   t$manifests  file_name, file_size, num_added_files, num_deleted_files, schema_id
+ *   t$audit_log  rowkind, then the table's columns: pmn_systab_columns gives rowkind only,
+ *                the rows come from sql/auditlog.h (the virtual table reads it like data)
+ *
+ * (All checked against Java Paimon 0.9's SnapshotsTable, SchemasTable, OptionsTable,
+ * TagsTable, ConsumersTable, FilesTable, ManifestsTable and AuditLogTable.) Other Paimon
+ * system tables ($partitions, $buckets, ...) give a clear error.
  */
 #ifndef PMN_SQL_SYSTAB_H
 #define PMN_SQL_SYSTAB_H

@@ -57,14 +57,27 @@
  * row (SQLITE_INDEX_SCAN_UNIQUE), so a key join becomes a lookup per outer
  * row; equality on partition columns or range constraints on key columns cut
  * the estimate. A statement that looks keys up more than LOOKUP_CACHE_AFTER
- * times gets one scan of the table into a hash by key (sql/lookup.h) and
- * answers the remaining lookups from it: SQLite has no hash join and makes no
- * automatic index over a virtual table, so this is what keeps a join of two
- * large tables on their key from costing one lake lookup per row.
+ * times, or whose lookups have decoded a quarter of the table's rows, gets one
+ * scan of the table into a hash by key (sql/lookup.h), keeping only the
+ * columns its lookups use, and answers the remaining lookups from it: SQLite
+ * has no hash join and makes no automatic index over a virtual table, so this
+ * is what keeps a join of two large tables on their key from costing one lake
+ * lookup per row.
+ *
+ * ROWS SQLITE NEVER SEES. Of the pushed constraints, those whose lake
+ * comparison provably agrees with SQLite's (exact_check: integer, DECIMAL(p<=15)
+ * and string-vs-TEXT comparisons under BINARY collation) are also applied to
+ * each row in xNext, so a selective filter costs no xColumn calls per rejected
+ * row. A scan that reads no column (COUNT(*)) with no constraint is answered
+ * from manifest row counts when they provably equal the merged row count
+ * (sql/count.h).
  */
 #include "sql/vtab.h"
 
+#include "change/datum.h"
 #include "pmn/table.h"
+#include "sql/auditlog.h"
+#include "sql/count.h"
 #include "sql/lookup.h"
 #include "sql/systab.h"
 #include "sql/value.h"
@@ -88,6 +101,8 @@ typedef struct paimon_vtab {
     module_aux *aux;               /* the module's client data (borrowed) */
     pmn_table *table;              /* open table (owned) */
     char *system;                  /* system table kind or NULL for the data (owned) */
+    bool audit;                    /* t$audit_log: rowkind + the data columns (sql/auditlog.h),
+                                      read like the data (system stays NULL) */
     const pmn_systab_col *syscols; /* system table columns (static) */
     int ncols;                     /* number of SQL columns */
     int64_t snapshot_id;           /* snapshot to read (pinned or scan.snapshot-id); 0 = latest */
@@ -103,11 +118,15 @@ typedef struct paimon_vtab {
     uint64_t key_lookups; /* scans that bound every key column with = */
     pmn_lookup *cache;    /* rows hashed by key, after many lookups (owned; sql/lookup.h) */
     bool cache_failed;    /* the table was too large to cache: keep looking up */
+    bool *cache_cols;     /* columns any key lookup of the statement used (owned) */
+    uint64_t lookup_rows_read; /* rows decoded by key-lookup scans */
 } paimon_vtab;
 
 typedef struct paimon_cursor {
     sqlite3_vtab_cursor base; /* Base class. Must be first */
     pmn_scan *scan;           /* data scan, NULL for system tables or before xFilter */
+    pmn_audit_scan *audit;    /* t$audit_log scan */
+    pmn_row_kind kind;        /* row kind of the current t$audit_log row */
     const pmn_datum *row;     /* current data row (borrowed from scan) */
     pmn_systab_rows sys;      /* system table rows */
     size_t sysrow;            /* current system row */
@@ -115,6 +134,11 @@ typedef struct paimon_cursor {
     sqlite3_int64 rowid;      /* position, from 1 */
     bool eof;                 /* past the last row */
     bool cached;              /* row came from the vtab's lookup cache: one row at most */
+    bool lookup_scan;         /* the scan is a key lookup (its rows count for the cache) */
+    pmn_filter *checks;       /* pushed constraints whose lake comparison agrees with SQLite's */
+    size_t nchecks;           /*   (exact_check): rows failing one are skipped in fetch */
+    int64_t counted;          /* >= 0: a scan using no column (COUNT(*)) answered from the
+                                 manifests (sql/count.h): this many rows remain, no values */
 } paimon_cursor;
 
 /* A statement that looks keys up more often than this switches to one scan into a hash
@@ -122,7 +146,7 @@ typedef struct paimon_cursor {
  * LOOKUP_CACHE_MAX_BYTES; otherwise every lookup stays a pruned lake scan. */
 #define LOOKUP_CACHE_AFTER 64
 #define LOOKUP_CACHE_MAX_ROWS 50e6
-#define LOOKUP_CACHE_MAX_BYTES ((size_t)512 << 20)
+#define LOOKUP_CACHE_MAX_BYTES ((size_t)1 << 30)
 
 static int set_error(sqlite3_vtab *tab, const char *msg)
 {
@@ -175,6 +199,7 @@ static void vtab_free(paimon_vtab *v)
         return;
     pmn_lookup_free(v->cache);
     free(v->pk_order);
+    free(v->cache_cols);
     pmn_table_free(v->table);
     free(v->system);
     free(v->tag);
@@ -229,6 +254,12 @@ static int x_connect(sqlite3 *db, void *paux, int argc, const char *const *argv,
     v->tag = tag;
     tag = NULL;
     pmn_buf_puts(&decl, "CREATE TABLE x(");
+    if (system && strcmp(system, "audit_log") == 0) {
+        v->audit = true;
+        pmn_buf_puts(&decl, "\"rowkind\" TEXT STRING, ");
+        free(system);
+        system = NULL;
+    }
     if (system) {
         if (pmn_systab_columns(system, &v->syscols, &v->ncols) != 0) {
             *err = sqlite3_mprintf("%s", pmn_error_last());
@@ -241,9 +272,10 @@ static int x_connect(sqlite3 *db, void *paux, int argc, const char *const *argv,
                            v->syscols[i].decltype);
     } else {
         const pmn_type *row = pmn_table_row_type(v->table);
-        v->ncols = row->nfields;
+        v->ncols = row->nfields + v->audit;
         v->is_pk = pmn_xcalloc((size_t)v->ncols + 1, sizeof(bool));
         v->is_part = pmn_xcalloc((size_t)v->ncols + 1, sizeof(bool));
+        v->cache_cols = pmn_xcalloc((size_t)v->ncols + 1, sizeof(bool));
         const char *const *keys;
         size_t nk = pmn_table_primary_keys(v->table, &keys);
         v->pk_order = pmn_xcalloc(nk + 1, sizeof(int));
@@ -262,7 +294,7 @@ static int x_connect(sqlite3 *db, void *paux, int argc, const char *const *argv,
                 v->npart++;
             }
         }
-        for (int i = 0; i < v->ncols; i++) {
+        for (int i = 0; i < row->nfields; i++) {
             char *dt = pmn_sql_decltype(row->fields[i].type);
             pmn_buf_printf(&decl, "%s\"", i ? ", " : "");
             for (const char *p = row->fields[i].name; *p; p++) {
@@ -356,6 +388,11 @@ static int x_best_index(sqlite3_vtab *tab, sqlite3_index_info *info)
         info->estimatedRows = 100;
         return SQLITE_OK;
     }
+    if (v->audit) {
+        info->estimatedCost = 10 + v->est_rows;
+        info->estimatedRows = (sqlite3_int64)v->est_rows;
+        return SQLITE_OK;
+    }
     pmn_buf plan = PMN_BUF_INIT;
     pmn_buf_printf(&plan, "%llx", (unsigned long long)info->colUsed);
     int nargs = 0, pk_eq = 0, part_eq = 0, key_range = 0;
@@ -367,6 +404,11 @@ static int x_best_index(sqlite3_vtab *tab, sqlite3_index_info *info)
             continue;
         char code = op_code(c->op);
         if (!code)
+            continue;
+        /* lake comparisons are binary: a constraint under another collation (NOCASE ...)
+         * must not prune */
+        const char *coll = sqlite3_vtab_collation(info, i);
+        if (code != 'n' && code != 'N' && coll && sqlite3_stricmp(coll, "BINARY") != 0)
             continue;
         pmn_buf_printf(&plan, ";%d:%c", c->iColumn, code);
         if (code != 'n' && code != 'N') {
@@ -411,6 +453,7 @@ static int x_best_index(sqlite3_vtab *tab, sqlite3_index_info *info)
 static int x_open(sqlite3_vtab *tab, sqlite3_vtab_cursor **out)
 {
     paimon_cursor *c = pmn_xcalloc(1, sizeof *c);
+    c->counted = -1;
     pmn_arena_init(&c->arena);
     *out = &c->base;
     return SQLITE_OK;
@@ -418,22 +461,33 @@ static int x_open(sqlite3_vtab *tab, sqlite3_vtab_cursor **out)
 
 static void cursor_reset(paimon_cursor *c)
 {
-    pmn_vtab_stats *st = ((paimon_vtab *)c->base.pVtab)->aux->stats;
-    if (c->scan && st) {
+    paimon_vtab *v = (paimon_vtab *)c->base.pVtab;
+    pmn_vtab_stats *st = v->aux->stats;
+    if (c->scan) {
         uint64_t files, rows;
         pmn_scan_stats(c->scan, &files, &rows);
-        st->scans++;
-        st->files_read += files;
-        st->rows_read += rows;
+        if (c->lookup_scan)
+            v->lookup_rows_read += rows;
+        if (st) {
+            st->scans++;
+            st->files_read += files;
+            st->rows_read += rows;
+        }
     }
+    c->lookup_scan = false;
     pmn_scan_free(c->scan);
     c->scan = NULL;
+    pmn_audit_free(c->audit);
+    c->audit = NULL;
     c->row = NULL;
     pmn_systab_rows_dispose(&c->sys);
     c->sysrow = 0;
     c->rowid = 0;
     c->eof = true;
     c->cached = false;
+    c->checks = NULL;
+    c->nchecks = 0;
+    c->counted = -1;
     pmn_arena_reset(&c->arena);
 }
 
@@ -444,6 +498,55 @@ static int x_close(sqlite3_vtab_cursor *cur)
     pmn_arena_free(&c->arena);
     free(c);
     return SQLITE_OK;
+}
+
+/* exact_check: whether comparing the lake value of type t with the converted constraint value
+ * (pmn_datum_compare) gives what SQLite's comparison of the column with `val` gives, for every
+ * non-NULL column value, so fetch can drop failing rows before SQLite sees them. True for
+ * integer columns, for DECIMALs of up to 15 digits (exact in a double) and for strings compared
+ * with a TEXT value (a number against a TEXT column may compare numerically in SQLite). A NULL
+ * column value fails every comparison in SQLite too. */
+static bool exact_check(const pmn_type *t, sqlite3_value *val)
+{
+    switch (t->root) {
+    case PMN_TYPE_TINYINT:
+    case PMN_TYPE_SMALLINT:
+    case PMN_TYPE_INT:
+    case PMN_TYPE_BIGINT:
+        return true;
+    case PMN_TYPE_DECIMAL:
+        return t->precision <= 15;
+    case PMN_TYPE_CHAR:
+    case PMN_TYPE_VARCHAR:
+        return sqlite3_value_type(val) == SQLITE_TEXT;
+    default:
+        return false;
+    }
+}
+
+/* row_passes: the row satisfies every exact check. */
+static bool row_passes(const paimon_cursor *c, const pmn_type *row, const pmn_datum *r)
+{
+    for (size_t i = 0; i < c->nchecks; i++) {
+        const pmn_filter *f = &c->checks[i];
+        const pmn_datum *d = &r[f->field];
+        if (f->op == PMN_FILTER_IS_NULL || f->op == PMN_FILTER_IS_NOT_NULL) {
+            if (d->is_null != (f->op == PMN_FILTER_IS_NULL))
+                return false;
+            continue;
+        }
+        if (d->is_null)
+            return false;
+        int cmp = pmn_datum_compare(row->fields[f->field].type, d, &f->value);
+        bool ok = f->op == PMN_FILTER_EQ   ? cmp == 0
+                  : f->op == PMN_FILTER_LT ? cmp < 0
+                  : f->op == PMN_FILTER_LE ? cmp <= 0
+                  : f->op == PMN_FILTER_GT ? cmp > 0
+                                           : cmp >= 0;
+        if (!ok)
+            return false;
+    }
+    return true;
 }
 
 static int fetch(paimon_cursor *c)
@@ -460,7 +563,22 @@ static int fetch(paimon_cursor *c)
         c->eof = true; /* a key lookup in the cache has one row at most */
         return SQLITE_OK;
     }
-    int rc = pmn_scan_next(c->scan, &c->row);
+    if (c->counted >= 0) {
+        c->eof = c->counted == 0;
+        if (c->counted > 0)
+            c->counted--;
+        c->rowid++;
+        return SQLITE_OK;
+    }
+    int rc;
+    if (c->audit) {
+        rc = pmn_audit_next(c->audit, &c->kind, &c->row);
+    } else {
+        const pmn_type *row = pmn_table_row_type(v->table);
+        while ((rc = pmn_scan_next(c->scan, &c->row)) == 0 && c->nchecks &&
+               !row_passes(c, row, c->row))
+            ;
+    }
     if (rc == PMN_ITEROVER) {
         c->eof = true;
         return SQLITE_OK;
@@ -472,8 +590,8 @@ static int fetch(paimon_cursor *c)
 }
 
 /* A scan whose filters bind every primary-key column with =: count it, build the lookup cache
- * once the statement has done LOOKUP_CACHE_AFTER of them, and answer from the cache when it
- * holds the needed columns. Returns true when the cursor is positioned from the cache. */
+ * once the statement has done LOOKUP_CACHE_AFTER of them (or they decoded a quarter of the
+ * table), and answer from the cache when it holds the needed columns. Returns true when the cursor is positioned from the cache. */
 static bool key_lookup(paimon_cursor *c, paimon_vtab *v, const pmn_filter *filters, size_t nfilters,
                        const int *proj, size_t nproj, const pmn_scan_options *opts)
 {
@@ -490,16 +608,23 @@ static bool key_lookup(paimon_cursor *c, paimon_vtab *v, const pmn_filter *filte
         key[k] = filters[f].value;
     }
     v->key_lookups++;
+    c->lookup_scan = true;
     bool *cols = pmn_arena_alloc(&c->arena, (size_t)v->ncols + 1);
     for (size_t i = 0; i < nproj; i++)
         cols[proj[i]] = true;
-    if (!v->cache && !v->cache_failed && v->key_lookups > LOOKUP_CACHE_AFTER &&
-        v->est_rows <= LOOKUP_CACHE_MAX_ROWS) {
-        /* the cache keeps every column a statement might ask for later */
-        bool *all = pmn_arena_alloc(&c->arena, (size_t)v->ncols + 1);
-        for (int i = 0; i < v->ncols; i++)
-            all[i] = true;
-        if (pmn_lookup_build(v->table, opts, all, LOOKUP_CACHE_MAX_BYTES, &v->cache) != 0) {
+    if (v->cache && !pmn_lookup_covers(v->cache, cols, v->ncols) && !v->cache_failed) {
+        /* another cursor of the statement needs more columns: rebuild with all of them */
+        pmn_lookup_free(v->cache);
+        v->cache = NULL;
+    }
+    for (int i = 0; i < v->ncols; i++)
+        v->cache_cols[i] |= cols[i];
+    /* lookups so far cost a quarter of a full scan, or there were many: one scan is cheaper */
+    bool due = v->key_lookups > LOOKUP_CACHE_AFTER ||
+               (v->key_lookups > 4 && (double)v->lookup_rows_read >= v->est_rows / 4);
+    if (!v->cache && !v->cache_failed && due && v->est_rows <= LOOKUP_CACHE_MAX_ROWS) {
+        if (pmn_lookup_build(v->table, opts, v->cache_cols, LOOKUP_CACHE_MAX_BYTES,
+                             &v->cache) != 0) {
             v->cache = NULL;
             v->cache_failed = true;
             pmn_error_clear();
@@ -507,9 +632,11 @@ static bool key_lookup(paimon_cursor *c, paimon_vtab *v, const pmn_filter *filte
     }
     if (!v->cache || !pmn_lookup_covers(v->cache, cols, v->ncols))
         return false;
-    c->row = pmn_lookup_find(v->cache, key);
+    c->lookup_scan = false;
+    pmn_datum *out = pmn_arena_alloc(&c->arena, sizeof(pmn_datum) * ((size_t)v->ncols + 1));
+    c->eof = !pmn_lookup_find(v->cache, key, out);
+    c->row = out;
     c->cached = true;
-    c->eof = c->row == NULL;
     c->rowid = 1;
     return true;
 }
@@ -536,6 +663,7 @@ static int x_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str, 
         if (i >= 63 ? (used >> 63) & 1 : (used >> i) & 1)
             proj[nproj++] = i;
     pmn_filter *filters = pmn_arena_alloc(&c->arena, sizeof(pmn_filter) * ((size_t)argc + 64));
+    c->checks = pmn_arena_alloc(&c->arena, sizeof(pmn_filter) * ((size_t)argc + 64));
     size_t nfilters = 0, maxfilters = (size_t)argc + 64;
     int arg = 0;
     for (const char *q = strchr(p, ';'); q && nfilters < maxfilters; q = strchr(q + 1, ';')) {
@@ -549,6 +677,7 @@ static int x_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str, 
         memset(&f->value, 0, sizeof f->value);
         if (code == 'n' || code == 'N') {
             f->op = code == 'n' ? PMN_FILTER_IS_NULL : PMN_FILTER_IS_NOT_NULL;
+            c->checks[c->nchecks++] = *f;
             nfilters++;
             continue;
         }
@@ -569,6 +698,8 @@ static int x_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str, 
             continue; /* no exact conversion: leave it to SQLite */
         if (pmn_sql_value_to_datum(val, ft, true, &c->arena, &f->value) != 0)
             continue;
+        if (exact_check(ft, val))
+            c->checks[c->nchecks++] = *f;
         nfilters++;
     }
     (void)idx_num;
@@ -585,8 +716,28 @@ static int x_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str, 
         c->eof = true; /* no snapshot yet, or time travel to before the first one */
         return SQLITE_OK;
     }
+    if (v->audit) {
+        if (pmn_audit_open(v->table, &opts, &c->audit) != 0) {
+            c->audit = NULL;
+            return set_error(&v->base, pmn_error_last());
+        }
+        return fetch(c);
+    }
     if (v->npk > 0 && key_lookup(c, v, filters, nfilters, proj, nproj, &opts))
         return SQLITE_OK;
+    if (nproj == 0 && nfilters == 0) {
+        /* no column is read (COUNT(*)): the manifests may give the row count */
+        int64_t n;
+        bool exact;
+        if (pmn_sql_count_from_metadata(v->table, &opts, &n, &exact) != 0)
+            return set_error(&v->base, pmn_error_last());
+        if (exact) {
+            c->counted = n;
+            if (v->aux->stats)
+                v->aux->stats->scans++; /* a scan that opened no file */
+            return fetch(c);
+        }
+    }
     if (pmn_scan_open(v->table, &opts, &c->scan) != 0) {
         c->scan = NULL;
         return set_error(&v->base, pmn_error_last());
@@ -608,6 +759,10 @@ static int x_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i)
 {
     paimon_cursor *c = (paimon_cursor *)cur;
     paimon_vtab *v = (paimon_vtab *)cur->pVtab;
+    if (c->counted >= 0) {
+        sqlite3_result_null(ctx); /* not reached: such a scan uses no column */
+        return SQLITE_OK;
+    }
     if (v->system) {
         const pmn_systab_val *val = &c->sys.vals[c->sysrow * (size_t)c->sys.ncols + (size_t)i];
         if (val->kind == SQLITE_INTEGER)
@@ -619,6 +774,11 @@ static int x_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i)
         return SQLITE_OK;
     }
     const pmn_type *row = pmn_table_row_type(v->table);
+    if (v->audit && i == 0) {
+        sqlite3_result_text(ctx, pmn_audit_kind_text(c->kind), -1, SQLITE_STATIC);
+        return SQLITE_OK;
+    }
+    i -= v->audit;
     pmn_sql_result_datum(ctx, row->fields[i].type, &c->row[i]);
     return SQLITE_OK;
 }

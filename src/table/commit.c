@@ -176,6 +176,9 @@ static int try_commit(attempt *a, int64_t *snapshot_id)
     size_t k = 0;
     if (req->delete_all) {
         for (size_t i = 0; i < latest->nfiles; i++) {
+            if (req->delete_partition &&
+                !req->delete_partition(req->delete_arg, latest->files[i].partition))
+                continue;
             entries[k] = latest->files[i];
             entries[k++].kind = PMN_FILE_DELETE;
         }

@@ -15,6 +15,10 @@ typedef struct pmn_commit_request {
     const pmn_manifest_entry *entries; /* ADD / DELETE entries (borrowed) */
     size_t nentries;
     bool delete_all;         /* OVERWRITE: also DELETE every file live in the latest snapshot */
+    /* with delete_all: when set, only the files whose partition it accepts (partition
+     * overwrite); arg is its first argument */
+    bool (*delete_partition)(void *arg, pmn_bytes partition);
+    void *delete_arg;
     const char *commit_kind; /* APPEND, COMPACT, OVERWRITE */
     const char *commit_user;
     int64_t commit_identifier; /* < 0: the latest snapshot's (compaction commits) */

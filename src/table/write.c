@@ -92,6 +92,11 @@ struct pmn_writer {
     pmn_arena lookup_arena; /* the row returned by pmn_writer_lookup */
     pmn_datum *lookup_row;
     bool truncate_pending; /* next commit removes every previously committed row */
+    bool overwrite_some;   /* ... only of some partitions (pmn_writer_overwrite): */
+    bool overwrite_dynamic; /*   those the commit writes to, or */
+    pmn_filter *overwrite_spec; /*   those matching these (owned; values in overwrite_arena) */
+    size_t noverwrite_spec;
+    pmn_arena overwrite_arena;
     bool changelog_input;  /* changelog-producer = input: also write every input record */
     pmn_manifest_entry *changelog; /* ADD entries of changelog files not committed yet */
     size_t nchangelog, capchangelog;
@@ -163,6 +168,7 @@ int pmn_writer_open(pmn_table *t, const char *commit_user, pmn_writer **out)
     w->commit_user = pmn_xstrdup(commit_user ? commit_user : w->uuid);
     pmn_arena_init(&w->buffer);
     pmn_arena_init(&w->bg_buffer);
+    pmn_arena_init(&w->overwrite_arena);
     pmn_arena_init(&w->pending_arena);
     w->next_seq = -1;
     int rc = pmn_options_get_memory(&t->schema->options, "write-buffer-size", 256LL << 20,
@@ -699,6 +705,43 @@ static void after_commit(pmn_writer *w, int64_t commit_identifier)
     w->commits_since_maint = 0;
 }
 
+/* overwritten_partition: whether a partition overwrite removes the committed files of
+ * `partition`: dynamic, if this commit writes to it; static, if it matches the spec. */
+static bool overwritten_partition(void *arg, pmn_bytes partition)
+{
+    pmn_writer *w = arg;
+    if (w->overwrite_dynamic) {
+        for (size_t i = 0; i < w->npending; i++)
+            if (pmn_bytes_equal(w->pending[i].partition, partition))
+                return true;
+        return false;
+    }
+    const pmn_key_layout *k = &w->t->keys;
+    pmn_arena a = PMN_ARENA_INIT;
+    pmn_datum *vals = pmn_arena_alloc(&a, sizeof *vals * ((size_t)k->npartition + 1));
+    bool match = pmn_binary_row_deserialize(partition.ptr, partition.len, k->partition_types,
+                                            k->npartition, &a, vals) == 0;
+    pmn_error_clear();
+    for (size_t i = 0; match && i < w->noverwrite_spec; i++) {
+        const pmn_filter *f = &w->overwrite_spec[i];
+        for (int32_t p = 0; p < k->npartition; p++)
+            if (k->partition[p] == f->field)
+                match = pmn_datum_compare(k->partition_types[p], &vals[p], &f->value) == 0 &&
+                        vals[p].is_null == f->value.is_null;
+    }
+    pmn_arena_free(&a);
+    return match;
+}
+
+static void clear_overwrite(pmn_writer *w)
+{
+    free(w->overwrite_spec);
+    w->overwrite_spec = NULL;
+    w->noverwrite_spec = 0;
+    w->overwrite_some = w->overwrite_dynamic = false;
+    pmn_arena_free(&w->overwrite_arena);
+}
+
 int pmn_writer_commit(pmn_writer *w, int64_t commit_identifier, const pmn_kv *properties,
                       size_t nproperties, int64_t *snapshot_id)
 {
@@ -706,12 +749,16 @@ int pmn_writer_commit(pmn_writer *w, int64_t commit_identifier, const pmn_kv *pr
     int rc = flush_all(w);
     if (rc)
         return rc;
+    if (w->truncate_pending && w->overwrite_some && w->overwrite_dynamic && w->npending == 0)
+        w->truncate_pending = false; /* dynamic overwrite without rows replaces nothing */
     if (w->npending == 0 && w->nchangelog == 0 && nproperties == 0 && !w->truncate_pending)
         return 0;
     pmn_commit_request req = {
         .entries = w->pending,
         .nentries = w->npending,
         .delete_all = w->truncate_pending,
+        .delete_partition = w->truncate_pending && w->overwrite_some ? overwritten_partition : NULL,
+        .delete_arg = w,
         .changelog = w->changelog,
         .nchangelog = w->nchangelog,
         .commit_kind = w->truncate_pending ? "OVERWRITE" : "APPEND",
@@ -725,6 +772,7 @@ int pmn_writer_commit(pmn_writer *w, int64_t commit_identifier, const pmn_kv *pr
         return pmn_error_wrap("committing %s: ", w->t->full_name);
     clear_pending(w);
     w->truncate_pending = false;
+    clear_overwrite(w);
     after_commit(w, commit_identifier);
     return 0;
 }
@@ -732,7 +780,41 @@ int pmn_writer_commit(pmn_writer *w, int64_t commit_identifier, const pmn_kv *pr
 int pmn_writer_truncate(pmn_writer *w)
 {
     pmn_writer_abort(w);
+    clear_overwrite(w); /* every partition */
     w->truncate_pending = true;
+    return 0;
+}
+
+int pmn_writer_overwrite(pmn_writer *w, const pmn_filter *spec, size_t nspec, bool dynamic)
+{
+    const pmn_key_layout *k = &w->t->keys;
+    for (size_t i = 0; i < nspec; i++) {
+        bool part = false;
+        for (int32_t p = 0; p < k->npartition; p++)
+            part |= k->partition[p] == spec[i].field;
+        if (!part || spec[i].op != PMN_FILTER_EQ)
+            return pmn_error_set(PMN_EINVALID,
+                                 "overwriting %s: a partition spec takes only equalities on "
+                                 "partition columns",
+                                 w->t->full_name);
+    }
+    pmn_writer_abort(w);
+    clear_overwrite(w);
+    w->truncate_pending = true;
+    if (k->npartition == 0)
+        return 0; /* an unpartitioned table is replaced whole */
+    w->overwrite_some = dynamic || nspec > 0;
+    w->overwrite_dynamic = dynamic;
+    if (nspec > 0) {
+        w->overwrite_spec = pmn_xcalloc(nspec, sizeof *w->overwrite_spec);
+        w->noverwrite_spec = nspec;
+        for (size_t i = 0; i < nspec; i++) {
+            const pmn_type *type = w->t->schema->row->fields[spec[i].field].type;
+            w->overwrite_spec[i] = spec[i];
+            pmn_datum_copy(type, &spec[i].value, &w->overwrite_spec[i].value,
+                           &w->overwrite_arena);
+        }
+    }
     return 0;
 }
 
@@ -917,6 +999,7 @@ void pmn_writer_free(pmn_writer *w)
     free(w->pending);
     free(w->changelog);
     pmn_arena_free(&w->buffer);
+    clear_overwrite(w);
     pmn_arena_free(&w->pending_arena);
     pmn_arena_free(&w->lookup_arena);
     pmn_buf_dispose(&w->scratch);

@@ -37,7 +37,7 @@ SELECT * FROM items /*+ OPTIONS('scan.tag-name' = 'v1') */;
 SELECT * FROM items FOR SYSTEM_TIME AS OF NOW();
 SELECT * FROM items FOR SYSTEM_TIME AS OF TIMESTAMP 'yesterday';
 SELECT * FROM items$frobs;
-SELECT * FROM items$audit_log;
+SELECT * FROM items$partitions;
 SELECT frobnicate(id) FROM items;
 DESCRIBE itemz;
 DROP DATABASE lakehouse;
@@ -52,6 +52,14 @@ ALTER TABLE paimon_catalog.lakehouse.items SET ('merge-engine' = 'dedup');
 ALTER TABLE paimon_catalog.lakehouse.nope SET ('a' = 'b');
 CREATE TABLE paimon_catalog.lakehouse.bad4 (id INT) WITH ('write-buffer-size' = 'lots');
 ALTER TABLE paimon_catalog.lakehouse.items ADD COLUMN x INT;
+-- a bad value in a later row, or a NULL key in an overwrite: the whole statement writes nothing
+USE CATALOG paimon_catalog;
+USE lakehouse;
+INSERT INTO items VALUES (5, 'five', 5, 5), (6, 'six', 'not a price', 6);
+INSERT OVERWRITE items VALUES (7, 'seven', 7, 7), (NULL, 'null key', 8, 8);
+INSERT INTO items SELECT id + 10, name, price, x FROM items UNION ALL SELECT NULL, 'x', 1, 1;
+SELECT * FROM items$audit_log /*+ OPTIONS('scan.snapshot-id' = '99') */;
+SELECT nope FROM items$audit_log;
 -- still running after all of the above: nothing was written by the failed statements
 SELECT * FROM paimon_catalog.lakehouse.items;
 SELECT snapshot_id, commit_kind FROM paimon_catalog.lakehouse.items$snapshots;

@@ -12,6 +12,7 @@ printf 2 >/tmp/paimon/default.db/t/snapshot/EARLIEST
 "$PGPAIMON" sql --warehouse /tmp/paimon <<'SQL'
 SELECT * FROM t /*+ OPTIONS('scan.snapshot-id' = '1') */;
 SELECT * FROM t /*+ OPTIONS('scan.snapshot-id' = '2') */ ORDER BY id;
+SELECT * FROM t$audit_log /*+ OPTIONS('scan.snapshot-id' = '1') */;
 SELECT snapshot_id FROM t$snapshots;
 SELECT COUNT(*) AS n FROM t FOR SYSTEM_TIME AS OF TIMESTAMP '2000-01-01 00:00:00';
 SELECT * FROM t /*+ OPTIONS('scan.snapshot-id' = '4') */;
