@@ -7,6 +7,7 @@
 #include "pg/catalog.h"
 
 #include "util/alloc.h"
+#include "util/buf.h"
 #include "util/error.h"
 
 #include <inttypes.h>
@@ -235,17 +236,31 @@ int pmn_pg_catalog_describe(pmn_pgconn *c, pmn_pg_table *t, const pmn_type_mappi
     }
     char qualified[160];
     snprintf(qualified, sizeof qualified, "%s.%s", t->schema, t->name);
+    /* every column without a mapping is named at once, so one restart fixes them all */
+    pmn_buf unmapped = PMN_BUF_INIT;
+    int nunmapped = 0;
     for (int i = 0; i < t->ncols; i++) {
         pmn_pg_column *col = &t->cols[i];
         rc = pmn_pg_catalog_resolve_type(c, col->type_oid, col->typmod, &col->pgtype);
         if (rc < 0)
-            goto done;
+            break;
         snprintf(col->pgtype.name, sizeof col->pgtype.name, "%s", col->type_name);
         rc = pmn_pgtypes_map(&col->type, &col->pgtype, tm, col->not_null, col->pk_pos >= 0,
                              qualified, col->name);
-        if (rc < 0)
-            goto done;
+        if (rc == PMN_EINVALID) {
+            pmn_buf_printf(&unmapped, "%s%s", nunmapped++ ? "; " : "", pmn_error_last());
+            pmn_error_clear();
+            rc = 0;
+        } else if (rc < 0) {
+            break;
+        }
     }
+    if (rc == 0 && nunmapped > 1)
+        rc = pmn_error_set(PMN_EINVALID, "%d columns cannot be synced: %s", nunmapped,
+                           pmn_buf_cstr(&unmapped));
+    else if (rc == 0 && nunmapped == 1)
+        rc = pmn_error_set(PMN_EINVALID, "%s", pmn_buf_cstr(&unmapped));
+    pmn_buf_dispose(&unmapped);
 done:
     pmn_pgresult_free(cols);
     pmn_pgresult_free(pk);

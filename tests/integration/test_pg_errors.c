@@ -282,6 +282,16 @@ static void test_pg_errors__missing_slot_and_table(void **state)
     assert_pmn_ok(pmn_pg_catalog_describe(c, t, &tm));
     assert_false(t->cols[0].type->nullable); /* PK stays NOT NULL under to-string */
     pmn_pg_table_free(t);
+    /* several unmapped columns are named in one message, so one restart fixes them all */
+    it_exec(&P, "CREATE TABLE IF NOT EXISTS net2 (id int PRIMARY KEY, addr inet, doc xml, "
+                "ok bool, mac macaddr)");
+    assert_pmn_ok(pmn_pg_catalog_find_table(&t, c, "public", "net2"));
+    assert_int_equal(pmn_pg_catalog_describe(c, t, NULL), PMN_EINVALID);
+    expect_msg("3 columns cannot be synced");
+    expect_msg("column \"addr\"");
+    expect_msg("column \"doc\"");
+    expect_msg("column \"mac\"");
+    pmn_pg_table_free(t);
     pmn_pgconn_free(c);
 }
 
