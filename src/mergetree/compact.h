@@ -16,7 +16,13 @@
  *              deduplicate keeping the highest sequence; -U/-D rows dropped
  *              only when nothing older can lie below the output level; files
  *              rolled at target-file-size; a file that needs no merging only
- *              moves level (DELETE@old + ADD@new of the same file name).
+ *              moves level (DELETE@old + ADD@new of the same file name). With
+ *              changelog-producer = full-compaction a compaction to the max
+ *              level also writes changelog files (Java's
+ *              FullChangelogMergeFunctionWrapper): per key the version read
+ *              from the max level is the before image, the merged one the
+ *              after image: +I (no before), -D (merged is a delete), -U/+U
+ *              (changed; equal rows too unless row-deduplicate).
  *
  * The result is a list of DELETE and ADD manifest entries that the caller
  * commits as one COMPACT snapshot (table/compact.c).
@@ -38,7 +44,16 @@ typedef struct pmn_compact_options {
     int32_t max_file_num;       /* compaction.max.file-num (50), append tables */
     int32_t full_delta_commits; /* full-compaction.delta-commits (0 = off) */
     bool write_only;            /* write-only: the writer never compacts or expires */
+    int changelog;              /* changelog-producer: PMN_COMPACT_CHANGELOG_* */
+    bool row_deduplicate;       /* changelog-producer.row-deduplicate (false) */
 } pmn_compact_options;
+
+/* What a compaction adds to the changelog (changelog-producer, paimon-format.md §5.5). */
+enum {
+    PMN_COMPACT_CHANGELOG_NONE, /* none / input: compaction writes no changelog */
+    PMN_COMPACT_CHANGELOG_FULL, /* full-compaction: a compaction to the max level compares each
+                                   key's max-level version (before) with the merged one (after) */
+};
 
 /* pmn_compact_options_load: read the options of t (PMN_EINVALID names a malformed one). */
 int pmn_compact_options_load(const pmn_table *t, pmn_compact_options *o);
@@ -81,6 +96,8 @@ bool pmn_compact_pick_append(const pmn_compact_options *o, const pmn_manifest_en
 typedef struct pmn_compact_result {
     pmn_manifest_entry *entries;
     size_t n, cap;
+    pmn_manifest_entry *changelog; /* ADD entries of changelog files (arena-owned) */
+    size_t nchangelog, capchangelog;
     char **written; /* paths of new files (removed by pmn_compact_result_discard) */
     size_t nwritten, capwritten;
 } pmn_compact_result;

@@ -15,6 +15,7 @@
  * current schema, widened types converted) and written in the current one.
  */
 #include "mergetree/compact.h"
+#include "mergetree/merge_heap.h"
 #include "table/file_layout.h"
 
 #include "format/data_file.h"
@@ -28,13 +29,11 @@
 #include <string.h>
 
 typedef struct source {
+    pmn_merge_input in; /* key, sequence, kind, done; first: the heap holds &source.in */
     const pmn_manifest_entry *e;
     pmn_data_file_reader *reader;
     const pmn_file_layout *layout;
     const pmn_datum *vals;
-    int64_t seq;
-    int32_t kind;
-    bool done;
 } source;
 
 typedef struct rewriter {
@@ -50,6 +49,14 @@ typedef struct rewriter {
     int counter;
     pmn_datum *out; /* current-schema row being written */
     pmn_arena scratch;
+    pmn_merge_heap heap;
+    /* changelog of this rewrite (changelog-producer = full-compaction, output at max level) */
+    bool changelog;
+    pmn_data_file_writer *clw; /* open changelog file, or NULL */
+    pmn_datum *before;         /* the key's max-level version, deep-copied */
+    int64_t before_seq;
+    bool have_before;
+    pmn_arena before_arena;
 } rewriter;
 
 static int source_open(rewriter *rw, source *s, bool kv)
@@ -63,14 +70,24 @@ static int source_open(rewriter *rw, source *s, bool kv)
     return 0;
 }
 
-static int source_advance(source *s)
+/* source_advance: the next record of an append file (whole) or of a key-value file (key,
+ * sequence and kind only; source_values decodes the rest for records that are kept). */
+static int source_advance(rewriter *rw, source *s, bool kv)
 {
-    int rc = pmn_data_file_reader_next(s->reader, &s->vals, &s->seq, &s->kind);
+    int rc = kv ? pmn_data_file_reader_next_key(s->reader, &s->in.key, &s->in.seq, &s->in.kind)
+                : pmn_data_file_reader_next(s->reader, &s->vals, &s->in.seq, &s->in.kind);
     if (rc == PMN_ITEROVER) {
-        s->done = true;
+        s->in.done = true;
         return 0;
     }
+    if (rc == 0 && kv)
+        pmn_merge_input_keyed(&rw->heap, &s->in);
     return rc;
+}
+
+static int source_values(source *s)
+{
+    return pmn_data_file_reader_values(s->reader, &s->vals);
 }
 
 /* ---- output files ---- */
@@ -85,10 +102,11 @@ static void add_entry(rewriter *rw, const pmn_manifest_entry *e, int32_t kind, i
     r->n++;
 }
 
-static int open_output(rewriter *rw, const pmn_manifest_entry *like, pmn_data_file_writer **fw)
+static int open_output(rewriter *rw, const pmn_manifest_entry *like, const char *prefix,
+                       pmn_data_file_writer **fw)
 {
     char *dir = pmn_table_bucket_dir(rw->t, like->partition, like->bucket);
-    char *path = pmn_xasprintf("%s/data-%s-%d.avro", dir, rw->uuid, rw->counter++);
+    char *path = pmn_xasprintf("%s/%s-%s-%d.avro", dir, prefix, rw->uuid, rw->counter++);
     free(dir);
     const pmn_key_layout *k = &rw->t->keys;
     int rc = pmn_data_file_writer_open(path, rw->t->schema->row, k->trimmed_pk,
@@ -105,7 +123,7 @@ static int open_output(rewriter *rw, const pmn_manifest_entry *like, pmn_data_fi
 }
 
 static int close_output(rewriter *rw, const pmn_manifest_entry *like, pmn_data_file_writer *fw,
-                        int32_t level, int64_t min_seq, int64_t max_seq)
+                        int32_t level, int64_t min_seq, int64_t max_seq, bool changelog)
 {
     pmn_manifest_entry e;
     memset(&e, 0, sizeof e);
@@ -125,7 +143,13 @@ static int close_output(rewriter *rw, const pmn_manifest_entry *like, pmn_data_f
         e.file.min_sequence_number = min_seq;
         e.file.max_sequence_number = max_seq;
     }
-    add_entry(rw, &e, PMN_FILE_ADD, level);
+    if (changelog) {
+        pmn_compact_result *r = rw->res;
+        PMN_GROW(r->changelog, r->capchangelog, r->nchangelog + 1);
+        r->changelog[r->nchangelog++] = e;
+    } else {
+        add_entry(rw, &e, PMN_FILE_ADD, level);
+    }
     return 0;
 }
 
@@ -137,125 +161,155 @@ static void emit_row(rewriter *rw, const source *s)
 
 /* ---- the k-way merge ---- */
 
-static int key_cmp(const pmn_table *t, const pmn_datum *a, const pmn_datum *b)
+static bool is_add(int32_t kind)
 {
-    const pmn_key_layout *k = &t->keys;
-    for (int32_t i = 0; i < k->ntrimmed_pk; i++) {
-        int idx = k->trimmed_pk[i];
-        int c = pmn_datum_compare(k->trimmed_pk_types[i], &a[idx], &b[idx]);
-        if (c)
-            return c;
+    return kind == PMN_ROW_INSERT || kind == PMN_ROW_UPDATE_AFTER;
+}
+
+/* write_changelog_row: one changelog record (row in current-schema positions). */
+static int write_changelog_row(rewriter *rw, const pmn_manifest_entry *like,
+                               const pmn_datum *row, int64_t seq, int32_t kind)
+{
+    int rc = 0;
+    if (!rw->clw)
+        rc = open_output(rw, like, "changelog", &rw->clw);
+    if (rc == 0)
+        rc = pmn_data_file_writer_add(rw->clw, row, seq, kind);
+    if (rc == 0 && (int64_t)pmn_data_file_writer_bytes(rw->clw) >= rw->o->target_file_size) {
+        rc = close_output(rw, like, rw->clw, rw->out_level, -1, -1, true);
+        rw->clw = NULL;
     }
+    return rc;
+}
+
+/* keep_before: deep-copy the max-level version of the current key (its source moves on). */
+static int keep_before(rewriter *rw, source *s)
+{
+    int rc = source_values(s);
+    if (rc)
+        return rc;
+    emit_row(rw, s);
+    pmn_arena_reset(&rw->before_arena);
+    const pmn_type *row = rw->t->schema->row;
+    for (int32_t i = 0; i < row->nfields; i++)
+        pmn_datum_copy(row->fields[i].type, &rw->out[i], &rw->before[i], &rw->before_arena);
+    rw->before_seq = s->in.seq;
+    rw->have_before = true;
     return 0;
 }
 
-static bool src_less(const rewriter *rw, const source *a, const source *b)
+static bool rows_equal(const rewriter *rw, const pmn_datum *a, const pmn_datum *b)
 {
-    int c = key_cmp(rw->t, a->vals, b->vals);
-    if (c)
-        return c < 0;
-    return a->seq < b->seq;
+    const pmn_type *row = rw->t->schema->row;
+    for (int32_t i = 0; i < row->nfields; i++)
+        if (!pmn_datum_equal(row->fields[i].type, &a[i], &b[i]))
+            return false;
+    return true;
 }
 
-static void sift_down(const rewriter *rw, source **h, size_t n, size_t i)
+/* key_changelog: the changelog of one key (Java's FullChangelogMergeFunctionWrapper); the
+ * merged version is in rw->out, the max-level one (if any) in rw->before. */
+static int key_changelog(rewriter *rw, const pmn_manifest_entry *like, size_t versions,
+                         bool winner_top, int64_t seq, int32_t kind)
 {
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < n && src_less(rw, h[l], h[m]))
-            m = l;
-        if (r < n && src_less(rw, h[r], h[m]))
-            m = r;
-        if (m == i)
-            return;
-        source *tmp = h[i];
-        h[i] = h[m];
-        h[m] = tmp;
-        i = m;
+    if (versions == 1) {
+        /* a lone max-level version is unchanged; a lone newer one is a new key */
+        if (winner_top || !is_add(kind))
+            return 0;
+        return write_changelog_row(rw, like, rw->out, seq, PMN_ROW_INSERT);
     }
+    if (!rw->have_before)
+        return is_add(kind) ? write_changelog_row(rw, like, rw->out, seq, PMN_ROW_INSERT) : 0;
+    if (!is_add(kind))
+        return write_changelog_row(rw, like, rw->before, rw->before_seq, PMN_ROW_DELETE);
+    if (rw->o->row_deduplicate && rows_equal(rw, rw->before, rw->out))
+        return 0;
+    int rc = write_changelog_row(rw, like, rw->before, rw->before_seq, PMN_ROW_UPDATE_BEFORE);
+    return rc ? rc : write_changelog_row(rw, like, rw->out, seq, PMN_ROW_UPDATE_AFTER);
 }
 
-static void sift_up(const rewriter *rw, source **h, size_t i)
-{
-    while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (!src_less(rw, h[i], h[p]))
-            return;
-        source *tmp = h[i];
-        h[i] = h[p];
-        h[p] = tmp;
-        i = p;
-    }
-}
-
-/* merge_files: rewrite `files` (one bucket) into new files at the output level. */
+/* merge_files: rewrite `files` (one bucket) into new files at the output level: of each key
+ * the highest sequence wins; older versions are skipped without decoding their values. */
 static int merge_files(rewriter *rw, const pmn_manifest_entry **files, size_t n)
 {
     if (n == 0)
         return 0;
     source *srcs = pmn_xcalloc(n, sizeof *srcs);
-    source **heap = pmn_xcalloc(n, sizeof *heap);
-    size_t nheap = 0;
+    const pmn_key_layout *k = &rw->t->keys;
+    pmn_merge_heap_init(&rw->heap, k->trimmed_pk_types, k->ntrimmed_pk, n);
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         srcs[i].e = files[i];
         rc = source_open(rw, &srcs[i], true);
         if (rc == 0)
-            rc = source_advance(&srcs[i]);
-        if (rc == 0 && !srcs[i].done) {
-            heap[nheap++] = &srcs[i];
-            sift_up(rw, heap, nheap - 1);
-        }
+            rc = pmn_data_file_reader_use_keys(srcs[i].reader, k->trimmed_pk_types,
+                                               k->trimmed_pk, k->ntrimmed_pk);
+        if (rc == 0)
+            rc = source_advance(rw, &srcs[i], true);
+        if (rc == 0 && !srcs[i].in.done)
+            pmn_merge_heap_push(&rw->heap, &srcs[i].in);
     }
     pmn_data_file_writer *fw = NULL;
-    while (rc == 0 && nheap > 0) {
-        /* pop every source on the smallest key; the last one has the highest sequence */
-        source *top = heap[0];
-        heap[0] = heap[--nheap];
-        sift_down(rw, heap, nheap, 0);
-        while (rc == 0 && nheap > 0 && key_cmp(rw->t, heap[0]->vals, top->vals) == 0) {
-            source *loser = top;
-            top = heap[0];
-            heap[0] = heap[--nheap];
-            sift_down(rw, heap, nheap, 0);
-            rc = source_advance(loser);
-            if (rc == 0 && !loser->done) {
-                heap[nheap++] = loser;
-                sift_up(rw, heap, nheap - 1);
-            }
+    source *top;
+    while (rc == 0 && (top = (source *)pmn_merge_heap_top(&rw->heap)) != NULL) {
+        /* older versions of this key lose; the max-level one is kept as the before image */
+        size_t versions = 1;
+        rw->have_before = false;
+        while (rc == 0 && pmn_merge_heap_top_shadowed(&rw->heap)) {
+            versions++;
+            if (rw->changelog && top->e->file.level == rw->max_level)
+                rc = keep_before(rw, top);
+            if (rc == 0)
+                rc = source_advance(rw, top, true);
+            pmn_merge_heap_top_moved(&rw->heap);
+            top = (source *)pmn_merge_heap_top(&rw->heap);
         }
         if (rc)
             break;
-        bool is_delete = top->kind == PMN_ROW_DELETE || top->kind == PMN_ROW_UPDATE_BEFORE;
-        if (!(is_delete && rw->drop_delete)) {
-            if (!fw)
-                rc = open_output(rw, files[0], &fw);
-            if (rc == 0) {
+        int32_t kind = top->in.kind;
+        bool is_delete = kind == PMN_ROW_DELETE || kind == PMN_ROW_UPDATE_BEFORE;
+        bool keep = !(is_delete && rw->drop_delete);
+        if (keep || rw->changelog) {
+            rc = source_values(top);
+            if (rc == 0)
                 emit_row(rw, top);
-                rc = pmn_data_file_writer_add(fw, rw->out, top->seq, top->kind);
-            }
+        }
+        if (rc == 0 && keep) {
+            if (!fw)
+                rc = open_output(rw, files[0], "data", &fw);
+            if (rc == 0)
+                rc = pmn_data_file_writer_add(fw, rw->out, top->in.seq, kind);
             if (rc == 0 && (int64_t)pmn_data_file_writer_bytes(fw) >= rw->o->target_file_size) {
-                rc = close_output(rw, files[0], fw, rw->out_level, -1, -1);
+                rc = close_output(rw, files[0], fw, rw->out_level, -1, -1, false);
                 fw = NULL;
             }
         }
+        if (rc == 0 && rw->changelog)
+            rc = key_changelog(rw, files[0], versions, top->e->file.level == rw->max_level,
+                               top->in.seq, kind);
         if (rc == 0) {
-            rc = source_advance(top);
-            if (rc == 0 && !top->done) {
-                heap[nheap++] = top;
-                sift_up(rw, heap, nheap - 1);
-            }
+            rc = source_advance(rw, top, true);
+            pmn_merge_heap_top_moved(&rw->heap);
         }
     }
     if (rc == 0 && fw) {
-        rc = close_output(rw, files[0], fw, rw->out_level, -1, -1);
+        rc = close_output(rw, files[0], fw, rw->out_level, -1, -1, false);
         fw = NULL;
+    }
+    if (rc == 0 && rw->clw) {
+        rc = close_output(rw, files[0], rw->clw, rw->out_level, -1, -1, true);
+        rw->clw = NULL;
     }
     if (fw)
         pmn_data_file_writer_discard(fw);
+    if (rw->clw) {
+        pmn_data_file_writer_discard(rw->clw);
+        rw->clw = NULL;
+    }
     for (size_t i = 0; i < n; i++)
         pmn_data_file_reader_free(srcs[i].reader);
     free(srcs);
-    free(heap);
+    pmn_merge_heap_dispose(&rw->heap);
     if (rc)
         return pmn_error_wrap("compacting %s: ", rw->t->full_name);
     for (size_t i = 0; i < n; i++)
@@ -270,7 +324,8 @@ static int upgrade(rewriter *rw, const pmn_manifest_entry *f)
     if (f->file.level == rw->out_level)
         return 0;
     bool has_deletes = !f->file.has_delete_row_count || f->file.delete_row_count != 0;
-    if (rw->out_level == rw->max_level && has_deletes)
+    /* full-compaction changelog: every row reaching the max level is a change (+I) */
+    if (rw->out_level == rw->max_level && (has_deletes || rw->changelog))
         return merge_files(rw, &f, 1);
     add_entry(rw, f, PMN_FILE_DELETE, f->file.level);
     add_entry(rw, f, PMN_FILE_ADD, rw->out_level);
@@ -327,9 +382,12 @@ int pmn_compact_rewrite(pmn_table *t, const pmn_compact_options *o, const pmn_so
     rw.out_level = unit->output_level;
     rw.max_level = o->num_levels - 1;
     rw.drop_delete = drop_delete;
+    rw.changelog = o->changelog == PMN_COMPACT_CHANGELOG_FULL && rw.out_level == rw.max_level;
     pmn_uuid4(rw.uuid);
     pmn_arena_init(&rw.scratch);
+    pmn_arena_init(&rw.before_arena);
     rw.out = pmn_xcalloc((size_t)t->schema->row->nfields + 1, sizeof *rw.out);
+    rw.before = pmn_xcalloc((size_t)t->schema->row->nfields + 1, sizeof *rw.before);
     size_t nwritten_before = res->nwritten;
 
     size_t n = 0;
@@ -398,8 +456,10 @@ int pmn_compact_rewrite(pmn_table *t, const pmn_compact_options *o, const pmn_so
     free(files);
     free(cand);
     free(rw.out);
+    free(rw.before);
     pmn_file_layouts_dispose(&rw.layouts);
     pmn_arena_free(&rw.scratch);
+    pmn_arena_free(&rw.before_arena);
     if (rc) {
         /* remove only what this call wrote */
         for (size_t i = nwritten_before; i < res->nwritten; i++) {
@@ -436,9 +496,9 @@ int pmn_compact_rewrite_append(pmn_table *t, const pmn_compact_options *o,
         rc = source_open(&rw, &s, false);
         /* rows keep the sequence range of their file, in order */
         int64_t seq = files[i].file.min_sequence_number;
-        while (rc == 0 && (rc = source_advance(&s)) == 0 && !s.done) {
+        while (rc == 0 && (rc = source_advance(&rw, &s, false)) == 0 && !s.in.done) {
             if (!fw)
-                rc = open_output(&rw, &files[i], &fw);
+                rc = open_output(&rw, &files[i], "data", &fw);
             if (rc)
                 break;
             emit_row(&rw, &s);
@@ -450,7 +510,7 @@ int pmn_compact_rewrite_append(pmn_table *t, const pmn_compact_options *o,
             if (seq < files[i].file.max_sequence_number)
                 seq++;
             if (rc == 0 && (int64_t)pmn_data_file_writer_bytes(fw) >= o->target_file_size) {
-                rc = close_output(&rw, &files[i], fw, 0, min_seq, max_seq);
+                rc = close_output(&rw, &files[i], fw, 0, min_seq, max_seq, false);
                 fw = NULL;
                 min_seq = INT64_MAX;
                 max_seq = INT64_MIN;
@@ -461,7 +521,7 @@ int pmn_compact_rewrite_append(pmn_table *t, const pmn_compact_options *o,
             add_entry(&rw, &files[i], PMN_FILE_DELETE, files[i].file.level);
     }
     if (rc == 0 && fw) {
-        rc = close_output(&rw, &files[n - 1], fw, 0, min_seq, max_seq);
+        rc = close_output(&rw, &files[n - 1], fw, 0, min_seq, max_seq, false);
         fw = NULL;
     }
     if (fw)
@@ -491,5 +551,6 @@ void pmn_compact_result_dispose(pmn_compact_result *res)
         free(res->written[i]);
     free(res->written);
     free(res->entries);
+    free(res->changelog);
     memset(res, 0, sizeof *res);
 }

@@ -57,6 +57,15 @@ int pmn_compact_options_load(const pmn_table *t, pmn_compact_options *o)
         if (rc)
             rc = pmn_error_wrap("table %s: ", t->full_name);
     }
+    if (rc == 0) {
+        rc = pmn_options_get_bool(&t->schema->options, "changelog-producer.row-deduplicate",
+                                  false, &o->row_deduplicate);
+        if (rc)
+            rc = pmn_error_wrap("table %s: ", t->full_name);
+    }
+    const char *producer = pmn_options_get(&t->schema->options, "changelog-producer");
+    if (producer && !strcmp(producer, "full-compaction") && pmn_table_is_pk(t))
+        o->changelog = PMN_COMPACT_CHANGELOG_FULL;
     if (o->stop_trigger < o->trigger)
         o->stop_trigger = o->trigger;
     if (o->target_file_size <= 0)

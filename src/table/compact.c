@@ -4,7 +4,9 @@
  * Compacting a table (paimon-format.md §8): plan the latest snapshot, run the
  * compaction strategy on every (partition, bucket) (mergetree/compact.h),
  * rewrite what it picks and publish the DELETE + ADD entries as one COMPACT
- * snapshot, never mixed with new data. pmn_commit re-checks that every input
+ * snapshot, never mixed with new data; with changelog-producer =
+ * full-compaction the changelog files of compactions to the max level go to
+ * that snapshot's changelog manifest list. pmn_commit re-checks that every input
  * is still live; if a concurrent compaction removed one (PMN_ECONFLICT) this
  * compaction is given up and its new files removed: nothing is lost, the
  * next compaction starts from the new state.
@@ -80,11 +82,12 @@ int pmn_table_compact_supported(const pmn_table *t)
                              "table %s: compaction with deletion vectors is not supported; "
                              "compact it with Java Paimon",
                              t->full_name);
-    if (producer && (!strcmp(producer, "lookup") || !strcmp(producer, "full-compaction")))
+    if (producer && !strcmp(producer, "lookup"))
         return pmn_error_set(PMN_EINVALID,
-                             "table %s: changelog-producer %s makes compaction write changelog "
-                             "files, which pgpaimon does not; compact it with Java Paimon",
-                             t->full_name, producer);
+                             "table %s: changelog-producer lookup makes compaction write "
+                             "changelog files by looking up older versions, which pgpaimon does "
+                             "not; compact it with Java Paimon",
+                             t->full_name);
     return 0;
 }
 
@@ -126,6 +129,8 @@ int pmn_table_compact_run(pmn_table *t, const char *commit_user, int64_t commit_
             .commit_kind = "COMPACT",
             .commit_user = commit_user,
             .commit_identifier = commit_identifier,
+            .changelog = res.changelog,
+            .nchangelog = res.nchangelog,
         };
         rc = pmn_commit(t, &req, snapshot_id);
         if (rc)

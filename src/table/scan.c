@@ -21,6 +21,7 @@
 
 #include "change/widen.h"
 #include "format/data_file.h"
+#include "mergetree/merge_heap.h"
 #include "paimon/binary_row.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -37,12 +38,10 @@ typedef struct file_layout {
 } file_layout;
 
 typedef struct run {
+    pmn_merge_input in;    /* key, sequence, kind, done; first: the heap holds &run.in */
     pmn_data_file_reader *reader;
     const file_layout *layout;
-    const pmn_datum *vals; /* current record, current-schema positions */
-    int64_t seq;
-    int32_t kind;
-    bool done;
+    const pmn_datum *vals; /* current record, current-schema positions (PK: winners only) */
 } run;
 
 struct pmn_scan {
@@ -61,9 +60,8 @@ struct pmn_scan {
     bool group_open;
     run *runs;
     size_t nruns;
-    size_t *heap;            /* run indexes, min-heap by (key, seq) */
-    size_t nheap;
-    long pending_advance;    /* run to advance before the next row (-1 none) */
+    pmn_merge_heap heap;     /* primary-key groups: the runs by (key, seq) */
+    long pending_advance;    /* run to advance before the next row (-1 none); PK: the top */
     const pmn_datum *upper;  /* upper bound on the first key column from the filters, or NULL */
     bool upper_inclusive;
     pmn_datum *out;
@@ -373,58 +371,15 @@ void pmn_scan_stats(const pmn_scan *s, uint64_t *files_read, uint64_t *rows_read
 /* Merge                                                                     */
 /* ------------------------------------------------------------------------ */
 
-static int run_cmp(const pmn_scan *s, const run *a, const run *b)
-{
-    const pmn_key_layout *k = &s->t->keys;
-    for (int32_t i = 0; i < k->ntrimmed_pk; i++) {
-        int idx = k->trimmed_pk[i];
-        int c = pmn_datum_compare(k->trimmed_pk_types[i], &a->vals[idx], &b->vals[idx]);
-        if (c)
-            return c;
-    }
-    return (a->seq > b->seq) - (a->seq < b->seq);
-}
-
-static bool heap_less(const pmn_scan *s, size_t a, size_t b)
-{
-    return run_cmp(s, &s->runs[s->heap[a]], &s->runs[s->heap[b]]) < 0;
-}
-
-static void heap_down(pmn_scan *s, size_t i)
-{
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < s->nheap && heap_less(s, l, m))
-            m = l;
-        if (r < s->nheap && heap_less(s, r, m))
-            m = r;
-        if (m == i)
-            return;
-        size_t tmp = s->heap[i];
-        s->heap[i] = s->heap[m];
-        s->heap[m] = tmp;
-        i = m;
-    }
-}
-
-static void heap_up(pmn_scan *s, size_t i)
-{
-    while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (!heap_less(s, i, p))
-            return;
-        size_t tmp = s->heap[i];
-        s->heap[i] = s->heap[p];
-        s->heap[p] = tmp;
-        i = p;
-    }
-}
-
+/* run_advance: position r on its next record: for primary-key groups only the key, sequence
+ * and kind are decoded (values only for winners, in next_merged). */
 static int run_advance(pmn_scan *s, run *r)
 {
-    int rc = pmn_data_file_reader_next(r->reader, &r->vals, &r->seq, &r->kind);
+    int rc = s->pk ? pmn_data_file_reader_next_key(r->reader, &r->in.key, &r->in.seq,
+                                                   &r->in.kind)
+                   : pmn_data_file_reader_next(r->reader, &r->vals, &r->in.seq, &r->in.kind);
     if (rc == PMN_ITEROVER) {
-        r->done = true;
+        r->in.done = true;
         return 0;
     }
     if (rc)
@@ -433,10 +388,12 @@ static int run_advance(pmn_scan *s, run *r)
     if (s->upper) {
         /* files are sorted by key: past the filter's upper bound nothing more can match */
         const pmn_key_layout *k = &s->t->keys;
-        int c = pmn_datum_compare(k->trimmed_pk_types[0], &r->vals[k->trimmed_pk[0]], s->upper);
+        int c = pmn_datum_compare(k->trimmed_pk_types[0], &r->in.key[0], s->upper);
         if (c > 0 || (c == 0 && !s->upper_inclusive))
-            r->done = true;
+            r->in.done = true;
     }
+    if (s->pk)
+        pmn_merge_input_keyed(&s->heap, &r->in);
     return 0;
 }
 
@@ -445,10 +402,9 @@ static void close_group(pmn_scan *s)
     for (size_t i = 0; i < s->nruns; i++)
         pmn_data_file_reader_free(s->runs[i].reader);
     free(s->runs);
-    free(s->heap);
+    pmn_merge_heap_dispose(&s->heap);
     s->runs = NULL;
-    s->heap = NULL;
-    s->nruns = s->nheap = 0;
+    s->nruns = 0;
     s->group_open = false;
     s->pending_advance = -1;
 }
@@ -458,8 +414,8 @@ static int open_group(pmn_scan *s, size_t g)
     size_t from = s->group_start[g], to = s->group_end[g];
     s->nruns = to - from;
     s->runs = pmn_xcalloc(s->nruns, sizeof *s->runs);
-    s->heap = pmn_xcalloc(s->nruns, sizeof *s->heap);
-    s->nheap = 0;
+    const pmn_key_layout *k = &s->t->keys;
+    pmn_merge_heap_init(&s->heap, k->trimmed_pk_types, k->ntrimmed_pk, s->nruns);
     s->group_open = true;
     for (size_t i = 0; i < s->nruns; i++) {
         const pmn_manifest_entry *e = &s->plan->files[from + i];
@@ -479,16 +435,20 @@ static int open_group(pmn_scan *s, size_t g)
             return pmn_table_expired_error(s->t, pmn_scan_snapshot_id(s), rc);
         }
         s->files_read++;
+        if (s->pk) {
+            rc = pmn_data_file_reader_use_keys(r->reader, k->trimmed_pk_types, k->trimmed_pk,
+                                               k->ntrimmed_pk);
+            if (rc)
+                return rc;
+        }
         /* append tables read one file at a time: only the first is positioned now */
         if (s->pk || i == 0) {
             rc = run_advance(s, r);
             if (rc)
                 return rc;
         }
-        if (s->pk && !r->done) {
-            s->heap[s->nheap++] = i;
-            heap_up(s, s->nheap - 1);
-        }
+        if (s->pk && !r->in.done)
+            pmn_merge_heap_push(&s->heap, &r->in);
     }
     return 0;
 }
@@ -507,7 +467,8 @@ static void emit(pmn_scan *s, const run *r)
             s->out[i] = pmn_datum_null();
 }
 
-/* next_merged: the next live key of the current group, or PMN_ITEROVER. */
+/* next_merged: the next live key of the current group, or PMN_ITEROVER. The winner stays on
+ * top of the heap until the next call advances it (its values live in its reader). */
 static int next_merged(pmn_scan *s, const run **winner)
 {
     for (;;) {
@@ -517,48 +478,26 @@ static int next_merged(pmn_scan *s, const run **winner)
             int rc = run_advance(s, r);
             if (rc)
                 return rc;
-            if (!r->done) {
-                s->heap[s->nheap++] = (size_t)(r - s->runs);
-                heap_up(s, s->nheap - 1);
-            }
+            pmn_merge_heap_top_moved(&s->heap);
         }
-        if (s->nheap == 0)
+        run *top = (run *)pmn_merge_heap_top(&s->heap);
+        if (!top)
             return PMN_ITEROVER;
-        /* pop every run positioned on the smallest key; the last popped has the highest
-         * sequence number and wins */
-        size_t top = s->heap[0];
-        s->heap[0] = s->heap[--s->nheap];
-        heap_down(s, 0);
-        while (s->nheap > 0) {
-            const run *a = &s->runs[top];
-            const run *b = &s->runs[s->heap[0]];
-            const pmn_key_layout *k = &s->t->keys;
-            bool same = true;
-            for (int32_t i = 0; i < k->ntrimmed_pk && same; i++) {
-                int idx = k->trimmed_pk[i];
-                same = pmn_datum_compare(k->trimmed_pk_types[i], &a->vals[idx],
-                                         &b->vals[idx]) == 0;
-            }
-            if (!same)
-                break;
-            /* the older record loses: move its run on */
-            run *loser = &s->runs[top];
-            top = s->heap[0];
-            s->heap[0] = s->heap[--s->nheap];
-            heap_down(s, 0);
-            int rc = run_advance(s, loser);
+        /* older versions of the key lose; their values are skipped, never decoded */
+        while (pmn_merge_heap_top_shadowed(&s->heap)) {
+            int rc = run_advance(s, top);
             if (rc)
                 return rc;
-            if (!loser->done) {
-                s->heap[s->nheap++] = (size_t)(loser - s->runs);
-                heap_up(s, s->nheap - 1);
-            }
+            pmn_merge_heap_top_moved(&s->heap);
+            top = (run *)pmn_merge_heap_top(&s->heap);
         }
-        s->pending_advance = (long)top;
-        const run *w = &s->runs[top];
-        if (w->kind == PMN_ROW_DELETE || w->kind == PMN_ROW_UPDATE_BEFORE)
+        s->pending_advance = (long)(top - s->runs);
+        if (top->in.kind == PMN_ROW_DELETE || top->in.kind == PMN_ROW_UPDATE_BEFORE)
             continue;
-        *winner = w;
+        int rc = pmn_data_file_reader_values(top->reader, &top->vals);
+        if (rc)
+            return rc;
+        *winner = top;
         return 0;
     }
 }
@@ -568,20 +507,20 @@ static int next_appended(pmn_scan *s, const run **winner)
 {
     for (size_t i = 0; i < s->nruns; i++) {
         run *r = &s->runs[i];
-        if (r->done)
+        if (r->in.done)
             continue;
         if (s->pending_advance == (long)i) {
             s->pending_advance = -1;
             int rc = run_advance(s, r);
             if (rc)
                 return rc;
-            if (r->done)
+            if (r->in.done)
                 continue;
         } else if (!r->vals) {
             int rc = run_advance(s, r);
             if (rc)
                 return rc;
-            if (r->done)
+            if (r->in.done)
                 continue;
         }
         s->pending_advance = (long)i;

@@ -104,8 +104,12 @@ static int load_maint_options(pmn_writer *w, const pmn_table *t)
     bool write_only = false, force = false;
     int64_t full = 0, trigger = 5, stop = 8;
     int rc = pmn_options_get_bool(o, "write-only", false, &write_only);
+    /* changelog-producer full-compaction: Java's sink fully compacts after every commit
+     * unless full-compaction.delta-commits says otherwise (the changelog comes from it) */
+    const char *producer = pmn_options_get(o, "changelog-producer");
+    int64_t full_default = producer && !strcmp(producer, "full-compaction") ? 1 : 0;
     if (rc == 0)
-        rc = pmn_options_get_int64(o, "full-compaction.delta-commits", 0, &full);
+        rc = pmn_options_get_int64(o, "full-compaction.delta-commits", full_default, &full);
     if (rc == 0)
         rc = pmn_options_get_bool(o, "commit.force-compact", false, &force);
     if (rc == 0)
