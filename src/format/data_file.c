@@ -4,6 +4,7 @@
  * Avro data files of Paimon tables; see data_file.h.
  */
 #include "format/data_file.h"
+#include "format/avro_internal.h"
 
 #include "paimon/binary_row.h"
 #include "util/alloc.h"
@@ -391,6 +392,9 @@ struct pmn_data_file_reader {
     pmn_avro_read_plan *key_plan;   /* _KEY_..., _SEQUENCE_NUMBER, _VALUE_KIND */
     pmn_avro_read_plan *value_plan; /* the remaining fields */
     int32_t value_from;          /* first writer field of the values */
+    bool int_keys;               /* keys, sequence and kind are plain Avro ints/longs */
+    struct skip_op *skips;       /* how to step over each value field */
+    int32_t nskips;
 };
 
 int pmn_data_file_reader_open(const char *path, const pmn_type *row, bool kv,
@@ -453,6 +457,8 @@ int pmn_data_file_reader_next(pmn_data_file_reader *r, const pmn_datum **vals, i
 
 /* ---- key-first reading ---- */
 
+static void build_skips(pmn_data_file_reader *r);
+
 /* record_view: the writer's top record restricted to fields [from, from + n) (borrowed). */
 static pmn_avro_schema record_view(const pmn_avro_schema *w, int32_t from, int32_t n)
 {
@@ -502,6 +508,16 @@ static bool lazy_plans(pmn_data_file_reader *r, const pmn_type *const *key_types
         return false;
     }
     r->value_from = nk + 2;
+    build_skips(r);
+    /* the usual key shape (INT/BIGINT keys, never null in a key) is decoded inline */
+    r->int_keys = w->children[nk]->kind == PMN_AVRO_LONG && !w->children[nk]->logical_type &&
+                  w->children[nk + 1]->kind == PMN_AVRO_INT;
+    for (int32_t i = 0; i < nk && r->int_keys; i++) {
+        const pmn_avro_schema *f = w->children[i];
+        r->int_keys = (f->kind == PMN_AVRO_INT || f->kind == PMN_AVRO_LONG) && !f->logical_type &&
+                      (key_types[i]->root == PMN_TYPE_BIGINT ||
+                       (key_types[i]->root == PMN_TYPE_INT && f->kind == PMN_AVRO_INT));
+    }
     return true;
 }
 
@@ -518,12 +534,103 @@ int pmn_data_file_reader_use_keys(pmn_data_file_reader *r, const pmn_type *const
     return 0;
 }
 
+/* Stepping over a value without decoding it: the common shapes (numbers, strings, bytes,
+ * fixed, and ["null", one of them]) get a flat op, anything else the generic skip. */
+enum { SK_GENERIC, SK_NONE, SK_VARINT, SK_BYTES, SK_FIXED };
+
+typedef struct skip_op {
+    uint8_t op;
+    int8_t union_value; /* >= 0: a union; the branch that holds a value of `op` */
+    int8_t union_null;  /* the null branch of that union */
+    int32_t fixed;      /* SK_FIXED byte count */
+    const pmn_avro_schema *schema; /* SK_GENERIC */
+} skip_op;
+
+static uint8_t flat_op(const pmn_avro_schema *s, int32_t *fixed)
+{
+    switch (s->kind) {
+    case PMN_AVRO_NULL:
+        return SK_NONE;
+    case PMN_AVRO_INT:
+    case PMN_AVRO_LONG:
+    case PMN_AVRO_ENUM:
+        return SK_VARINT;
+    case PMN_AVRO_BYTES:
+    case PMN_AVRO_STRING:
+        return SK_BYTES;
+    case PMN_AVRO_BOOLEAN:
+        *fixed = 1;
+        return SK_FIXED;
+    case PMN_AVRO_FLOAT:
+        *fixed = 4;
+        return SK_FIXED;
+    case PMN_AVRO_DOUBLE:
+        *fixed = 8;
+        return SK_FIXED;
+    case PMN_AVRO_FIXED:
+        *fixed = s->fixed_size;
+        return SK_FIXED;
+    default:
+        return SK_GENERIC;
+    }
+}
+
+static void build_skips(pmn_data_file_reader *r)
+{
+    const pmn_avro_schema *w = pmn_avro_reader_schema(r->avro);
+    r->nskips = w->nchildren - r->value_from;
+    r->skips = pmn_xcalloc((size_t)r->nskips + 1, sizeof *r->skips);
+    for (int32_t i = 0; i < r->nskips; i++) {
+        const pmn_avro_schema *f = w->children[r->value_from + i];
+        skip_op *op = &r->skips[i];
+        op->schema = f;
+        op->union_value = -1;
+        if (f->kind == PMN_AVRO_UNION && f->nchildren == 2 &&
+            (f->children[0]->kind == PMN_AVRO_NULL) != (f->children[1]->kind == PMN_AVRO_NULL)) {
+            int v = f->children[0]->kind == PMN_AVRO_NULL ? 1 : 0;
+            op->op = flat_op(f->children[v], &op->fixed);
+            op->union_value = (int8_t)v;
+            op->union_null = (int8_t)(1 - v);
+            if (op->op == SK_GENERIC)
+                op->union_value = -1; /* the generic skip reads the branch itself */
+        } else {
+            op->op = flat_op(f, &op->fixed);
+        }
+    }
+}
+
 /* skip_values: step over the current record's value fields. */
 static int skip_values(pmn_data_file_reader *r)
 {
-    const pmn_avro_schema *w = pmn_avro_reader_schema(r->avro);
-    for (int32_t i = r->value_from; i < w->nchildren; i++)
-        pmn_avro_skip(&r->cursor, w->children[i]);
+    pmn_avro_cursor *c = &r->cursor;
+    for (const skip_op *op = r->skips, *end = r->skips + r->nskips; op < end; op++) {
+        if (op->union_value >= 0) {
+            int64_t b = pmn_avro__get_long(c);
+            if (b != op->union_value) {
+                if (b != op->union_null)
+                    pmn_avro__fail(c);
+                continue;
+            }
+        }
+        switch (op->op) {
+        case SK_NONE:
+            break;
+        case SK_VARINT:
+            pmn_avro__get_long(c);
+            break;
+        case SK_BYTES: {
+            uint32_t len;
+            pmn_avro__get_bytes(c, &len);
+            break;
+        }
+        case SK_FIXED:
+            pmn_avro__take(c, (size_t)op->fixed);
+            break;
+        default:
+            pmn_avro_skip(c, op->schema);
+            break;
+        }
+    }
     r->value_pending = false;
     if (r->cursor.overflow)
         return pmn_error_set(PMN_ECORRUPT, "data file %s: malformed or truncated record",
@@ -555,9 +662,21 @@ int pmn_data_file_reader_next_key(pmn_data_file_reader *r, const pmn_datum **key
         if (rc)
             return rc;
     }
-    int rc = pmn_avro_read_row(r->key_plan, &r->cursor, &r->arena, r->key_vals);
-    if (rc)
-        return pmn_error_wrap("data file %s: ", r->path);
+    if (r->int_keys) {
+        pmn_avro_cursor *c = &r->cursor;
+        for (int32_t i = 0; i < r->nkeys + 2; i++) {
+            r->key_vals[i].is_null = false;
+            r->key_vals[i].v.i = pmn_avro__get_long(c);
+        }
+        int64_t k = r->key_vals[r->nkeys + 1].v.i;
+        if (c->overflow || k < INT32_MIN || k > INT32_MAX)
+            return pmn_error_set(PMN_ECORRUPT, "data file %s: malformed or truncated record",
+                                 r->path);
+    } else {
+        int rc = pmn_avro_read_row(r->key_plan, &r->cursor, &r->arena, r->key_vals);
+        if (rc)
+            return pmn_error_wrap("data file %s: ", r->path);
+    }
     r->left--;
     r->value_pending = true;
     const pmn_datum *sk = &r->key_vals[r->nkeys];
@@ -591,6 +710,7 @@ void pmn_data_file_reader_free(pmn_data_file_reader *r)
     pmn_avro_read_plan_free(r->key_plan);
     pmn_avro_read_plan_free(r->value_plan);
     free(r->key_vals);
+    free(r->skips);
     pmn_avro_read_plan_free(r->plan);
     pmn_avro_reader_free(r->avro);
     pmn_type_free(r->read_type);

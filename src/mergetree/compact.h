@@ -6,9 +6,10 @@
  *
  *   strategy   (compact_strategy.c) Java's UniversalCompaction.pick for
  *              primary-key buckets: sorted runs = level-0 files newest first,
- *              then one run per non-empty level; size amplification, size
- *              ratio, force-pick past num-sorted-run.compaction-trigger; the
- *              output level rules; full compaction to the max level. For
+ *              then one run per non-empty level; early full compaction by
+ *              total or incremental size (1.x options), size amplification,
+ *              size ratio, force-pick past num-sorted-run.compaction-trigger;
+ *              the output level rules; full compaction to the max level. For
  *              append buckets, a window of small files in sequence order
  *              (compaction.min.file-num .. compaction.max.file-num).
  *   rewriter   (compact_rewriter.c) the files of a picked unit k-way merged
@@ -44,6 +45,11 @@ typedef struct pmn_compact_options {
     int32_t max_file_num;       /* compaction.max.file-num (50), append tables */
     int32_t full_delta_commits; /* full-compaction.delta-commits (0 = off) */
     bool write_only;            /* write-only: the writer never compacts or expires */
+    int64_t total_size_threshold; /* compaction.total-size-threshold (0 = unset): a bucket
+                                     smaller than this is fully compacted */
+    int64_t incremental_size_threshold; /* compaction.incremental-size-threshold (0 = unset):
+                                     runs above the max level larger than this together are
+                                     fully compacted */
     int changelog;              /* changelog-producer: PMN_COMPACT_CHANGELOG_* */
     bool row_deduplicate;       /* changelog-producer.row-deduplicate (false) */
 } pmn_compact_options;
