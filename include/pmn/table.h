@@ -226,6 +226,12 @@ typedef struct pmn_stream_options {
     const char *mode;
     int64_t snapshot_id;
     int64_t timestamp_millis;
+    /* "compacted-full": the rows of the latest COMPACT snapshot (with changelog-producer
+     * full-compaction: of the latest compaction that wrote a changelog) as +I, then changes.
+     * "incremental": only the changes of snapshots (snapshot_id, end_snapshot_id], then
+     * PMN_ITEROVER for good; NULL mode takes them from the table's incremental-between
+     * ("START,END") or incremental-between-timestamp ("T1,T2", milliseconds). */
+    int64_t end_snapshot_id;
     /* consumer id (NULL: the table's consumer-id option): progress is kept in
      * consumer/consumer-<id> by pmn_stream_checkpoint, a stream reopened with the same id
      * resumes there (ignoring mode), and expiry keeps the snapshots it has not read yet. */

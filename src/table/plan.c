@@ -194,11 +194,106 @@ void pmn_plan_free(pmn_plan *p)
     free(p);
 }
 
+int pmn_plan_latest_compacted(pmn_table *t, int64_t *snapshot_id)
+{
+    *snapshot_id = 0;
+    int64_t earliest = 0, latest = 0;
+    int rc = pmn_snapshot_earliest_id(t->path, &earliest);
+    if (rc == 0)
+        rc = pmn_snapshot_latest_id(t->path, &latest);
+    const char *producer = pmn_table_option(t, "changelog-producer");
+    bool full = producer && !strcmp(producer, "full-compaction");
+    for (int64_t id = latest; rc == 0 && id >= earliest && id > 0; id--) {
+        pmn_snapshot *s;
+        rc = pmn_snapshot_read(t->path, id, &s);
+        if (rc == PMN_ENOTFOUND) { /* expired meanwhile: nothing older is left either */
+            pmn_error_clear();
+            return 0;
+        }
+        if (rc)
+            return rc;
+        bool hit = !strcmp(s->commit_kind, "COMPACT") && (!full || s->changelog_manifest_list);
+        pmn_snapshot_free(s);
+        if (hit) {
+            *snapshot_id = id;
+            return 0;
+        }
+    }
+    return rc;
+}
+
+/* resolve_from_options: a batch read without an explicit snapshot, time or tag reads where
+ * the table's scan.* options say (Java's static starting scanners): scan.tag-name,
+ * scan.snapshot-id (from-snapshot[-full]), scan.timestamp-millis (from-timestamp), the latest
+ * compacted snapshot (compacted-full), else the latest. *handled = false: the latest. */
+static int resolve_from_options(pmn_table *t, pmn_scan_options *out, bool *compacted)
+{
+    const pmn_options *opts = &t->schema->options;
+    const char *mode = pmn_options_get(opts, "scan.mode");
+    const char *tag = pmn_options_get(opts, "scan.tag-name");
+    int64_t snap = 0, ts = 0;
+    int rc = pmn_options_get_int64(opts, "scan.snapshot-id", 0, &snap);
+    if (rc == 0)
+        rc = pmn_options_get_int64(opts, "scan.timestamp-millis", 0, &ts);
+    if (rc)
+        return pmn_error_wrap("table %s: ", t->full_name);
+    *compacted = false;
+    if (!mode || !strcmp(mode, "default")) {
+        out->tag = tag;
+        out->snapshot_id = snap;
+        out->timestamp_millis = ts;
+    } else if (!strcmp(mode, "latest") || !strcmp(mode, "latest-full") ||
+               !strcmp(mode, "full")) {
+        /* the latest snapshot */
+    } else if (!strcmp(mode, "compacted-full")) {
+        *compacted = true;
+    } else if (!strcmp(mode, "from-snapshot") || !strcmp(mode, "from-snapshot-full")) {
+        if (snap <= 0 && !tag)
+            return pmn_error_set(PMN_EINVALID, "table %s: scan.mode %s needs scan.snapshot-id",
+                                 t->full_name, mode);
+        out->snapshot_id = snap;
+        out->tag = tag;
+    } else if (!strcmp(mode, "from-timestamp")) {
+        if (ts <= 0)
+            return pmn_error_set(PMN_EINVALID,
+                                 "table %s: scan.mode from-timestamp needs scan.timestamp-millis",
+                                 t->full_name);
+        out->timestamp_millis = ts;
+    } else if (!strcmp(mode, "incremental")) {
+        return pmn_error_set(PMN_EINVALID,
+                             "table %s: scan.mode incremental reads changes, not rows: read it as "
+                             "a stream (pgpaimon tail --mode incremental)",
+                             t->full_name);
+    } else {
+        return pmn_error_set(PMN_EINVALID,
+                             "table %s: unsupported scan.mode '%s' for a batch read (default, "
+                             "latest, latest-full, compacted-full, from-snapshot, "
+                             "from-snapshot-full, from-timestamp)",
+                             t->full_name, mode);
+    }
+    return 0;
+}
+
 int pmn_plan_resolve(pmn_table *t, const pmn_scan_options *o, int64_t *snapshot_id,
                      pmn_snapshot **tag_snapshot)
 {
     *snapshot_id = 0;
     *tag_snapshot = NULL;
+    pmn_scan_options from_table;
+    if (!o || (!o->tag && o->timestamp_millis <= 0 && o->snapshot_id <= 0)) {
+        memset(&from_table, 0, sizeof from_table);
+        bool compacted = false;
+        int rc = resolve_from_options(t, &from_table, &compacted);
+        if (rc)
+            return rc;
+        if (compacted) {
+            rc = pmn_plan_latest_compacted(t, snapshot_id);
+            if (rc == 0 && *snapshot_id == 0) /* never compacted: the latest (as Java) */
+                rc = pmn_snapshot_latest_id(t->path, snapshot_id);
+            return rc;
+        }
+        o = &from_table;
+    }
     if (o && o->tag) {
         int rc = pmn_tag_read(t->path, o->tag, tag_snapshot);
         if (rc == PMN_ENOTFOUND)

@@ -259,6 +259,11 @@ static bool file_may_match(pmn_scan *s, const pmn_data_file_meta *f, pmn_arena *
 
 int pmn_scan_open(pmn_table *t, const pmn_scan_options *o, pmn_scan **out)
 {
+    return pmn_scan_open_level(t, o, -1, out);
+}
+
+int pmn_scan_open_level(pmn_table *t, const pmn_scan_options *o, int32_t level, pmn_scan **out)
+{
     int64_t snapshot_id = 0;
     pmn_snapshot *tag = NULL;
     int rc = pmn_plan_resolve(t, o, &snapshot_id, &tag);
@@ -338,7 +343,8 @@ int pmn_scan_open(pmn_table *t, const pmn_scan_options *o, pmn_scan **out)
             /* keep only files whose key range can match, compacted to the front */
             size_t keep = i;
             for (size_t f = i; f < j; f++)
-                if (file_may_match(s, &plan->files[f].file, &scratch))
+                if ((level < 0 || plan->files[f].file.level == level) &&
+                    file_may_match(s, &plan->files[f].file, &scratch))
                     plan->files[keep++] = plan->files[f];
             if (keep > i) {
                 s->group_start[s->ngroups] = i;

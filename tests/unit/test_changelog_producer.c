@@ -176,10 +176,28 @@ static void run(const char *name, const pmn_kv *extra, size_t nextra, int rounds
     model_clear(&f.m);
     model truth;
     model_clear(&truth);
+    /* followers that join half-way: from the latest compacted snapshot and from the latest
+     * one (their full phase is the max level: the state the later changelogs start from) */
+    static const char *late_modes[2] = {"compacted-full", "latest-full"};
+    static const char *late_ids[2] = {"g", "h"};
+    pmn_stream *late[2] = {NULL, NULL};
+    follower lf[2];
     pmn_writer *w;
     assert_pmn_ok(pmn_writer_open(t, NULL, &w));
     srand(7);
     for (int c = 1; c <= rounds; c++) {
+        if (c == rounds / 2) {
+            /* the full phase is not protected from expiry (no progress is recorded until it
+             * ends): read it while the writer is idle */
+            assert_pmn_ok(pmn_writer_wait_maintenance(w));
+            for (int i = 0; i < 2; i++) {
+                pmn_stream_options lo = {.consumer_id = late_ids[i], .mode = late_modes[i]};
+                assert_pmn_ok(pmn_stream_open(ft, &lo, &late[i]));
+                lf[i] = (follower){.pending_ub = -1};
+                model_clear(&lf[i].m);
+                follow(late[i], &lf[i]);
+            }
+        }
         int nops = 1 + rand() % 40;
         for (int i = 0; i < nops; i++) {
             int64_t key = rand() % NKEYS;
@@ -193,8 +211,12 @@ static void run(const char *name, const pmn_kv *extra, size_t nextra, int rounds
         assert_pmn_ok(pmn_writer_commit(w, c, NULL, 0, &snap));
         if (wait_each)
             assert_pmn_ok(pmn_writer_wait_maintenance(w));
-        if (c % 3 == 0)
+        if (c % 3 == 0) {
             follow(s, &f);
+            for (int i = 0; i < 2; i++)
+                if (late[i])
+                    follow(late[i], &lf[i]);
+        }
         if (wait_each) {
             /* a full compaction after every commit: the follower is level with the table */
             follow(s, &f);
@@ -215,6 +237,11 @@ static void run(const char *name, const pmn_kv *extra, size_t nextra, int rounds
     assert_models_equal(&cur, &truth, "table vs writer");
     assert_models_equal(&f.m, &truth, "follower vs writer");
     assert_int_equal(f.pending_ub, -1);
+    for (int i = 0; i < 2; i++) {
+        follow(late[i], &lf[i]);
+        assert_models_equal(&lf[i].m, &truth, late_modes[i]);
+        pmn_stream_free(late[i]);
+    }
     assert_true(f.kinds[PMN_ROW_INSERT] > 0 && f.kinds[PMN_ROW_UPDATE_BEFORE] > 0 &&
                 f.kinds[PMN_ROW_UPDATE_AFTER] > 0 && f.kinds[PMN_ROW_DELETE] > 0);
     char *path = pmn_xasprintf("%s/db.db/cl", dir);
