@@ -81,6 +81,12 @@ typedef struct pmn_scan_options {
     int64_t snapshot_id;      /* > 0: read this snapshot */
     int64_t timestamp_millis; /* > 0: latest snapshot with timeMillis <= this */
     const char *tag;          /* non-NULL: read the snapshot of this tag */
+    /* Paimon's scan.mode for a batch read, or NULL (the fields above, else the latest):
+     * "latest"/"latest-full", "compacted-full" (the latest COMPACT snapshot), "from-snapshot",
+     * "from-timestamp" or "default" (snapshot_id / timestamp_millis / tag, else the table's
+     * scan.snapshot-id / scan.timestamp-millis / scan.tag-name). "incremental" is refused
+     * (it reads changes: pmn_stream_open). */
+    const char *mode;
     const int *projection;    /* field indexes to decode; NULL = all */
     size_t nprojection;
     const pmn_filter *filters; /* conjunction; may be NULL */

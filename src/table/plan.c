@@ -222,43 +222,46 @@ int pmn_plan_latest_compacted(pmn_table *t, int64_t *snapshot_id)
     return rc;
 }
 
-/* resolve_from_options: a batch read without an explicit snapshot, time or tag reads where
- * the table's scan.* options say (Java's static starting scanners): scan.tag-name,
- * scan.snapshot-id (from-snapshot[-full]), scan.timestamp-millis (from-timestamp), the latest
- * compacted snapshot (compacted-full), else the latest. *handled = false: the latest. */
-static int resolve_from_options(pmn_table *t, pmn_scan_options *out, bool *compacted)
+/* resolve_mode: a batch read with a scan.mode (Java's static starting scanners): the
+ * snapshot, time or tag of the read's options, else of the table's scan.snapshot-id,
+ * scan.timestamp-millis, scan.tag-name. *compacted: read the latest compacted snapshot. */
+static int resolve_mode(pmn_table *t, const pmn_scan_options *o, pmn_scan_options *out,
+                        bool *compacted)
 {
     const pmn_options *opts = &t->schema->options;
-    const char *mode = pmn_options_get(opts, "scan.mode");
-    const char *tag = pmn_options_get(opts, "scan.tag-name");
-    int64_t snap = 0, ts = 0;
-    int rc = pmn_options_get_int64(opts, "scan.snapshot-id", 0, &snap);
-    if (rc == 0)
-        rc = pmn_options_get_int64(opts, "scan.timestamp-millis", 0, &ts);
-    if (rc)
-        return pmn_error_wrap("table %s: ", t->full_name);
+    const char *mode = o->mode;
+    *out = *o;
     *compacted = false;
-    if (!mode || !strcmp(mode, "default")) {
-        out->tag = tag;
-        out->snapshot_id = snap;
-        out->timestamp_millis = ts;
-    } else if (!strcmp(mode, "latest") || !strcmp(mode, "latest-full") ||
-               !strcmp(mode, "full")) {
-        /* the latest snapshot */
+    if (!out->tag && out->snapshot_id <= 0 && out->timestamp_millis <= 0) {
+        out->tag = pmn_options_get(opts, "scan.tag-name");
+        int rc = pmn_options_get_int64(opts, "scan.snapshot-id", 0, &out->snapshot_id);
+        if (rc == 0)
+            rc = pmn_options_get_int64(opts, "scan.timestamp-millis", 0, &out->timestamp_millis);
+        if (rc)
+            return pmn_error_wrap("table %s: ", t->full_name);
+    }
+    if (!strcmp(mode, "default"))
+        return 0;
+    bool has_snapshot = out->snapshot_id > 0 || out->tag, has_time = out->timestamp_millis > 0;
+    pmn_scan_options only = *o;
+    only.tag = NULL;
+    only.snapshot_id = only.timestamp_millis = 0;
+    if (!strcmp(mode, "latest") || !strcmp(mode, "latest-full") || !strcmp(mode, "full")) {
+        *out = only;
     } else if (!strcmp(mode, "compacted-full")) {
+        *out = only;
         *compacted = true;
     } else if (!strcmp(mode, "from-snapshot") || !strcmp(mode, "from-snapshot-full")) {
-        if (snap <= 0 && !tag)
-            return pmn_error_set(PMN_EINVALID, "table %s: scan.mode %s needs scan.snapshot-id",
+        if (!has_snapshot)
+            return pmn_error_set(PMN_EINVALID, "table %s: scan.mode %s needs a snapshot id",
                                  t->full_name, mode);
-        out->snapshot_id = snap;
-        out->tag = tag;
+        out->timestamp_millis = 0;
     } else if (!strcmp(mode, "from-timestamp")) {
-        if (ts <= 0)
-            return pmn_error_set(PMN_EINVALID,
-                                 "table %s: scan.mode from-timestamp needs scan.timestamp-millis",
+        if (!has_time)
+            return pmn_error_set(PMN_EINVALID, "table %s: scan.mode from-timestamp needs a time",
                                  t->full_name);
-        out->timestamp_millis = ts;
+        out->snapshot_id = 0;
+        out->tag = NULL;
     } else if (!strcmp(mode, "incremental")) {
         return pmn_error_set(PMN_EINVALID,
                              "table %s: scan.mode incremental reads changes, not rows: read it as "
@@ -279,11 +282,10 @@ int pmn_plan_resolve(pmn_table *t, const pmn_scan_options *o, int64_t *snapshot_
 {
     *snapshot_id = 0;
     *tag_snapshot = NULL;
-    pmn_scan_options from_table;
-    if (!o || (!o->tag && o->timestamp_millis <= 0 && o->snapshot_id <= 0)) {
-        memset(&from_table, 0, sizeof from_table);
+    pmn_scan_options resolved;
+    if (o && o->mode) {
         bool compacted = false;
-        int rc = resolve_from_options(t, &from_table, &compacted);
+        int rc = resolve_mode(t, o, &resolved, &compacted);
         if (rc)
             return rc;
         if (compacted) {
@@ -292,7 +294,7 @@ int pmn_plan_resolve(pmn_table *t, const pmn_scan_options *o, int64_t *snapshot_
                 rc = pmn_snapshot_latest_id(t->path, snapshot_id);
             return rc;
         }
-        o = &from_table;
+        o = &resolved;
     }
     if (o && o->tag) {
         int rc = pmn_tag_read(t->path, o->tag, tag_snapshot);

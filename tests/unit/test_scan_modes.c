@@ -6,8 +6,9 @@
  * COMPACT snapshot), incremental (a stream of the changes of a snapshot range,
  * from the API, from incremental-between and from
  * incremental-between-timestamp; bounded: later commits are not read), and
- * batch reads steered by the table's scan.* options (from-snapshot,
- * from-timestamp, scan.tag-name; incremental refused for batch reads).
+ * batch reads with a scan.mode (numbers from the read or the table's scan.*
+ * options; without a mode those options do not move a read; incremental is
+ * refused for batch reads).
  */
 #include "testutil.h"
 
@@ -191,12 +192,11 @@ static void test_modes__incremental_stream(void **state)
     teardown(&f);
 }
 
-static int64_t batch_snapshot(pmn_table *t, size_t *rows)
+static int64_t batch_snapshot(pmn_table *t, const char *mode, size_t *rows)
 {
     pmn_scan *s;
-    int rc = pmn_scan_open(t, NULL, &s);
-    if (rc)
-        return rc;
+    pmn_scan_options so = {.mode = mode};
+    assert_pmn_ok(pmn_scan_open(t, &so, &s));
     const pmn_datum *row;
     *rows = 0;
     while (pmn_scan_next(s, &row) == 0)
@@ -206,45 +206,50 @@ static int64_t batch_snapshot(pmn_table *t, size_t *rows)
     return id;
 }
 
-static void test_modes__batch_from_table_options(void **state)
+static void test_modes__batch(void **state)
 {
     (void)state;
     fixture f;
     setup(&f, "modes-batch");
     size_t rows = 0;
-    assert_int_equal(batch_snapshot(f.t, &rows), 5);
+    assert_int_equal(batch_snapshot(f.t, NULL, &rows), 5);
     assert_int_equal(rows, 5); /* keys 0, 1, 3, 4, 7 */
-    const char *compacted[] = {"scan.mode", "compacted-full"};
-    set_options(f.t, compacted, 1);
-    assert_int_equal(batch_snapshot(f.t, &rows), 3);
+    assert_int_equal(batch_snapshot(f.t, "latest", &rows), 5);
+    assert_int_equal(batch_snapshot(f.t, "compacted-full", &rows), 3);
     assert_int_equal(rows, 4);
-    const char *from_snap[] = {"scan.mode", "from-snapshot", "scan.snapshot-id", "1"};
-    set_options(f.t, from_snap, 2);
-    assert_int_equal(batch_snapshot(f.t, &rows), 1);
+    /* the numbers a mode needs come from the read, else from the table's options */
+    pmn_scan_options so = {.mode = "from-snapshot", .snapshot_id = 2};
+    pmn_scan *s;
+    assert_pmn_ok(pmn_scan_open(f.t, &so, &s));
+    assert_int_equal(pmn_scan_snapshot_id(s), 2);
+    pmn_scan_free(s);
+    so.snapshot_id = 0;
+    assert_int_equal(pmn_scan_open(f.t, &so, &s), PMN_EINVALID);
+    const char *from_snap[] = {"scan.snapshot-id", "1"};
+    set_options(f.t, from_snap, 1);
+    assert_int_equal(batch_snapshot(f.t, "from-snapshot", &rows), 1);
     assert_int_equal(rows, 5); /* keys 0..4 */
+    assert_int_equal(batch_snapshot(f.t, "default", &rows), 1);
+    /* without a mode the table's scan.* options do not move reads (writers read the latest) */
+    assert_int_equal(batch_snapshot(f.t, NULL, &rows), 5);
     pmn_snapshot_info i2;
     assert_pmn_ok(pmn_table_snapshot(f.t, 2, &i2));
     char *ts = pmn_xasprintf("%lld", (long long)i2.time_millis);
-    const char *from_ts[] = {"scan.mode", "from-timestamp", "scan.snapshot-id", NULL,
-                             "scan.timestamp-millis", ts};
-    set_options(f.t, from_ts, 3);
+    const char *from_ts[] = {"scan.snapshot-id", NULL, "scan.timestamp-millis", ts};
+    set_options(f.t, from_ts, 2);
     free(ts);
-    assert_int_equal(batch_snapshot(f.t, &rows), 2);
+    assert_int_equal(batch_snapshot(f.t, "from-timestamp", &rows), 2);
+    assert_int_equal(batch_snapshot(f.t, "default", &rows), 2);
     assert_pmn_ok(pmn_table_create_tag(f.t, "first", 1));
-    const char *by_tag[] = {"scan.mode", NULL, "scan.timestamp-millis", NULL, "scan.tag-name",
-                            "first"};
-    set_options(f.t, by_tag, 3);
-    assert_int_equal(batch_snapshot(f.t, &rows), 1);
-    /* an explicit snapshot in the read's options wins over the table's */
-    pmn_scan_options so = {.snapshot_id = 4};
-    pmn_scan *s;
-    assert_pmn_ok(pmn_scan_open(f.t, &so, &s));
-    assert_int_equal(pmn_scan_snapshot_id(s), 4);
-    pmn_scan_free(s);
-    const char *incremental[] = {"scan.tag-name", NULL, "scan.mode", "incremental"};
-    set_options(f.t, incremental, 2);
-    assert_int_equal(pmn_scan_open(f.t, NULL, &s), PMN_EINVALID);
+    const char *by_tag[] = {"scan.timestamp-millis", NULL, "scan.tag-name", "first"};
+    set_options(f.t, by_tag, 2);
+    assert_int_equal(batch_snapshot(f.t, "default", &rows), 1);
+    /* incremental reads changes: refused for batch reads */
+    so = (pmn_scan_options){.mode = "incremental"};
+    assert_int_equal(pmn_scan_open(f.t, &so, &s), PMN_EINVALID);
     assert_non_null(strstr(pmn_error_last(), "stream"));
+    so.mode = "sideways";
+    assert_int_equal(pmn_scan_open(f.t, &so, &s), PMN_EINVALID);
     teardown(&f);
 }
 
@@ -253,7 +258,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_modes__compacted_full_stream),
         cmocka_unit_test(test_modes__incremental_stream),
-        cmocka_unit_test(test_modes__batch_from_table_options),
+        cmocka_unit_test(test_modes__batch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
