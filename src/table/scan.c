@@ -7,8 +7,13 @@
  *             bucket (equality on every bucket-key column) and min/max key;
  *   group     files of one (partition, bucket), read together;
  *   merge     primary-key tables: a k-way merge of the group's files (each file
- *             is a sorted run) by key; of equal keys the highest sequence
- *             number wins; a winning -D/-U removes the key (deduplicate engine);
+ *             is a sorted run) by key, then the merge engine (§5.4) over the
+ *             versions of each key: deduplicate (the highest sequence wins; a
+ *             winning -D/-U removes the key; ignore-delete skips those),
+ *             first-row (the lowest sequence), partial-update (each column's
+ *             newest non-null value; deletes need ignore-delete or
+ *             partial-update.remove-record-on-delete); aggregation, sequence
+ *             groups and sequence.field are refused;
  *             append tables: files one after another;
  *   evolve    each file is read through its own schema: current columns are
  *             matched to the file's columns by field id (renames), columns the
@@ -66,6 +71,11 @@ struct pmn_scan {
     bool upper_inclusive;
     pmn_datum *out;
     pmn_arena out_arena;     /* converted values of the current row */
+    int engine;              /* ENGINE_*: how the versions of a key merge */
+    bool ignore_delete;      /* ignore-delete: -D/-U versions are skipped */
+    bool remove_on_delete;   /* partial-update.remove-record-on-delete */
+    pmn_datum *acc;          /* the merged row of the current key (general merge) */
+    pmn_arena acc_arena;     /* its values */
     uint64_t files_read, rows_read;
 };
 
@@ -254,6 +264,63 @@ static bool file_may_match(pmn_scan *s, const pmn_data_file_meta *f, pmn_arena *
 }
 
 /* ------------------------------------------------------------------------ */
+/* Merge engine                                                              */
+/* ------------------------------------------------------------------------ */
+
+enum { ENGINE_DEDUP, ENGINE_FIRST_ROW, ENGINE_PARTIAL };
+
+static bool option_true(const pmn_table *t, const char *key)
+{
+    const char *v = pmn_table_option(t, key);
+    return v && !strcmp(v, "true");
+}
+
+/* merge_engine: how this table's versions of a key merge, or PMN_EINVALID for what the
+ * reader cannot do (reading them as deduplicate would return wrong rows). */
+static int merge_engine(pmn_scan *s)
+{
+    const pmn_table *t = s->t;
+    const char *engine = pmn_table_option(t, "merge-engine");
+    if (pmn_table_option(t, "sequence.field"))
+        return pmn_error_set(PMN_EINVALID,
+                             "table %s orders versions by sequence.field, which pgpaimon cannot "
+                             "read yet; read it with Java Paimon",
+                             t->full_name);
+    s->ignore_delete = option_true(t, "ignore-delete");
+    if (!engine || !strcmp(engine, "deduplicate")) {
+        s->engine = ENGINE_DEDUP;
+        s->ignore_delete |= option_true(t, "deduplicate.ignore-delete");
+        return 0;
+    }
+    if (!strcmp(engine, "first-row")) {
+        s->engine = ENGINE_FIRST_ROW;
+        return 0;
+    }
+    if (!strcmp(engine, "partial-update")) {
+        s->engine = ENGINE_PARTIAL;
+        s->ignore_delete |= option_true(t, "partial-update.ignore-delete");
+        s->remove_on_delete = option_true(t, "partial-update.remove-record-on-delete");
+        const pmn_options *o = &t->schema->options;
+        for (size_t i = 0; i < o->n; i++) {
+            const char *key = o->keys[i];
+            size_t n = strlen(key);
+            if (!strncmp(key, "fields.", 7) &&
+                ((n > 15 && !strcmp(key + n - 15, ".sequence-group")) ||
+                 (n > 19 && !strcmp(key + n - 19, ".aggregate-function"))))
+                return pmn_error_set(PMN_EINVALID,
+                                     "table %s: partial-update with %s is not supported by "
+                                     "pgpaimon's reader; read it with Java Paimon",
+                                     t->full_name, key);
+        }
+        return 0;
+    }
+    return pmn_error_set(PMN_EINVALID,
+                         "table %s: merge-engine %s is not supported by pgpaimon's reader; read "
+                         "it with Java Paimon",
+                         t->full_name, engine);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Open                                                                      */
 /* ------------------------------------------------------------------------ */
 
@@ -316,6 +383,15 @@ int pmn_scan_open_level(pmn_table *t, const pmn_scan_options *o, int32_t level, 
         s->nfilters = o->nfilters;
     }
     s->out = pmn_xcalloc((size_t)n + 1, sizeof *s->out);
+    s->acc = pmn_xcalloc((size_t)n + 1, sizeof *s->acc);
+    pmn_arena_init(&s->acc_arena);
+    if (s->pk) {
+        rc = merge_engine(s);
+        if (rc) {
+            pmn_scan_free(s);
+            return rc;
+        }
+    }
     if (s->pk && t->keys.ntrimmed_pk > 0) {
         for (size_t i = 0; i < s->nfilters; i++) {
             const pmn_filter *f = &s->filters[i];
@@ -473,10 +549,95 @@ static void emit(pmn_scan *s, const run *r)
             s->out[i] = pmn_datum_null();
 }
 
+/* take_version: fold run r's current version into s->acc (deep copies: r moves on) by the
+ * merge engine; *have: acc holds a row. */
+static int take_version(pmn_scan *s, run *r, bool *have, bool *deleted)
+{
+    int32_t kind = r->in.kind;
+    bool retract = kind == PMN_ROW_DELETE || kind == PMN_ROW_UPDATE_BEFORE;
+    if (s->engine == ENGINE_FIRST_ROW && *have)
+        return 0; /* the first version stays */
+    if (retract) {
+        if (s->ignore_delete || s->engine == ENGINE_FIRST_ROW)
+            return 0;
+        if (s->engine == ENGINE_PARTIAL) {
+            if (!s->remove_on_delete)
+                return pmn_error_set(PMN_EINVALID,
+                                     "table %s: a partial-update table holds a delete record; "
+                                     "set ignore-delete or "
+                                     "partial-update.remove-record-on-delete to read it",
+                                     s->t->full_name);
+            if (kind == PMN_ROW_DELETE) { /* the record starts over */
+                *have = false;
+                *deleted = true;
+            }
+            return 0;
+        }
+    }
+    int rc = pmn_data_file_reader_values(r->reader, &r->vals);
+    if (rc)
+        return rc;
+    emit(s, r);
+    const pmn_type *row = s->t->schema->row;
+    bool fresh = !*have || s->engine != ENGINE_PARTIAL;
+    for (int32_t i = 0; i < row->nfields; i++) {
+        if (fresh)
+            s->acc[i] = pmn_datum_null();
+        if (!s->out[i].is_null)
+            pmn_datum_copy(row->fields[i].type, &s->out[i], &s->acc[i], &s->acc_arena);
+    }
+    *have = true;
+    *deleted = false;
+    return 0;
+}
+
+/* next_merged_general: the next key of the current group whose versions merge to a row (any
+ * engine but plain deduplicate), into s->out. */
+static int next_merged_general(pmn_scan *s)
+{
+    for (;;) {
+        if (s->pending_advance >= 0) {
+            run *r = &s->runs[s->pending_advance];
+            s->pending_advance = -1;
+            int rc = run_advance(s, r);
+            if (rc)
+                return rc;
+            pmn_merge_heap_top_moved(&s->heap);
+        }
+        run *top = (run *)pmn_merge_heap_top(&s->heap);
+        if (!top)
+            return PMN_ITEROVER;
+        pmn_arena_reset(&s->acc_arena);
+        bool have = false, deleted = false;
+        /* versions oldest first */
+        while (pmn_merge_heap_top_shadowed(&s->heap)) {
+            int rc = take_version(s, top, &have, &deleted);
+            if (rc == 0)
+                rc = run_advance(s, top);
+            if (rc)
+                return rc;
+            pmn_merge_heap_top_moved(&s->heap);
+            top = (run *)pmn_merge_heap_top(&s->heap);
+        }
+        int rc = take_version(s, top, &have, &deleted);
+        if (rc)
+            return rc;
+        s->pending_advance = (long)(top - s->runs);
+        if (!have)
+            continue;
+        memcpy(s->out, s->acc, sizeof *s->out * (size_t)s->t->schema->row->nfields);
+        return 0;
+    }
+}
+
 /* next_merged: the next live key of the current group, or PMN_ITEROVER. The winner stays on
  * top of the heap until the next call advances it (its values live in its reader). */
 static int next_merged(pmn_scan *s, const run **winner)
 {
+    if (s->engine != ENGINE_DEDUP || s->ignore_delete) {
+        *winner = NULL; /* the merged row is in s->out */
+        return next_merged_general(s);
+    }
     for (;;) {
         if (s->pending_advance >= 0) {
             run *r = &s->runs[s->pending_advance];
@@ -555,7 +716,8 @@ int pmn_scan_next(pmn_scan *s, const pmn_datum **row)
         }
         if (rc)
             return rc;
-        emit(s, w);
+        if (w)
+            emit(s, w);
         *row = s->out;
         return 0;
     }
@@ -578,6 +740,8 @@ void pmn_scan_free(pmn_scan *s)
     free(s->group_start);
     free(s->group_end);
     free(s->out);
+    free(s->acc);
     pmn_arena_free(&s->out_arena);
+    pmn_arena_free(&s->acc_arena);
     free(s);
 }
