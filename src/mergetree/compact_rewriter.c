@@ -144,6 +144,7 @@ static int close_output(rewriter *rw, const pmn_manifest_entry *like, pmn_data_f
         e.file.max_sequence_number = max_seq;
     }
     if (changelog) {
+        e.file.file_source = 0; /* Java writes changelog files as APPEND */
         pmn_compact_result *r = rw->res;
         PMN_GROW(r->changelog, r->capchangelog, r->nchangelog + 1);
         r->changelog[r->nchangelog++] = e;
