@@ -35,23 +35,23 @@
 
 /* Compaction options of a table (defaults of Paimon 0.9/1.x). */
 typedef struct pmn_compact_options {
-    int32_t trigger;            /* num-sorted-run.compaction-trigger (5) */
-    int32_t stop_trigger;       /* num-sorted-run.stop-trigger (trigger + 3) */
-    int32_t num_levels;         /* num-levels (trigger + 1) */
-    int32_t max_size_amp;       /* compaction.max-size-amplification-percent (200) */
-    int32_t size_ratio;         /* compaction.size-ratio (1) */
-    int64_t target_file_size;   /* target-file-size (128 MB PK, 256 MB append) */
-    int32_t min_file_num;       /* compaction.min.file-num (5), append tables */
-    int32_t max_file_num;       /* compaction.max.file-num (50), append tables */
-    int32_t full_delta_commits; /* full-compaction.delta-commits (0 = off) */
-    bool write_only;            /* write-only: the writer never compacts or expires */
-    int64_t total_size_threshold; /* compaction.total-size-threshold (0 = unset): a bucket
-                                     smaller than this is fully compacted */
+    int32_t trigger;                    /* num-sorted-run.compaction-trigger (5) */
+    int32_t stop_trigger;               /* num-sorted-run.stop-trigger (trigger + 3) */
+    int32_t num_levels;                 /* num-levels (trigger + 1) */
+    int32_t max_size_amp;               /* compaction.max-size-amplification-percent (200) */
+    int32_t size_ratio;                 /* compaction.size-ratio (1) */
+    int64_t target_file_size;           /* target-file-size (128 MB PK, 256 MB append) */
+    int32_t min_file_num;               /* compaction.min.file-num (5), append tables */
+    int32_t max_file_num;               /* compaction.max.file-num (50), append tables */
+    int32_t full_delta_commits;         /* full-compaction.delta-commits (0 = off) */
+    bool write_only;                    /* write-only: the writer never compacts or expires */
+    int64_t total_size_threshold;       /* compaction.total-size-threshold (0 = unset): a bucket
+                                           smaller than this is fully compacted */
     int64_t incremental_size_threshold; /* compaction.incremental-size-threshold (0 = unset):
                                      runs above the max level larger than this together are
                                      fully compacted */
-    int changelog;              /* changelog-producer: PMN_COMPACT_CHANGELOG_* */
-    bool row_deduplicate;       /* changelog-producer.row-deduplicate (false) */
+    int changelog;                      /* changelog-producer: PMN_COMPACT_CHANGELOG_* */
+    bool row_deduplicate;               /* changelog-producer.row-deduplicate (false) */
 } pmn_compact_options;
 
 /* What a compaction adds to the changelog (changelog-producer, paimon-format.md §5.5). */

@@ -75,8 +75,7 @@ int pmn_merge_key_compare(const pmn_merge_heap *m, const pmn_merge_input *a,
     if (a->prefix != b->prefix)
         return a->prefix < b->prefix ? -1 : 1;
     /* a single integer key is its prefix (NULL aside, which shares 0 with INT64_MIN) */
-    if (m->prefix_kind == PREFIX_INT && m->nkeys == 1 && !a->key[0].is_null &&
-        !b->key[0].is_null)
+    if (m->prefix_kind == PREFIX_INT && m->nkeys == 1 && !a->key[0].is_null && !b->key[0].is_null)
         return 0;
     for (int32_t i = 0; i < m->nkeys; i++) {
         int c = pmn_datum_compare(m->key_types[i], &a->key[i], &b->key[i]);
@@ -86,8 +85,7 @@ int pmn_merge_key_compare(const pmn_merge_heap *m, const pmn_merge_input *a,
     return 0;
 }
 
-static inline bool less(const pmn_merge_heap *m, const pmn_merge_input *a,
-                        const pmn_merge_input *b)
+static inline bool less(const pmn_merge_heap *m, const pmn_merge_input *a, const pmn_merge_input *b)
 {
     if (a->prefix != b->prefix)
         return a->prefix < b->prefix;

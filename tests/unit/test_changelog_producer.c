@@ -159,8 +159,7 @@ static int64_t check_snapshots(pmn_table *t, const char *path)
     return rows;
 }
 
-static void run(const char *name, const pmn_kv *extra, size_t nextra, int rounds,
-                bool wait_each)
+static void run(const char *name, const pmn_kv *extra, size_t nextra, int rounds, bool wait_each)
 {
     char *dir = pmn_test_tmpdir(name);
     pmn_catalog *cat;

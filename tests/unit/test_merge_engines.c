@@ -123,7 +123,7 @@ static void test_engines__first_row(void **state)
     assert_pmn_ok(put(w, PMN_ROW_INSERT, 3, 30, NUL, NUL));
     assert_pmn_ok(put(w, PMN_ROW_INSERT, 3, 31, NUL, NUL)); /* same commit: the first stays */
     commit(w, 1);
-    assert_pmn_ok(put(w, PMN_ROW_INSERT, 1, 19, 19, 19)); /* later commit: ignored */
+    assert_pmn_ok(put(w, PMN_ROW_INSERT, 1, 19, 19, 19));    /* later commit: ignored */
     assert_pmn_ok(put(w, PMN_ROW_DELETE, 3, NUL, NUL, NUL)); /* deletes are ignored */
     assert_pmn_ok(put(w, PMN_ROW_DELETE, 4, NUL, NUL, NUL));
     assert_pmn_ok(put(w, PMN_ROW_INSERT, 4, 40, 41, 42)); /* first non-delete version */
@@ -173,7 +173,7 @@ static void test_engines__partial_update_deletes(void **state)
     assert_pmn_ok(put(w, PMN_ROW_INSERT, 2, 20, 21, NUL));
     assert_pmn_ok(put(w, PMN_ROW_INSERT, 3, 30, NUL, NUL));
     commit(w, 1);
-    assert_pmn_ok(put(w, PMN_ROW_DELETE, 1, NUL, NUL, NUL)); /* removed */
+    assert_pmn_ok(put(w, PMN_ROW_DELETE, 1, NUL, NUL, NUL));        /* removed */
     assert_pmn_ok(put(w, PMN_ROW_UPDATE_BEFORE, 3, NUL, NUL, NUL)); /* -U: no effect */
     assert_pmn_ok(put(w, PMN_ROW_UPDATE_AFTER, 3, NUL, 31, NUL));
     commit(w, 2);
@@ -219,9 +219,8 @@ static void test_engines__deduplicate_ignore_delete(void **state)
 static void test_engines__refused(void **state)
 {
     (void)state;
-    const char *what[][2] = {{"merge-engine", "aggregation"},
-                             {"sequence.field", "a"},
-                             {"fields.b.sequence-group", "c"}};
+    const char *what[][2] = {
+        {"merge-engine", "aggregation"}, {"sequence.field", "a"}, {"fields.b.sequence-group", "c"}};
     for (int i = 0; i < 3; i++) {
         env e;
         pmn_kv o[] = {{what[i][0], what[i][1]}, {"merge-engine", "partial-update"}};

@@ -89,7 +89,9 @@ static void write_rounds(pmn_table *t, int rounds, int nfields, int64_t *counter
         int nops = 5 + rand() % 30;
         for (int i = 0; i < nops; i++) {
             int a = rand() % NA, bi = rand() % NB;
-            version x = {.live = rand() % 6 != 0, .n = (*counter)++, .s_null = rand() % 3 == 0,
+            version x = {.live = rand() % 6 != 0,
+                         .n = (*counter)++,
+                         .s_null = rand() % 3 == 0,
                          .pick = rand() % 4};
             pmn_datum v[9], items[4];
             char abuf[32], sbuf[32];

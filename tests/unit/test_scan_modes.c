@@ -35,8 +35,8 @@ static int64_t commit(pmn_table *t, int64_t ident, const int64_t *keys, const in
     pmn_writer *w;
     assert_pmn_ok(pmn_writer_open(t, NULL, &w));
     for (int i = 0; i < n; i++) {
-        pmn_datum row[2] = {pmn_datum_int(keys[i]), del[i] ? pmn_datum_null()
-                                                           : pmn_datum_int(qty[i])};
+        pmn_datum row[2] = {pmn_datum_int(keys[i]),
+                            del[i] ? pmn_datum_null() : pmn_datum_int(qty[i])};
         assert_pmn_ok(pmn_writer_write(w, del[i] ? PMN_ROW_DELETE : PMN_ROW_INSERT, row));
     }
     int64_t snap;
@@ -129,8 +129,7 @@ static void expect_stream(pmn_table *t, const pmn_stream_options *o, const char 
     assert_pmn_ok(pmn_stream_open(t, o, &s));
     char *got = read_all(s);
     if (strcmp(got, want) != 0)
-        fail_msg("mode %s: got '%s', expected '%s'", o && o->mode ? o->mode : "(table)", got,
-                 want);
+        fail_msg("mode %s: got '%s', expected '%s'", o && o->mode ? o->mode : "(table)", got, want);
     free(got);
     pmn_stream_free(s);
 }
@@ -142,8 +141,7 @@ static void test_modes__compacted_full_stream(void **state)
     setup(&f, "modes-compacted");
     /* the rows of snapshot 3 (the full compaction) as +I, then snapshots 4 and 5 */
     pmn_stream_options o = {.mode = "compacted-full"};
-    expect_stream(f.t, &o,
-                  "+I:0=10@3 +I:1=21@3 +I:3=13@3 +I:4=14@3 +I:7=7@4 +I:0=50@5 ");
+    expect_stream(f.t, &o, "+I:0=10@3 +I:1=21@3 +I:3=13@3 +I:4=14@3 +I:7=7@4 +I:0=50@5 ");
     teardown(&f);
 }
 
