@@ -59,6 +59,9 @@ enum {
     PMN_COMPACT_CHANGELOG_NONE, /* none / input: compaction writes no changelog */
     PMN_COMPACT_CHANGELOG_FULL, /* full-compaction: a compaction to the max level compares each
                                    key's max-level version (before) with the merged one (after) */
+    PMN_COMPACT_CHANGELOG_LOOKUP, /* lookup: a compaction of level-0 files compares each key's
+                                     newest version at a level >= 1 (looked up in the levels
+                                     not compacted if need be) with the merged one */
 };
 
 /* pmn_compact_options_load: read the options of t (PMN_EINVALID names a malformed one). */
@@ -113,8 +116,8 @@ typedef struct pmn_compact_result {
  * `max_level` = num-levels - 1; drop_delete: -U/-D rows may be dropped (nothing older lies at
  * or below the output level). On error the files written are removed. */
 int pmn_compact_rewrite(pmn_table *t, const pmn_compact_options *o, const pmn_sorted_run *runs,
-                        const pmn_compact_unit *unit, bool drop_delete, pmn_arena *a,
-                        pmn_compact_result *res);
+                        size_t nruns, const pmn_compact_unit *unit, bool drop_delete,
+                        pmn_arena *a, pmn_compact_result *res);
 /* pmn_compact_rewrite_append: concatenate the files of an append bucket into files of up to
  * target-file-size (level 0, file source COMPACT). */
 int pmn_compact_rewrite_append(pmn_table *t, const pmn_compact_options *o,

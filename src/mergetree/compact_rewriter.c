@@ -50,8 +50,12 @@ typedef struct rewriter {
     pmn_datum *out; /* current-schema row being written */
     pmn_arena scratch;
     pmn_merge_heap heap;
-    /* changelog of this rewrite (changelog-producer = full-compaction, output at max level) */
+    /* changelog of this rewrite (changelog-producer = full-compaction, output at max level;
+     * lookup: level-0 files compacted) */
     bool changelog;
+    bool lookup;               /* lookup: the before image is the newest level >= 1 version */
+    struct lookup_cursor *cursors; /* lookup: the runs not compacted, read forward */
+    size_t ncursors;
     pmn_data_file_writer *clw; /* open changelog file, or NULL */
     pmn_datum *before;         /* the key's max-level version, deep-copied */
     int64_t before_seq;
@@ -160,6 +164,83 @@ static void emit_row(rewriter *rw, const source *s)
     pmn_file_layout_convert(s->layout, rw->t, s->vals, rw->out);
 }
 
+/* ---- lookup in the runs not compacted (changelog-producer = lookup) ---- */
+
+static int keep_before(rewriter *rw, source *s);
+
+/* A forward cursor over one run at level >= 1 outside the compaction: keys come in ascending
+ * order, so every lookup of a merge moves each cursor forward only. */
+typedef struct lookup_cursor {
+    source src; /* the current file's reader and record */
+    const pmn_manifest_entry **files; /* in key order */
+    size_t nfiles, next;
+    int32_t level;
+    bool done;
+} lookup_cursor;
+
+/* cursor_step: the next record of the run (opening its next file as needed). */
+static int cursor_step(rewriter *rw, lookup_cursor *c)
+{
+    const pmn_key_layout *k = &rw->t->keys;
+    for (;;) {
+        if (c->src.reader) {
+            int rc = source_advance(rw, &c->src, true);
+            if (rc)
+                return rc;
+            if (!c->src.in.done)
+                return 0;
+            pmn_data_file_reader_free(c->src.reader);
+            c->src.reader = NULL;
+        }
+        if (c->next >= c->nfiles) {
+            c->done = true;
+            return 0;
+        }
+        memset(&c->src, 0, sizeof c->src);
+        c->src.e = c->files[c->next++];
+        int rc = source_open(rw, &c->src, true);
+        if (rc == 0)
+            rc = pmn_data_file_reader_use_keys(c->src.reader, k->trimmed_pk_types, k->trimmed_pk,
+                                               k->ntrimmed_pk);
+        if (rc)
+            return rc;
+    }
+}
+
+/* lookup_before: the newest version of `key` in the runs outside the compaction into
+ * rw->before (have_before set when it is an insert/update). */
+static int lookup_before(rewriter *rw, const pmn_merge_input *key)
+{
+    lookup_cursor *best = NULL;
+    for (size_t i = 0; i < rw->ncursors; i++) {
+        lookup_cursor *c = &rw->cursors[i];
+        while (!c->done && (!c->src.reader || c->src.in.done ||
+                            pmn_merge_key_compare(&rw->heap, &c->src.in, key) < 0)) {
+            int rc = cursor_step(rw, c);
+            if (rc)
+                return rc;
+        }
+        if (!c->done && pmn_merge_key_compare(&rw->heap, &c->src.in, key) == 0 &&
+            (!best || c->level < best->level))
+            best = c;
+    }
+    if (!best || !(best->src.in.kind == PMN_ROW_INSERT ||
+                   best->src.in.kind == PMN_ROW_UPDATE_AFTER))
+        return 0;
+    return keep_before(rw, &best->src);
+}
+
+static void cursors_free(rewriter *rw)
+{
+    for (size_t i = 0; i < rw->ncursors; i++) {
+        pmn_data_file_reader_free(rw->cursors[i].src.reader);
+        free(rw->cursors[i].files);
+    }
+    free(rw->cursors);
+    rw->cursors = NULL;
+    rw->ncursors = 0;
+}
+
 /* ---- the k-way merge ---- */
 
 static bool is_add(int32_t kind)
@@ -208,17 +289,11 @@ static bool rows_equal(const rewriter *rw, const pmn_datum *a, const pmn_datum *
     return true;
 }
 
-/* key_changelog: the changelog of one key (Java's FullChangelogMergeFunctionWrapper); the
- * merged version is in rw->out, the max-level one (if any) in rw->before. */
-static int key_changelog(rewriter *rw, const pmn_manifest_entry *like, size_t versions,
-                         bool winner_top, int64_t seq, int32_t kind)
+/* key_changelog: the changelog of one key from its before image (rw->before if have_before)
+ * and the merged version in rw->out (Java's Full/LookupChangelogMergeFunctionWrapper). */
+static int key_changelog(rewriter *rw, const pmn_manifest_entry *like, int64_t seq,
+                         int32_t kind)
 {
-    if (versions == 1) {
-        /* a lone max-level version is unchanged; a lone newer one is a new key */
-        if (winner_top || !is_add(kind))
-            return 0;
-        return write_changelog_row(rw, like, rw->out, seq, PMN_ROW_INSERT);
-    }
     if (!rw->have_before)
         return is_add(kind) ? write_changelog_row(rw, like, rw->out, seq, PMN_ROW_INSERT) : 0;
     if (!is_add(kind))
@@ -255,11 +330,22 @@ static int merge_files(rewriter *rw, const pmn_manifest_entry **files, size_t n)
     while (rc == 0 && (top = (source *)pmn_merge_heap_top(&rw->heap)) != NULL) {
         /* older versions of this key lose; the max-level one is kept as the before image */
         size_t versions = 1;
+        bool contain_l0 = false;
+        int32_t high = INT32_MAX; /* lookup: level of the newest level >= 1 version seen */
         rw->have_before = false;
         while (rc == 0 && pmn_merge_heap_top_shadowed(&rw->heap)) {
             versions++;
-            if (rw->changelog && top->e->file.level == rw->max_level)
+            int32_t lvl = top->e->file.level;
+            if (rw->changelog && !rw->lookup && lvl == rw->max_level)
                 rc = keep_before(rw, top);
+            if (rw->lookup && lvl == 0) {
+                contain_l0 = true;
+            } else if (rw->lookup && lvl < high) {
+                high = lvl;
+                rw->have_before = false;
+                if (is_add(top->in.kind))
+                    rc = keep_before(rw, top);
+            }
             if (rc == 0)
                 rc = source_advance(rw, top, true);
             pmn_merge_heap_top_moved(&rw->heap);
@@ -267,10 +353,22 @@ static int merge_files(rewriter *rw, const pmn_manifest_entry **files, size_t n)
         }
         if (rc)
             break;
+        bool winner_top = top->e->file.level == rw->max_level;
+        bool changelog = rw->changelog && !(versions == 1 && winner_top && !rw->lookup);
+        if (rw->lookup) {
+            /* only keys with a level-0 version change; their before image is the newest
+             * version at a level >= 1, looked up outside the compaction if none is in it */
+            contain_l0 |= top->e->file.level == 0;
+            changelog = contain_l0;
+            if (contain_l0 && high == INT32_MAX)
+                rc = lookup_before(rw, &top->in);
+            if (rc)
+                break;
+        }
         int32_t kind = top->in.kind;
         bool is_delete = kind == PMN_ROW_DELETE || kind == PMN_ROW_UPDATE_BEFORE;
         bool keep = !(is_delete && rw->drop_delete);
-        if (keep || rw->changelog) {
+        if (keep || changelog) {
             rc = source_values(top);
             if (rc == 0)
                 emit_row(rw, top);
@@ -285,9 +383,8 @@ static int merge_files(rewriter *rw, const pmn_manifest_entry **files, size_t n)
                 fw = NULL;
             }
         }
-        if (rc == 0 && rw->changelog)
-            rc = key_changelog(rw, files[0], versions, top->e->file.level == rw->max_level,
-                               top->in.seq, kind);
+        if (rc == 0 && changelog)
+            rc = key_changelog(rw, files[0], top->in.seq, kind);
         if (rc == 0) {
             rc = source_advance(rw, top, true);
             pmn_merge_heap_top_moved(&rw->heap);
@@ -325,8 +422,11 @@ static int upgrade(rewriter *rw, const pmn_manifest_entry *f)
     if (f->file.level == rw->out_level)
         return 0;
     bool has_deletes = !f->file.has_delete_row_count || f->file.delete_row_count != 0;
-    /* full-compaction changelog: every row reaching the max level is a change (+I) */
-    if (rw->out_level == rw->max_level && (has_deletes || rw->changelog))
+    /* full-compaction changelog: every row reaching the max level is a change (+I); lookup:
+     * a level-0 file's rows are changes against what the levels above hold */
+    if (rw->out_level == rw->max_level && (has_deletes || (rw->changelog && !rw->lookup)))
+        return merge_files(rw, &f, 1);
+    if (rw->lookup && f->file.level == 0)
         return merge_files(rw, &f, 1);
     add_entry(rw, f, PMN_FILE_DELETE, f->file.level);
     add_entry(rw, f, PMN_FILE_ADD, rw->out_level);
@@ -370,9 +470,48 @@ static int cmp_trimmed(const pmn_table *t, const pmn_datum *a, const pmn_datum *
     return 0;
 }
 
+/* open_cursors: lookup cursors over the runs after the unit, their files in key order. */
+static int open_cursors(rewriter *rw, const pmn_sorted_run *runs, size_t from, size_t nruns)
+{
+    const pmn_key_layout *k = &rw->t->keys;
+    int32_t nk = k->ntrimmed_pk;
+    rw->cursors = pmn_xcalloc(nruns - from + 1, sizeof *rw->cursors);
+    for (size_t r = from; r < nruns; r++) {
+        if (runs[r].level == 0 || runs[r].nfiles == 0)
+            continue;
+        keyed *kf = pmn_xcalloc(runs[r].nfiles, sizeof *kf);
+        int rc = 0;
+        for (size_t i = 0; i < runs[r].nfiles && rc == 0; i++) {
+            const pmn_manifest_entry *e = runs[r].files[i];
+            kf[i].e = e;
+            kf[i].min = pmn_arena_alloc(&rw->scratch, sizeof(pmn_datum) * (size_t)(nk + 1));
+            kf[i].max = pmn_arena_alloc(&rw->scratch, sizeof(pmn_datum) * (size_t)(nk + 1));
+            rc = pmn_binary_row_deserialize(e->file.min_key.ptr, e->file.min_key.len,
+                                            k->trimmed_pk_types, nk, &rw->scratch, kf[i].min);
+            if (rc == 0)
+                rc = pmn_binary_row_deserialize(e->file.max_key.ptr, e->file.max_key.len,
+                                                k->trimmed_pk_types, nk, &rw->scratch,
+                                                kf[i].max);
+        }
+        if (rc) {
+            free(kf);
+            return pmn_error_wrap("compacting %s: min/max key: ", rw->t->full_name);
+        }
+        qsort_r(kf, runs[r].nfiles, sizeof *kf, cmp_keyed, rw->t);
+        lookup_cursor *c = &rw->cursors[rw->ncursors++];
+        c->files = pmn_xcalloc(runs[r].nfiles, sizeof *c->files);
+        for (size_t i = 0; i < runs[r].nfiles; i++)
+            c->files[i] = kf[i].e;
+        c->nfiles = runs[r].nfiles;
+        c->level = runs[r].level;
+        free(kf);
+    }
+    return 0;
+}
+
 int pmn_compact_rewrite(pmn_table *t, const pmn_compact_options *o, const pmn_sorted_run *runs,
-                        const pmn_compact_unit *unit, bool drop_delete, pmn_arena *a,
-                        pmn_compact_result *res)
+                        size_t nruns, const pmn_compact_unit *unit, bool drop_delete,
+                        pmn_arena *a, pmn_compact_result *res)
 {
     rewriter rw;
     memset(&rw, 0, sizeof rw);
@@ -384,6 +523,10 @@ int pmn_compact_rewrite(pmn_table *t, const pmn_compact_options *o, const pmn_so
     rw.max_level = o->num_levels - 1;
     rw.drop_delete = drop_delete;
     rw.changelog = o->changelog == PMN_COMPACT_CHANGELOG_FULL && rw.out_level == rw.max_level;
+    if (o->changelog == PMN_COMPACT_CHANGELOG_LOOKUP && rw.out_level > 0)
+        for (size_t r = 0; r < unit->nruns; r++)
+            rw.lookup |= runs[r].level == 0;
+    rw.changelog |= rw.lookup;
     pmn_uuid4(rw.uuid);
     pmn_arena_init(&rw.scratch);
     pmn_arena_init(&rw.before_arena);
@@ -420,6 +563,8 @@ int pmn_compact_rewrite(pmn_table *t, const pmn_compact_options *o, const pmn_so
     }
     if (rc == 0 && n > 1)
         qsort_r(files, n, sizeof *files, cmp_keyed, t);
+    if (rc == 0 && rw.lookup)
+        rc = open_cursors(&rw, runs, unit->nruns, nruns);
 
     /* walk sections of overlapping key ranges */
     size_t ncand = 0, cand_sections = 0;
@@ -456,6 +601,7 @@ int pmn_compact_rewrite(pmn_table *t, const pmn_compact_options *o, const pmn_so
     }
     free(files);
     free(cand);
+    cursors_free(&rw);
     free(rw.out);
     free(rw.before);
     pmn_file_layouts_dispose(&rw.layouts);

@@ -74,6 +74,8 @@ int pmn_compact_options_load(const pmn_table *t, pmn_compact_options *o)
     const char *producer = pmn_options_get(&t->schema->options, "changelog-producer");
     if (producer && !strcmp(producer, "full-compaction") && pmn_table_is_pk(t))
         o->changelog = PMN_COMPACT_CHANGELOG_FULL;
+    if (producer && !strcmp(producer, "lookup") && pmn_table_is_pk(t))
+        o->changelog = PMN_COMPACT_CHANGELOG_LOOKUP;
     if (o->stop_trigger < o->trigger)
         o->stop_trigger = o->trigger;
     if (o->target_file_size <= 0)
@@ -253,6 +255,15 @@ bool pmn_compact_pick(const pmn_compact_options *o, const pmn_sorted_run *runs, 
     /* 3. too many runs: force-pick the newest runs - trigger + 1 */
     if (nruns > (size_t)o->trigger)
         return pick_size_ratio(o, runs, nruns, nruns - (size_t)o->trigger + 1, true, unit);
+    /* changelog-producer lookup (Java's ForceUpLevel0Compaction): level-0 files never wait,
+     * their changelog comes from compacting them */
+    if (o->changelog == PMN_COMPACT_CHANGELOG_LOOKUP) {
+        size_t l0 = 0;
+        while (l0 < nruns && runs[l0].level == 0)
+            l0++;
+        if (l0 > 0)
+            return pick_size_ratio(o, runs, nruns, l0, true, unit);
+    }
     return false;
 }
 

@@ -51,7 +51,7 @@ static int compact_bucket(pmn_table *t, const pmn_compact_options *o,
     if (picked) {
         /* -U/-D rows can go when nothing older lies at or below the output level */
         bool drop_delete = unit.output_level != 0 && unit.output_level >= highest_level(files, n);
-        rc = pmn_compact_rewrite(t, o, runs, &unit, drop_delete, a, res);
+        rc = pmn_compact_rewrite(t, o, runs, nruns, &unit, drop_delete, a, res);
     }
     pmn_sorted_runs_free(runs, nruns);
     return rc;
@@ -64,7 +64,6 @@ int pmn_table_compact_supported(const pmn_table *t)
     const pmn_options *opts = &t->schema->options;
     const char *engine = pmn_options_get(opts, "merge-engine");
     const char *dv = pmn_options_get(opts, "deletion-vectors.enabled");
-    const char *producer = pmn_options_get(opts, "changelog-producer");
     /* the rewriter merges as deduplicate by _SEQUENCE_NUMBER: anything else would lose or
      * misorder data, or starve Java followers of the changelog they expect */
     if (engine && strcmp(engine, "deduplicate") != 0)
@@ -77,16 +76,16 @@ int pmn_table_compact_supported(const pmn_table *t)
                              "table %s: compaction with sequence.field is not supported; "
                              "compact it with Java Paimon",
                              t->full_name);
+    const char *ign = pmn_options_get(opts, "ignore-delete");
+    if (ign && strcmp(ign, "true") == 0)
+        return pmn_error_set(PMN_EINVALID,
+                             "table %s: compaction with ignore-delete is not supported; compact "
+                             "it with Java Paimon",
+                             t->full_name);
     if (dv && strcmp(dv, "true") == 0)
         return pmn_error_set(PMN_EINVALID,
                              "table %s: compaction with deletion vectors is not supported; "
                              "compact it with Java Paimon",
-                             t->full_name);
-    if (producer && !strcmp(producer, "lookup"))
-        return pmn_error_set(PMN_EINVALID,
-                             "table %s: changelog-producer lookup makes compaction write "
-                             "changelog files by looking up older versions, which pgpaimon does "
-                             "not; compact it with Java Paimon",
                              t->full_name);
     return 0;
 }

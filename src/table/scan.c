@@ -419,7 +419,8 @@ int pmn_scan_open_level(pmn_table *t, const pmn_scan_options *o, int32_t level, 
             /* keep only files whose key range can match, compacted to the front */
             size_t keep = i;
             for (size_t f = i; f < j; f++)
-                if ((level < 0 || plan->files[f].file.level == level) &&
+                if ((level == -1 || plan->files[f].file.level == level ||
+                     (level == PMN_SCAN_ABOVE_LEVEL_0 && plan->files[f].file.level > 0)) &&
                     file_may_match(s, &plan->files[f].file, &scratch))
                     plan->files[keep++] = plan->files[f];
             if (keep > i) {

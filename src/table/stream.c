@@ -263,6 +263,8 @@ int pmn_stream_open(pmn_table *t, const pmn_stream_options *o, pmn_stream **out)
             pmn_compact_options co;
             rc = pmn_compact_options_load(t, &co);
             level = co.num_levels - 1;
+        } else if (producer && !strcmp(producer, "lookup")) {
+            level = PMN_SCAN_ABOVE_LEVEL_0; /* lookup: level 0 is not in a changelog yet */
         }
         pmn_scan_options so = {.snapshot_id = s->full_snapshot};
         if (rc == 0)

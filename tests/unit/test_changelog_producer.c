@@ -35,15 +35,15 @@ static void model_clear(model *m)
         m->qty[i] = -1;
 }
 
-static pmn_table *create_table(pmn_catalog *cat, const char *name, const pmn_kv *extra,
-                               size_t nextra)
+static pmn_table *create_table(pmn_catalog *cat, const char *name, const char *producer,
+                               const pmn_kv *extra, size_t nextra)
 {
     pmn_type *row = pmn_type_row();
     pmn_type_row_add(row, 0, "id", pmn_type_new(PMN_TYPE_BIGINT));
     pmn_type_row_add(row, 0, "qty", pmn_type_new(PMN_TYPE_INT));
     const char *keys[] = {"id"};
     pmn_kv opts[8] = {{"bucket", "2"},
-                      {"changelog-producer", "full-compaction"},
+                      {"changelog-producer", producer},
                       {"snapshot.num-retained.min", "3"},
                       {"snapshot.time-retained", "1 ms"}};
     size_t n = 4;
@@ -159,12 +159,13 @@ static int64_t check_snapshots(pmn_table *t, const char *path)
     return rows;
 }
 
-static void run(const char *name, const pmn_kv *extra, size_t nextra, int rounds, bool wait_each)
+static void run(const char *name, const char *producer, const pmn_kv *extra, size_t nextra,
+                int rounds, bool wait_each)
 {
     char *dir = pmn_test_tmpdir(name);
     pmn_catalog *cat;
     assert_pmn_ok(pmn_catalog_open(dir, true, &cat));
-    pmn_table *t = create_table(cat, "cl", extra, nextra);
+    pmn_table *t = create_table(cat, "cl", producer, extra, nextra);
     pmn_table *ft;
     assert_pmn_ok(pmn_table_open(cat, "db", "cl", &ft));
     pmn_stream_options so = {.consumer_id = "f", .mode = "latest"};
@@ -286,7 +287,7 @@ static void run(const char *name, const pmn_kv *extra, size_t nextra, int rounds
 static void test_changelog__full_compaction_every_commit(void **state)
 {
     (void)state;
-    run("cl-full-each", NULL, 0, 40, true);
+    run("cl-full-each", "full-compaction", NULL, 0, 40, true);
 }
 
 /* full compactions every 4th commit, universal compactions in between (which write no
@@ -298,7 +299,7 @@ static void test_changelog__full_compaction_background(void **state)
     pmn_kv extra[] = {{"full-compaction.delta-commits", "4"},
                       {"num-sorted-run.compaction-trigger", "3"},
                       {"target-file-size", "1 kb"}};
-    run("cl-full-bg", extra, 3, 120, false);
+    run("cl-full-bg", "full-compaction", extra, 3, 120, false);
 }
 
 /* changelog-producer.row-deduplicate: an update to an equal row is no change */
@@ -306,7 +307,23 @@ static void test_changelog__row_deduplicate(void **state)
 {
     (void)state;
     pmn_kv extra[] = {{"changelog-producer.row-deduplicate", "true"}};
-    run("cl-dedup", extra, 1, 30, true);
+    run("cl-dedup", "full-compaction", extra, 1, 30, true);
+}
+
+/* changelog-producer lookup: every compaction of level-0 files (which the writer runs after
+ * every commit) compares each key with its newest version at a level >= 1, looked up in the
+ * levels the compaction does not touch when needed */
+static void test_changelog__lookup_every_commit(void **state)
+{
+    (void)state;
+    run("cl-lookup-each", "lookup", NULL, 0, 40, true);
+}
+
+static void test_changelog__lookup_background(void **state)
+{
+    (void)state;
+    pmn_kv extra[] = {{"num-sorted-run.compaction-trigger", "3"}, {"target-file-size", "1 kb"}};
+    run("cl-lookup-bg", "lookup", extra, 2, 120, false);
 }
 
 int main(void)
@@ -315,6 +332,8 @@ int main(void)
         cmocka_unit_test(test_changelog__full_compaction_every_commit),
         cmocka_unit_test(test_changelog__full_compaction_background),
         cmocka_unit_test(test_changelog__row_deduplicate),
+        cmocka_unit_test(test_changelog__lookup_every_commit),
+        cmocka_unit_test(test_changelog__lookup_background),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
