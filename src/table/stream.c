@@ -9,8 +9,11 @@
  * changelog-producer = input, of their changelog manifest list (every change
  * as written, e.g. -U and +U of an update), with their _VALUE_KIND; COMPACT
  * snapshots only rearrange data (with changelog-producer lookup or
- * full-compaction, which only Java writes, their changelog files are read
- * instead) and OVERWRITE snapshots are skipped. Files of one snapshot
+ * full-compaction their changelog files are read instead, and the full
+ * phase reads only the levels those changelogs start from: >= 1, resp. the
+ * max level) and OVERWRITE snapshots are skipped. Modes (scan.mode): latest-full,
+ * latest, compacted-full, from-snapshot[-full], from-timestamp, incremental
+ * (a bounded range of snapshots). Files of one snapshot
  * are read by (partition, bucket, sequence), so the changes of a key come in
  * commit order. A consumer id stores the next unread snapshot in
  * consumer/consumer-<id> ({"nextSnapshot": N}, as Java does), which resumes
