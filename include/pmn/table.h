@@ -81,6 +81,12 @@ typedef struct pmn_scan_options {
     int64_t snapshot_id;      /* > 0: read this snapshot */
     int64_t timestamp_millis; /* > 0: latest snapshot with timeMillis <= this */
     const char *tag;          /* non-NULL: read the snapshot of this tag */
+    /* Paimon's scan.mode for a batch read, or NULL (the fields above, else the latest):
+     * "latest"/"latest-full", "compacted-full" (the latest COMPACT snapshot), "from-snapshot",
+     * "from-timestamp" or "default" (snapshot_id / timestamp_millis / tag, else the table's
+     * scan.snapshot-id / scan.timestamp-millis / scan.tag-name). "incremental" is refused
+     * (it reads changes: pmn_stream_open). */
+    const char *mode;
     const int *projection;    /* field indexes to decode; NULL = all */
     size_t nprojection;
     const pmn_filter *filters; /* conjunction; may be NULL */
@@ -236,6 +242,12 @@ typedef struct pmn_stream_options {
     const char *mode;
     int64_t snapshot_id;
     int64_t timestamp_millis;
+    /* "compacted-full": the rows of the latest COMPACT snapshot (with changelog-producer
+     * full-compaction: of the latest compaction that wrote a changelog) as +I, then changes.
+     * "incremental": only the changes of snapshots (snapshot_id, end_snapshot_id], then
+     * PMN_ITEROVER for good; NULL mode takes them from the table's incremental-between
+     * ("START,END") or incremental-between-timestamp ("T1,T2", milliseconds). */
+    int64_t end_snapshot_id;
     /* consumer id (NULL: the table's consumer-id option): progress is kept in
      * consumer/consumer-<id> by pmn_stream_checkpoint, a stream reopened with the same id
      * resumes there (ignoring mode), and expiry keeps the snapshots it has not read yet. */

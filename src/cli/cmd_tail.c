@@ -21,16 +21,18 @@
 
 const char pmn_usage_tail[] =
     "usage: pgpaimon tail --warehouse W DB.TABLE [--mode MODE] [--snapshot N]\n"
-    "                     [--timestamp-millis T] [--consumer-id ID] [--no-follow]\n"
-    "                     [--poll-ms N]\n"
+    "                     [--timestamp-millis T] [--end-snapshot N] [--consumer-id ID]\n"
+    "                     [--no-follow] [--poll-ms N]\n"
     "\n"
     "Print the table's changes as they are committed, one JSON object per line with a\n"
     "\"_row_kind\" field (+I, -U, +U, -D) before the columns.\n"
     "\n"
     "  --mode MODE        where to start (Paimon's scan.mode): latest-full (default: every\n"
-    "                     current row as +I, then changes), latest, from-snapshot,\n"
+    "                     current row as +I, then changes), latest, compacted-full (the\n"
+    "                     latest compacted snapshot's rows, then changes), from-snapshot,\n"
     "                     from-snapshot-full (with --snapshot), from-timestamp (with\n"
-    "                     --timestamp-millis)\n"
+    "                     --timestamp-millis), incremental (the changes of snapshots\n"
+    "                     --snapshot < N <= --end-snapshot, then exit)\n"
     "  --consumer-id ID   store progress in the table's consumer/consumer-ID; a later tail with\n"
     "                     the same id resumes there, and snapshot expiry keeps what it has not\n"
     "                     read\n"
@@ -85,6 +87,9 @@ int pmn_cmd_tail(int argc, char **argv)
         } else if (!strcmp(arg, "--snapshot") && val) {
             if (parse_num(arg, argv[++i], &so.snapshot_id))
                 return PMN_EXIT_USAGE;
+        } else if (!strcmp(arg, "--end-snapshot") && val) {
+            if (parse_num(arg, argv[++i], &so.end_snapshot_id))
+                return PMN_EXIT_USAGE;
         } else if (!strcmp(arg, "--timestamp-millis") && val) {
             if (parse_num(arg, argv[++i], &so.timestamp_millis))
                 return PMN_EXIT_USAGE;
@@ -118,6 +123,10 @@ int pmn_cmd_tail(int argc, char **argv)
         rc = pmn_table_open(cat, db, dot + 1, &t);
     if (rc == 0)
         rc = pmn_stream_open(t, &so, &s);
+    /* an incremental read is a bounded range: done once it is printed */
+    const char *mode = so.mode ? so.mode : t ? pmn_table_option(t, "scan.mode") : NULL;
+    if (mode && !strcmp(mode, "incremental"))
+        follow = false;
     pmn_buf line = PMN_BUF_INIT;
     int64_t last_snapshot = -1;
     while (rc == 0) {

@@ -4,6 +4,7 @@
  * Avro data files of Paimon tables; see data_file.h.
  */
 #include "format/data_file.h"
+#include "format/avro_internal.h"
 
 #include "paimon/binary_row.h"
 #include "util/alloc.h"
@@ -442,6 +443,18 @@ struct pmn_data_file_reader {
     pmn_avro_cursor probe_cursor;
     int64_t probe_left;
     bool probe_kept;     /* its decompressed bytes are still in the avro reader */
+    /* key-first reading (pmn_data_file_reader_use_keys) */
+    int32_t nkeys;               /* 0: not enabled */
+    const int32_t *key_idx;      /* key columns' positions in the requested row */
+    pmn_datum *key_vals;         /* nkeys datums */
+    bool lazy;                   /* keys and values are decoded separately */
+    bool value_pending;          /* the current record's values are still in the cursor */
+    pmn_avro_read_plan *key_plan;   /* _KEY_..., _SEQUENCE_NUMBER, _VALUE_KIND */
+    pmn_avro_read_plan *value_plan; /* the remaining fields */
+    int32_t value_from;          /* first writer field of the values */
+    bool int_keys;               /* keys, sequence and kind are plain Avro ints/longs */
+    struct skip_op *skips;       /* how to step over each value field */
+    int32_t nskips;
 };
 
 int pmn_data_file_reader_open(const char *path, const pmn_type *row, bool kv,
@@ -577,10 +590,262 @@ uint64_t pmn_data_file_reader_blocks(const pmn_data_file_reader *r)
     return pmn_avro_reader_blocks_read(r->avro);
 }
 
+/* ---- key-first reading ---- */
+
+static void build_skips(pmn_data_file_reader *r);
+
+/* record_view: the writer's top record restricted to fields [from, from + n) (borrowed). */
+static pmn_avro_schema record_view(const pmn_avro_schema *w, int32_t from, int32_t n)
+{
+    pmn_avro_schema v = *w;
+    v.children = w->children + from;
+    v.field_names = w->field_names + from;
+    v.nchildren = n;
+    return v;
+}
+
+/* lazy_plans: plans for the key prefix and the values of a KeyValue file, or false when the
+ * file does not have that shape (then the reader decodes whole records). */
+static bool lazy_plans(pmn_data_file_reader *r, const pmn_type *const *key_types)
+{
+    const pmn_avro_schema *w = pmn_avro_reader_schema(r->avro);
+    int32_t nk = r->nkeys;
+    if (w->kind != PMN_AVRO_RECORD || w->nchildren < nk + 2)
+        return false;
+    for (int32_t i = 0; i < nk; i++)
+        if (strncmp(w->field_names[i], "_KEY_", 5) != 0)
+            return false;
+    if (strcmp(w->field_names[nk], "_SEQUENCE_NUMBER") != 0 ||
+        strcmp(w->field_names[nk + 1], "_VALUE_KIND") != 0)
+        return false;
+    pmn_type *kt = pmn_type_row();
+    for (int32_t i = 0; i < nk; i++)
+        pmn_type_row_add(kt, i, w->field_names[i], pmn_type_copy(key_types[i]));
+    pmn_type_row_add(kt, nk, "_SEQUENCE_NUMBER", pmn_type_new(PMN_TYPE_BIGINT));
+    pmn_type_row_add(kt, nk + 1, "_VALUE_KIND", pmn_type_new(PMN_TYPE_TINYINT));
+    pmn_type *vt = pmn_type_row();
+    for (int32_t i = 2; i < r->read_type->nfields; i++)
+        pmn_type_row_add(vt, r->read_type->fields[i].id, r->read_type->fields[i].name,
+                         pmn_type_copy(r->read_type->fields[i].type));
+    pmn_avro_schema kv = record_view(w, 0, nk + 2);
+    pmn_avro_schema vv = record_view(w, nk + 2, w->nchildren - nk - 2);
+    int rc = pmn_avro_read_plan_new(&kv, kt, &r->key_plan);
+    if (rc == 0)
+        rc = pmn_avro_read_plan_new(&vv, vt, &r->value_plan);
+    pmn_type_free(kt);
+    pmn_type_free(vt);
+    if (rc) {
+        /* e.g. a key type the plan cannot convert: whole records still read fine */
+        pmn_error_clear();
+        pmn_avro_read_plan_free(r->key_plan);
+        pmn_avro_read_plan_free(r->value_plan);
+        r->key_plan = r->value_plan = NULL;
+        return false;
+    }
+    r->value_from = nk + 2;
+    build_skips(r);
+    /* the usual key shape (INT/BIGINT keys, never null in a key) is decoded inline */
+    r->int_keys = w->children[nk]->kind == PMN_AVRO_LONG && !w->children[nk]->logical_type &&
+                  w->children[nk + 1]->kind == PMN_AVRO_INT;
+    for (int32_t i = 0; i < nk && r->int_keys; i++) {
+        const pmn_avro_schema *f = w->children[i];
+        r->int_keys = (f->kind == PMN_AVRO_INT || f->kind == PMN_AVRO_LONG) && !f->logical_type &&
+                      (key_types[i]->root == PMN_TYPE_BIGINT ||
+                       (key_types[i]->root == PMN_TYPE_INT && f->kind == PMN_AVRO_INT));
+    }
+    return true;
+}
+
+int pmn_data_file_reader_use_keys(pmn_data_file_reader *r, const pmn_type *const *key_types,
+                                  const int32_t *key_idx, int32_t nkeys)
+{
+    if (!r->kv || nkeys <= 0 || r->nkeys)
+        return pmn_error_set(PMN_EINVALID, "data file %s: key-first reading needs a key-value "
+                                           "file and key columns", r->path);
+    r->nkeys = nkeys;
+    r->key_idx = key_idx;
+    r->key_vals = pmn_xcalloc((size_t)nkeys + 2, sizeof *r->key_vals);
+    r->lazy = lazy_plans(r, key_types);
+    return 0;
+}
+
+/* Stepping over a value without decoding it: the common shapes (numbers, strings, bytes,
+ * fixed, and ["null", one of them]) get a flat op, anything else the generic skip. */
+enum { SK_GENERIC, SK_NONE, SK_VARINT, SK_BYTES, SK_FIXED };
+
+typedef struct skip_op {
+    uint8_t op;
+    int8_t union_value; /* >= 0: a union; the branch that holds a value of `op` */
+    int8_t union_null;  /* the null branch of that union */
+    int32_t fixed;      /* SK_FIXED byte count */
+    const pmn_avro_schema *schema; /* SK_GENERIC */
+} skip_op;
+
+static uint8_t flat_op(const pmn_avro_schema *s, int32_t *fixed)
+{
+    switch (s->kind) {
+    case PMN_AVRO_NULL:
+        return SK_NONE;
+    case PMN_AVRO_INT:
+    case PMN_AVRO_LONG:
+    case PMN_AVRO_ENUM:
+        return SK_VARINT;
+    case PMN_AVRO_BYTES:
+    case PMN_AVRO_STRING:
+        return SK_BYTES;
+    case PMN_AVRO_BOOLEAN:
+        *fixed = 1;
+        return SK_FIXED;
+    case PMN_AVRO_FLOAT:
+        *fixed = 4;
+        return SK_FIXED;
+    case PMN_AVRO_DOUBLE:
+        *fixed = 8;
+        return SK_FIXED;
+    case PMN_AVRO_FIXED:
+        *fixed = s->fixed_size;
+        return SK_FIXED;
+    default:
+        return SK_GENERIC;
+    }
+}
+
+static void build_skips(pmn_data_file_reader *r)
+{
+    const pmn_avro_schema *w = pmn_avro_reader_schema(r->avro);
+    r->nskips = w->nchildren - r->value_from;
+    r->skips = pmn_xcalloc((size_t)r->nskips + 1, sizeof *r->skips);
+    for (int32_t i = 0; i < r->nskips; i++) {
+        const pmn_avro_schema *f = w->children[r->value_from + i];
+        skip_op *op = &r->skips[i];
+        op->schema = f;
+        op->union_value = -1;
+        if (f->kind == PMN_AVRO_UNION && f->nchildren == 2 &&
+            (f->children[0]->kind == PMN_AVRO_NULL) != (f->children[1]->kind == PMN_AVRO_NULL)) {
+            int v = f->children[0]->kind == PMN_AVRO_NULL ? 1 : 0;
+            op->op = flat_op(f->children[v], &op->fixed);
+            op->union_value = (int8_t)v;
+            op->union_null = (int8_t)(1 - v);
+            if (op->op == SK_GENERIC)
+                op->union_value = -1; /* the generic skip reads the branch itself */
+        } else {
+            op->op = flat_op(f, &op->fixed);
+        }
+    }
+}
+
+/* skip_values: step over the current record's value fields. */
+static int skip_values(pmn_data_file_reader *r)
+{
+    pmn_avro_cursor *c = &r->cursor;
+    for (const skip_op *op = r->skips, *end = r->skips + r->nskips; op < end; op++) {
+        if (op->union_value >= 0) {
+            int64_t b = pmn_avro__get_long(c);
+            if (b != op->union_value) {
+                if (b != op->union_null)
+                    pmn_avro__fail(c);
+                continue;
+            }
+        }
+        switch (op->op) {
+        case SK_NONE:
+            break;
+        case SK_VARINT:
+            pmn_avro__get_long(c);
+            break;
+        case SK_BYTES: {
+            uint32_t len;
+            pmn_avro__get_bytes(c, &len);
+            break;
+        }
+        case SK_FIXED:
+            pmn_avro__take(c, (size_t)op->fixed);
+            break;
+        default:
+            pmn_avro_skip(c, op->schema);
+            break;
+        }
+    }
+    r->value_pending = false;
+    if (r->cursor.overflow)
+        return pmn_error_set(PMN_ECORRUPT, "data file %s: malformed or truncated record",
+                             r->path);
+    return 0;
+}
+
+int pmn_data_file_reader_next_key(pmn_data_file_reader *r, const pmn_datum **key, int64_t *seq,
+                                  int32_t *kind)
+{
+    if (!r->lazy) {
+        const pmn_datum *vals;
+        int rc = pmn_data_file_reader_next(r, &vals, seq, kind);
+        if (rc)
+            return rc;
+        for (int32_t i = 0; i < r->nkeys; i++)
+            r->key_vals[i] = vals[r->key_idx[i]];
+        *key = r->key_vals;
+        return 0;
+    }
+    if (r->value_pending) {
+        int rc = skip_values(r);
+        if (rc)
+            return rc;
+    }
+    while (r->left == 0) {
+        pmn_arena_reset(&r->arena);
+        int rc = pmn_avro_reader_next_block(r->avro, &r->cursor, &r->left);
+        if (rc)
+            return rc;
+    }
+    if (r->int_keys) {
+        pmn_avro_cursor *c = &r->cursor;
+        for (int32_t i = 0; i < r->nkeys + 2; i++) {
+            r->key_vals[i].is_null = false;
+            r->key_vals[i].v.i = pmn_avro__get_long(c);
+        }
+        int64_t k = r->key_vals[r->nkeys + 1].v.i;
+        if (c->overflow || k < INT32_MIN || k > INT32_MAX)
+            return pmn_error_set(PMN_ECORRUPT, "data file %s: malformed or truncated record",
+                                 r->path);
+    } else {
+        int rc = pmn_avro_read_row(r->key_plan, &r->cursor, &r->arena, r->key_vals);
+        if (rc)
+            return pmn_error_wrap("data file %s: ", r->path);
+    }
+    r->left--;
+    r->value_pending = true;
+    const pmn_datum *sk = &r->key_vals[r->nkeys];
+    *seq = sk[0].v.i;
+    *kind = (int32_t)sk[1].v.i;
+    if (sk[0].is_null || sk[1].is_null || *kind < 0 || *kind > 3)
+        return pmn_error_set(PMN_ECORRUPT,
+                             "data file %s: record without a valid _SEQUENCE_NUMBER / "
+                             "_VALUE_KIND",
+                             r->path);
+    *key = r->key_vals;
+    return 0;
+}
+
+int pmn_data_file_reader_values(pmn_data_file_reader *r, const pmn_datum **vals)
+{
+    if (r->lazy && r->value_pending) {
+        int rc = pmn_avro_read_row(r->value_plan, &r->cursor, &r->arena, r->vals + 2);
+        if (rc)
+            return pmn_error_wrap("data file %s: ", r->path);
+        r->value_pending = false;
+    }
+    *vals = r->vals + 2;
+    return 0;
+}
+
 void pmn_data_file_reader_free(pmn_data_file_reader *r)
 {
     if (!r)
         return;
+    pmn_avro_read_plan_free(r->key_plan);
+    pmn_avro_read_plan_free(r->value_plan);
+    free(r->key_vals);
+    free(r->skips);
     pmn_avro_read_plan_free(r->plan);
     pmn_avro_reader_free(r->avro);
     pmn_type_free(r->read_type);

@@ -53,6 +53,22 @@ int pmn_data_file_reader_seek(pmn_data_file_reader *r,
                               bool (*at_or_before)(void *ctx, const pmn_datum *vals), void *ctx);
 /* pmn_data_file_reader_blocks: Avro blocks decoded so far (probes of a seek included). */
 uint64_t pmn_data_file_reader_blocks(const pmn_data_file_reader *r);
+/* pmn_data_file_reader_use_keys: read a key-value file key first (for merges, where most
+ * records lose to a newer version and their values are never needed):
+ * pmn_data_file_reader_next_key decodes only the _KEY_ columns, sequence and kind; the value
+ * columns are decoded by pmn_data_file_reader_values when asked for, else skipped. key_types
+ * are the trimmed primary key's types; key_idx (borrowed for the reader's life) their positions
+ * in the requested row, used when the file is not of the KeyValue shape (then whole records
+ * are decoded). Call once, before reading. */
+int pmn_data_file_reader_use_keys(pmn_data_file_reader *r, const pmn_type *const *key_types,
+                                  const int32_t *key_idx, int32_t nkeys);
+/* pmn_data_file_reader_next_key: the next record's key (nkeys datums), sequence and kind;
+ * valid until the next call. PMN_ITEROVER at the end. */
+int pmn_data_file_reader_next_key(pmn_data_file_reader *r, const pmn_datum **key, int64_t *seq,
+                                  int32_t *kind);
+/* pmn_data_file_reader_values: the current record's row (requested positions), decoded now;
+ * valid until the next pmn_data_file_reader_next_key. */
+int pmn_data_file_reader_values(pmn_data_file_reader *r, const pmn_datum **vals);
 void pmn_data_file_reader_free(pmn_data_file_reader *r);
 
 #endif

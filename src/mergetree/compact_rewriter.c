@@ -15,6 +15,7 @@
  * current schema, widened types converted) and written in the current one.
  */
 #include "mergetree/compact.h"
+#include "mergetree/merge_heap.h"
 #include "table/file_layout.h"
 
 #include "format/data_file.h"
@@ -28,13 +29,11 @@
 #include <string.h>
 
 typedef struct source {
+    pmn_merge_input in; /* key, sequence, kind, done; first: the heap holds &source.in */
     const pmn_manifest_entry *e;
     pmn_data_file_reader *reader;
     const pmn_file_layout *layout;
     const pmn_datum *vals;
-    int64_t seq;
-    int32_t kind;
-    bool done;
 } source;
 
 typedef struct rewriter {
@@ -50,6 +49,18 @@ typedef struct rewriter {
     int counter;
     pmn_datum *out; /* current-schema row being written */
     pmn_arena scratch;
+    pmn_merge_heap heap;
+    /* changelog of this rewrite (changelog-producer = full-compaction, output at max level;
+     * lookup: level-0 files compacted) */
+    bool changelog;
+    bool lookup;               /* lookup: the before image is the newest level >= 1 version */
+    struct lookup_cursor *cursors; /* lookup: the runs not compacted, read forward */
+    size_t ncursors;
+    pmn_data_file_writer *clw; /* open changelog file, or NULL */
+    pmn_datum *before;         /* the key's max-level version, deep-copied */
+    int64_t before_seq;
+    bool have_before;
+    pmn_arena before_arena;
 } rewriter;
 
 static int source_open(rewriter *rw, source *s, bool kv)
@@ -63,14 +74,24 @@ static int source_open(rewriter *rw, source *s, bool kv)
     return 0;
 }
 
-static int source_advance(source *s)
+/* source_advance: the next record of an append file (whole) or of a key-value file (key,
+ * sequence and kind only; source_values decodes the rest for records that are kept). */
+static int source_advance(rewriter *rw, source *s, bool kv)
 {
-    int rc = pmn_data_file_reader_next(s->reader, &s->vals, &s->seq, &s->kind);
+    int rc = kv ? pmn_data_file_reader_next_key(s->reader, &s->in.key, &s->in.seq, &s->in.kind)
+                : pmn_data_file_reader_next(s->reader, &s->vals, &s->in.seq, &s->in.kind);
     if (rc == PMN_ITEROVER) {
-        s->done = true;
+        s->in.done = true;
         return 0;
     }
+    if (rc == 0 && kv)
+        pmn_merge_input_keyed(&rw->heap, &s->in);
     return rc;
+}
+
+static int source_values(source *s)
+{
+    return pmn_data_file_reader_values(s->reader, &s->vals);
 }
 
 /* ---- output files ---- */
@@ -85,10 +106,11 @@ static void add_entry(rewriter *rw, const pmn_manifest_entry *e, int32_t kind, i
     r->n++;
 }
 
-static int open_output(rewriter *rw, const pmn_manifest_entry *like, pmn_data_file_writer **fw)
+static int open_output(rewriter *rw, const pmn_manifest_entry *like, const char *prefix,
+                       pmn_data_file_writer **fw)
 {
     char *dir = pmn_table_bucket_dir(rw->t, like->partition, like->bucket);
-    char *path = pmn_xasprintf("%s/data-%s-%d.avro", dir, rw->uuid, rw->counter++);
+    char *path = pmn_xasprintf("%s/%s-%s-%d.avro", dir, prefix, rw->uuid, rw->counter++);
     free(dir);
     const pmn_key_layout *k = &rw->t->keys;
     int rc = pmn_data_file_writer_open(path, rw->t->schema->row, k->trimmed_pk,
@@ -105,7 +127,7 @@ static int open_output(rewriter *rw, const pmn_manifest_entry *like, pmn_data_fi
 }
 
 static int close_output(rewriter *rw, const pmn_manifest_entry *like, pmn_data_file_writer *fw,
-                        int32_t level, int64_t min_seq, int64_t max_seq)
+                        int32_t level, int64_t min_seq, int64_t max_seq, bool changelog)
 {
     pmn_manifest_entry e;
     memset(&e, 0, sizeof e);
@@ -125,7 +147,14 @@ static int close_output(rewriter *rw, const pmn_manifest_entry *like, pmn_data_f
         e.file.min_sequence_number = min_seq;
         e.file.max_sequence_number = max_seq;
     }
-    add_entry(rw, &e, PMN_FILE_ADD, level);
+    if (changelog) {
+        e.file.file_source = 0; /* Java writes changelog files as APPEND */
+        pmn_compact_result *r = rw->res;
+        PMN_GROW(r->changelog, r->capchangelog, r->nchangelog + 1);
+        r->changelog[r->nchangelog++] = e;
+    } else {
+        add_entry(rw, &e, PMN_FILE_ADD, level);
+    }
     return 0;
 }
 
@@ -135,127 +164,250 @@ static void emit_row(rewriter *rw, const source *s)
     pmn_file_layout_convert(s->layout, rw->t, s->vals, rw->out);
 }
 
+/* ---- lookup in the runs not compacted (changelog-producer = lookup) ---- */
+
+static int keep_before(rewriter *rw, source *s);
+
+/* A forward cursor over one run at level >= 1 outside the compaction: keys come in ascending
+ * order, so every lookup of a merge moves each cursor forward only. */
+typedef struct lookup_cursor {
+    source src; /* the current file's reader and record */
+    const pmn_manifest_entry **files; /* in key order */
+    size_t nfiles, next;
+    int32_t level;
+    bool done;
+} lookup_cursor;
+
+/* cursor_step: the next record of the run (opening its next file as needed). */
+static int cursor_step(rewriter *rw, lookup_cursor *c)
+{
+    const pmn_key_layout *k = &rw->t->keys;
+    for (;;) {
+        if (c->src.reader) {
+            int rc = source_advance(rw, &c->src, true);
+            if (rc)
+                return rc;
+            if (!c->src.in.done)
+                return 0;
+            pmn_data_file_reader_free(c->src.reader);
+            c->src.reader = NULL;
+        }
+        if (c->next >= c->nfiles) {
+            c->done = true;
+            return 0;
+        }
+        memset(&c->src, 0, sizeof c->src);
+        c->src.e = c->files[c->next++];
+        int rc = source_open(rw, &c->src, true);
+        if (rc == 0)
+            rc = pmn_data_file_reader_use_keys(c->src.reader, k->trimmed_pk_types, k->trimmed_pk,
+                                               k->ntrimmed_pk);
+        if (rc)
+            return rc;
+    }
+}
+
+/* lookup_before: the newest version of `key` in the runs outside the compaction into
+ * rw->before (have_before set when it is an insert/update). */
+static int lookup_before(rewriter *rw, const pmn_merge_input *key)
+{
+    lookup_cursor *best = NULL;
+    for (size_t i = 0; i < rw->ncursors; i++) {
+        lookup_cursor *c = &rw->cursors[i];
+        while (!c->done && (!c->src.reader || c->src.in.done ||
+                            pmn_merge_key_compare(&rw->heap, &c->src.in, key) < 0)) {
+            int rc = cursor_step(rw, c);
+            if (rc)
+                return rc;
+        }
+        if (!c->done && pmn_merge_key_compare(&rw->heap, &c->src.in, key) == 0 &&
+            (!best || c->level < best->level))
+            best = c;
+    }
+    if (!best || !(best->src.in.kind == PMN_ROW_INSERT ||
+                   best->src.in.kind == PMN_ROW_UPDATE_AFTER))
+        return 0;
+    return keep_before(rw, &best->src);
+}
+
+static void cursors_free(rewriter *rw)
+{
+    for (size_t i = 0; i < rw->ncursors; i++) {
+        pmn_data_file_reader_free(rw->cursors[i].src.reader);
+        free(rw->cursors[i].files);
+    }
+    free(rw->cursors);
+    rw->cursors = NULL;
+    rw->ncursors = 0;
+}
+
 /* ---- the k-way merge ---- */
 
-static int key_cmp(const pmn_table *t, const pmn_datum *a, const pmn_datum *b)
+static bool is_add(int32_t kind)
 {
-    const pmn_key_layout *k = &t->keys;
-    for (int32_t i = 0; i < k->ntrimmed_pk; i++) {
-        int idx = k->trimmed_pk[i];
-        int c = pmn_datum_compare(k->trimmed_pk_types[i], &a[idx], &b[idx]);
-        if (c)
-            return c;
+    return kind == PMN_ROW_INSERT || kind == PMN_ROW_UPDATE_AFTER;
+}
+
+/* write_changelog_row: one changelog record (row in current-schema positions). */
+static int write_changelog_row(rewriter *rw, const pmn_manifest_entry *like,
+                               const pmn_datum *row, int64_t seq, int32_t kind)
+{
+    int rc = 0;
+    if (!rw->clw)
+        rc = open_output(rw, like, "changelog", &rw->clw);
+    if (rc == 0)
+        rc = pmn_data_file_writer_add(rw->clw, row, seq, kind);
+    if (rc == 0 && (int64_t)pmn_data_file_writer_bytes(rw->clw) >= rw->o->target_file_size) {
+        rc = close_output(rw, like, rw->clw, rw->out_level, -1, -1, true);
+        rw->clw = NULL;
     }
+    return rc;
+}
+
+/* keep_before: deep-copy the max-level version of the current key (its source moves on). */
+static int keep_before(rewriter *rw, source *s)
+{
+    int rc = source_values(s);
+    if (rc)
+        return rc;
+    emit_row(rw, s);
+    pmn_arena_reset(&rw->before_arena);
+    const pmn_type *row = rw->t->schema->row;
+    for (int32_t i = 0; i < row->nfields; i++)
+        pmn_datum_copy(row->fields[i].type, &rw->out[i], &rw->before[i], &rw->before_arena);
+    rw->before_seq = s->in.seq;
+    rw->have_before = true;
     return 0;
 }
 
-static bool src_less(const rewriter *rw, const source *a, const source *b)
+static bool rows_equal(const rewriter *rw, const pmn_datum *a, const pmn_datum *b)
 {
-    int c = key_cmp(rw->t, a->vals, b->vals);
-    if (c)
-        return c < 0;
-    return a->seq < b->seq;
+    const pmn_type *row = rw->t->schema->row;
+    for (int32_t i = 0; i < row->nfields; i++)
+        if (!pmn_datum_equal(row->fields[i].type, &a[i], &b[i]))
+            return false;
+    return true;
 }
 
-static void sift_down(const rewriter *rw, source **h, size_t n, size_t i)
+/* key_changelog: the changelog of one key from its before image (rw->before if have_before)
+ * and the merged version in rw->out (Java's Full/LookupChangelogMergeFunctionWrapper). */
+static int key_changelog(rewriter *rw, const pmn_manifest_entry *like, int64_t seq,
+                         int32_t kind)
 {
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < n && src_less(rw, h[l], h[m]))
-            m = l;
-        if (r < n && src_less(rw, h[r], h[m]))
-            m = r;
-        if (m == i)
-            return;
-        source *tmp = h[i];
-        h[i] = h[m];
-        h[m] = tmp;
-        i = m;
-    }
+    if (!rw->have_before)
+        return is_add(kind) ? write_changelog_row(rw, like, rw->out, seq, PMN_ROW_INSERT) : 0;
+    if (!is_add(kind))
+        return write_changelog_row(rw, like, rw->before, rw->before_seq, PMN_ROW_DELETE);
+    if (rw->o->row_deduplicate && rows_equal(rw, rw->before, rw->out))
+        return 0;
+    int rc = write_changelog_row(rw, like, rw->before, rw->before_seq, PMN_ROW_UPDATE_BEFORE);
+    return rc ? rc : write_changelog_row(rw, like, rw->out, seq, PMN_ROW_UPDATE_AFTER);
 }
 
-static void sift_up(const rewriter *rw, source **h, size_t i)
-{
-    while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (!src_less(rw, h[i], h[p]))
-            return;
-        source *tmp = h[i];
-        h[i] = h[p];
-        h[p] = tmp;
-        i = p;
-    }
-}
-
-/* merge_files: rewrite `files` (one bucket) into new files at the output level. */
+/* merge_files: rewrite `files` (one bucket) into new files at the output level: of each key
+ * the highest sequence wins; older versions are skipped without decoding their values. */
 static int merge_files(rewriter *rw, const pmn_manifest_entry **files, size_t n)
 {
     if (n == 0)
         return 0;
     source *srcs = pmn_xcalloc(n, sizeof *srcs);
-    source **heap = pmn_xcalloc(n, sizeof *heap);
-    size_t nheap = 0;
+    const pmn_key_layout *k = &rw->t->keys;
+    pmn_merge_heap_init(&rw->heap, k->trimmed_pk_types, k->ntrimmed_pk, n);
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         srcs[i].e = files[i];
         rc = source_open(rw, &srcs[i], true);
         if (rc == 0)
-            rc = source_advance(&srcs[i]);
-        if (rc == 0 && !srcs[i].done) {
-            heap[nheap++] = &srcs[i];
-            sift_up(rw, heap, nheap - 1);
-        }
+            rc = pmn_data_file_reader_use_keys(srcs[i].reader, k->trimmed_pk_types,
+                                               k->trimmed_pk, k->ntrimmed_pk);
+        if (rc == 0)
+            rc = source_advance(rw, &srcs[i], true);
+        if (rc == 0 && !srcs[i].in.done)
+            pmn_merge_heap_push(&rw->heap, &srcs[i].in);
     }
     pmn_data_file_writer *fw = NULL;
-    while (rc == 0 && nheap > 0) {
-        /* pop every source on the smallest key; the last one has the highest sequence */
-        source *top = heap[0];
-        heap[0] = heap[--nheap];
-        sift_down(rw, heap, nheap, 0);
-        while (rc == 0 && nheap > 0 && key_cmp(rw->t, heap[0]->vals, top->vals) == 0) {
-            source *loser = top;
-            top = heap[0];
-            heap[0] = heap[--nheap];
-            sift_down(rw, heap, nheap, 0);
-            rc = source_advance(loser);
-            if (rc == 0 && !loser->done) {
-                heap[nheap++] = loser;
-                sift_up(rw, heap, nheap - 1);
+    source *top;
+    while (rc == 0 && (top = (source *)pmn_merge_heap_top(&rw->heap)) != NULL) {
+        /* older versions of this key lose; the max-level one is kept as the before image */
+        size_t versions = 1;
+        bool contain_l0 = false;
+        int32_t high = INT32_MAX; /* lookup: level of the newest level >= 1 version seen */
+        rw->have_before = false;
+        while (rc == 0 && pmn_merge_heap_top_shadowed(&rw->heap)) {
+            versions++;
+            int32_t lvl = top->e->file.level;
+            if (rw->changelog && !rw->lookup && lvl == rw->max_level)
+                rc = keep_before(rw, top);
+            if (rw->lookup && lvl == 0) {
+                contain_l0 = true;
+            } else if (rw->lookup && lvl < high) {
+                high = lvl;
+                rw->have_before = false;
+                if (is_add(top->in.kind))
+                    rc = keep_before(rw, top);
             }
+            if (rc == 0)
+                rc = source_advance(rw, top, true);
+            pmn_merge_heap_top_moved(&rw->heap);
+            top = (source *)pmn_merge_heap_top(&rw->heap);
         }
         if (rc)
             break;
-        bool is_delete = top->kind == PMN_ROW_DELETE || top->kind == PMN_ROW_UPDATE_BEFORE;
-        if (!(is_delete && rw->drop_delete)) {
-            if (!fw)
-                rc = open_output(rw, files[0], &fw);
-            if (rc == 0) {
+        bool winner_top = top->e->file.level == rw->max_level;
+        bool changelog = rw->changelog && !(versions == 1 && winner_top && !rw->lookup);
+        if (rw->lookup) {
+            /* only keys with a level-0 version change; their before image is the newest
+             * version at a level >= 1, looked up outside the compaction if none is in it */
+            contain_l0 |= top->e->file.level == 0;
+            changelog = contain_l0;
+            if (contain_l0 && high == INT32_MAX)
+                rc = lookup_before(rw, &top->in);
+            if (rc)
+                break;
+        }
+        int32_t kind = top->in.kind;
+        bool is_delete = kind == PMN_ROW_DELETE || kind == PMN_ROW_UPDATE_BEFORE;
+        bool keep = !(is_delete && rw->drop_delete);
+        if (keep || changelog) {
+            rc = source_values(top);
+            if (rc == 0)
                 emit_row(rw, top);
-                rc = pmn_data_file_writer_add(fw, rw->out, top->seq, top->kind);
-            }
+        }
+        if (rc == 0 && keep) {
+            if (!fw)
+                rc = open_output(rw, files[0], "data", &fw);
+            if (rc == 0)
+                rc = pmn_data_file_writer_add(fw, rw->out, top->in.seq, kind);
             if (rc == 0 && (int64_t)pmn_data_file_writer_bytes(fw) >= rw->o->target_file_size) {
-                rc = close_output(rw, files[0], fw, rw->out_level, -1, -1);
+                rc = close_output(rw, files[0], fw, rw->out_level, -1, -1, false);
                 fw = NULL;
             }
         }
+        if (rc == 0 && changelog)
+            rc = key_changelog(rw, files[0], top->in.seq, kind);
         if (rc == 0) {
-            rc = source_advance(top);
-            if (rc == 0 && !top->done) {
-                heap[nheap++] = top;
-                sift_up(rw, heap, nheap - 1);
-            }
+            rc = source_advance(rw, top, true);
+            pmn_merge_heap_top_moved(&rw->heap);
         }
     }
     if (rc == 0 && fw) {
-        rc = close_output(rw, files[0], fw, rw->out_level, -1, -1);
+        rc = close_output(rw, files[0], fw, rw->out_level, -1, -1, false);
         fw = NULL;
+    }
+    if (rc == 0 && rw->clw) {
+        rc = close_output(rw, files[0], rw->clw, rw->out_level, -1, -1, true);
+        rw->clw = NULL;
     }
     if (fw)
         pmn_data_file_writer_discard(fw);
+    if (rw->clw) {
+        pmn_data_file_writer_discard(rw->clw);
+        rw->clw = NULL;
+    }
     for (size_t i = 0; i < n; i++)
         pmn_data_file_reader_free(srcs[i].reader);
     free(srcs);
-    free(heap);
+    pmn_merge_heap_dispose(&rw->heap);
     if (rc)
         return pmn_error_wrap("compacting %s: ", rw->t->full_name);
     for (size_t i = 0; i < n; i++)
@@ -270,7 +422,11 @@ static int upgrade(rewriter *rw, const pmn_manifest_entry *f)
     if (f->file.level == rw->out_level)
         return 0;
     bool has_deletes = !f->file.has_delete_row_count || f->file.delete_row_count != 0;
-    if (rw->out_level == rw->max_level && has_deletes)
+    /* full-compaction changelog: every row reaching the max level is a change (+I); lookup:
+     * a level-0 file's rows are changes against what the levels above hold */
+    if (rw->out_level == rw->max_level && (has_deletes || (rw->changelog && !rw->lookup)))
+        return merge_files(rw, &f, 1);
+    if (rw->lookup && f->file.level == 0)
         return merge_files(rw, &f, 1);
     add_entry(rw, f, PMN_FILE_DELETE, f->file.level);
     add_entry(rw, f, PMN_FILE_ADD, rw->out_level);
@@ -314,9 +470,48 @@ static int cmp_trimmed(const pmn_table *t, const pmn_datum *a, const pmn_datum *
     return 0;
 }
 
+/* open_cursors: lookup cursors over the runs after the unit, their files in key order. */
+static int open_cursors(rewriter *rw, const pmn_sorted_run *runs, size_t from, size_t nruns)
+{
+    const pmn_key_layout *k = &rw->t->keys;
+    int32_t nk = k->ntrimmed_pk;
+    rw->cursors = pmn_xcalloc(nruns - from + 1, sizeof *rw->cursors);
+    for (size_t r = from; r < nruns; r++) {
+        if (runs[r].level == 0 || runs[r].nfiles == 0)
+            continue;
+        keyed *kf = pmn_xcalloc(runs[r].nfiles, sizeof *kf);
+        int rc = 0;
+        for (size_t i = 0; i < runs[r].nfiles && rc == 0; i++) {
+            const pmn_manifest_entry *e = runs[r].files[i];
+            kf[i].e = e;
+            kf[i].min = pmn_arena_alloc(&rw->scratch, sizeof(pmn_datum) * (size_t)(nk + 1));
+            kf[i].max = pmn_arena_alloc(&rw->scratch, sizeof(pmn_datum) * (size_t)(nk + 1));
+            rc = pmn_binary_row_deserialize(e->file.min_key.ptr, e->file.min_key.len,
+                                            k->trimmed_pk_types, nk, &rw->scratch, kf[i].min);
+            if (rc == 0)
+                rc = pmn_binary_row_deserialize(e->file.max_key.ptr, e->file.max_key.len,
+                                                k->trimmed_pk_types, nk, &rw->scratch,
+                                                kf[i].max);
+        }
+        if (rc) {
+            free(kf);
+            return pmn_error_wrap("compacting %s: min/max key: ", rw->t->full_name);
+        }
+        qsort_r(kf, runs[r].nfiles, sizeof *kf, cmp_keyed, rw->t);
+        lookup_cursor *c = &rw->cursors[rw->ncursors++];
+        c->files = pmn_xcalloc(runs[r].nfiles, sizeof *c->files);
+        for (size_t i = 0; i < runs[r].nfiles; i++)
+            c->files[i] = kf[i].e;
+        c->nfiles = runs[r].nfiles;
+        c->level = runs[r].level;
+        free(kf);
+    }
+    return 0;
+}
+
 int pmn_compact_rewrite(pmn_table *t, const pmn_compact_options *o, const pmn_sorted_run *runs,
-                        const pmn_compact_unit *unit, bool drop_delete, pmn_arena *a,
-                        pmn_compact_result *res)
+                        size_t nruns, const pmn_compact_unit *unit, bool drop_delete,
+                        pmn_arena *a, pmn_compact_result *res)
 {
     rewriter rw;
     memset(&rw, 0, sizeof rw);
@@ -327,9 +522,16 @@ int pmn_compact_rewrite(pmn_table *t, const pmn_compact_options *o, const pmn_so
     rw.out_level = unit->output_level;
     rw.max_level = o->num_levels - 1;
     rw.drop_delete = drop_delete;
+    rw.changelog = o->changelog == PMN_COMPACT_CHANGELOG_FULL && rw.out_level == rw.max_level;
+    if (o->changelog == PMN_COMPACT_CHANGELOG_LOOKUP && rw.out_level > 0)
+        for (size_t r = 0; r < unit->nruns; r++)
+            rw.lookup |= runs[r].level == 0;
+    rw.changelog |= rw.lookup;
     pmn_uuid4(rw.uuid);
     pmn_arena_init(&rw.scratch);
+    pmn_arena_init(&rw.before_arena);
     rw.out = pmn_xcalloc((size_t)t->schema->row->nfields + 1, sizeof *rw.out);
+    rw.before = pmn_xcalloc((size_t)t->schema->row->nfields + 1, sizeof *rw.before);
     size_t nwritten_before = res->nwritten;
 
     size_t n = 0;
@@ -361,6 +563,8 @@ int pmn_compact_rewrite(pmn_table *t, const pmn_compact_options *o, const pmn_so
     }
     if (rc == 0 && n > 1)
         qsort_r(files, n, sizeof *files, cmp_keyed, t);
+    if (rc == 0 && rw.lookup)
+        rc = open_cursors(&rw, runs, unit->nruns, nruns);
 
     /* walk sections of overlapping key ranges */
     size_t ncand = 0, cand_sections = 0;
@@ -397,9 +601,12 @@ int pmn_compact_rewrite(pmn_table *t, const pmn_compact_options *o, const pmn_so
     }
     free(files);
     free(cand);
+    cursors_free(&rw);
     free(rw.out);
+    free(rw.before);
     pmn_file_layouts_dispose(&rw.layouts);
     pmn_arena_free(&rw.scratch);
+    pmn_arena_free(&rw.before_arena);
     if (rc) {
         /* remove only what this call wrote */
         for (size_t i = nwritten_before; i < res->nwritten; i++) {
@@ -436,9 +643,9 @@ int pmn_compact_rewrite_append(pmn_table *t, const pmn_compact_options *o,
         rc = source_open(&rw, &s, false);
         /* rows keep the sequence range of their file, in order */
         int64_t seq = files[i].file.min_sequence_number;
-        while (rc == 0 && (rc = source_advance(&s)) == 0 && !s.done) {
+        while (rc == 0 && (rc = source_advance(&rw, &s, false)) == 0 && !s.in.done) {
             if (!fw)
-                rc = open_output(&rw, &files[i], &fw);
+                rc = open_output(&rw, &files[i], "data", &fw);
             if (rc)
                 break;
             emit_row(&rw, &s);
@@ -450,7 +657,7 @@ int pmn_compact_rewrite_append(pmn_table *t, const pmn_compact_options *o,
             if (seq < files[i].file.max_sequence_number)
                 seq++;
             if (rc == 0 && (int64_t)pmn_data_file_writer_bytes(fw) >= o->target_file_size) {
-                rc = close_output(&rw, &files[i], fw, 0, min_seq, max_seq);
+                rc = close_output(&rw, &files[i], fw, 0, min_seq, max_seq, false);
                 fw = NULL;
                 min_seq = INT64_MAX;
                 max_seq = INT64_MIN;
@@ -461,7 +668,7 @@ int pmn_compact_rewrite_append(pmn_table *t, const pmn_compact_options *o,
             add_entry(&rw, &files[i], PMN_FILE_DELETE, files[i].file.level);
     }
     if (rc == 0 && fw) {
-        rc = close_output(&rw, &files[n - 1], fw, 0, min_seq, max_seq);
+        rc = close_output(&rw, &files[n - 1], fw, 0, min_seq, max_seq, false);
         fw = NULL;
     }
     if (fw)
@@ -491,5 +698,6 @@ void pmn_compact_result_dispose(pmn_compact_result *res)
         free(res->written[i]);
     free(res->written);
     free(res->entries);
+    free(res->changelog);
     memset(res, 0, sizeof *res);
 }

@@ -52,11 +52,30 @@ int pmn_compact_options_load(const pmn_table *t, pmn_compact_options *o)
         if (rc)
             rc = pmn_error_wrap("table %s: ", t->full_name);
     }
+    if (rc == 0)
+        rc = pmn_options_get_memory(&t->schema->options, "compaction.total-size-threshold", 0,
+                                    &o->total_size_threshold);
+    if (rc == 0)
+        rc = pmn_options_get_memory(&t->schema->options, "compaction.incremental-size-threshold",
+                                    0, &o->incremental_size_threshold);
+    if (rc)
+        rc = pmn_error_wrap("table %s: ", t->full_name);
     if (rc == 0) {
         rc = pmn_options_get_bool(&t->schema->options, "write-only", false, &o->write_only);
         if (rc)
             rc = pmn_error_wrap("table %s: ", t->full_name);
     }
+    if (rc == 0) {
+        rc = pmn_options_get_bool(&t->schema->options, "changelog-producer.row-deduplicate",
+                                  false, &o->row_deduplicate);
+        if (rc)
+            rc = pmn_error_wrap("table %s: ", t->full_name);
+    }
+    const char *producer = pmn_options_get(&t->schema->options, "changelog-producer");
+    if (producer && !strcmp(producer, "full-compaction") && pmn_table_is_pk(t))
+        o->changelog = PMN_COMPACT_CHANGELOG_FULL;
+    if (producer && !strcmp(producer, "lookup") && pmn_table_is_pk(t))
+        o->changelog = PMN_COMPACT_CHANGELOG_LOOKUP;
     if (o->stop_trigger < o->trigger)
         o->stop_trigger = o->trigger;
     if (o->target_file_size <= 0)
@@ -179,6 +198,9 @@ static bool pick_size_amp(const pmn_compact_options *o, const pmn_sorted_run *ru
     return false;
 }
 
+/* pick_size_ratio: gather runs newest first while they are not much bigger than what is
+ * gathered; once a compaction is due, runs at levels 0 and 1 join regardless (as Java 1.x
+ * does: they are small and would otherwise stay behind as extra runs). */
 static bool pick_size_ratio(const pmn_compact_options *o, const pmn_sorted_run *runs, size_t nruns,
                             size_t candidate_count, bool force, pmn_compact_unit *unit)
 {
@@ -187,13 +209,16 @@ static bool pick_size_ratio(const pmn_compact_options *o, const pmn_sorted_run *
     double candidate = 0;
     for (size_t i = 0; i < candidate_count; i++)
         candidate += (double)runs[i].size;
+    bool triggered = force || candidate_count > 1;
     for (size_t i = candidate_count; i < nruns; i++) {
-        if (candidate * (100.0 + o->size_ratio) / 100.0 < (double)runs[i].size)
+        if (candidate * (100.0 + o->size_ratio) / 100.0 < (double)runs[i].size &&
+            (!triggered || runs[i].level > 1))
             break;
         candidate += (double)runs[i].size;
         candidate_count++;
+        triggered = true;
     }
-    if (force || candidate_count > 1) {
+    if (triggered) {
         create_unit(o, runs, nruns, candidate_count, unit);
         return true;
     }
@@ -205,6 +230,22 @@ bool pmn_compact_pick(const pmn_compact_options *o, const pmn_sorted_run *runs, 
 {
     if (nruns == 0)
         return false;
+    /* 0. early full compaction (Java's EarlyFullCompaction): a small bucket, or enough new
+     * data above the max level */
+    if (nruns > 1 && (o->total_size_threshold > 0 || o->incremental_size_threshold > 0)) {
+        int64_t total = 0, incremental = 0;
+        for (size_t i = 0; i < nruns; i++) {
+            total += runs[i].size;
+            if (runs[i].level != o->num_levels - 1)
+                incremental += runs[i].size;
+        }
+        if ((o->total_size_threshold > 0 && total < o->total_size_threshold) ||
+            (o->incremental_size_threshold > 0 && incremental > o->incremental_size_threshold)) {
+            unit->nruns = nruns;
+            unit->output_level = o->num_levels - 1;
+            return true;
+        }
+    }
     /* 1. size amplification */
     if (pick_size_amp(o, runs, nruns, unit))
         return true;
@@ -214,6 +255,15 @@ bool pmn_compact_pick(const pmn_compact_options *o, const pmn_sorted_run *runs, 
     /* 3. too many runs: force-pick the newest runs - trigger + 1 */
     if (nruns > (size_t)o->trigger)
         return pick_size_ratio(o, runs, nruns, nruns - (size_t)o->trigger + 1, true, unit);
+    /* changelog-producer lookup (Java's ForceUpLevel0Compaction): level-0 files never wait,
+     * their changelog comes from compacting them */
+    if (o->changelog == PMN_COMPACT_CHANGELOG_LOOKUP) {
+        size_t l0 = 0;
+        while (l0 < nruns && runs[l0].level == 0)
+            l0++;
+        if (l0 > 0)
+            return pick_size_ratio(o, runs, nruns, l0, true, unit);
+    }
     return false;
 }
 

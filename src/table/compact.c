@@ -4,7 +4,9 @@
  * Compacting a table (paimon-format.md §8): plan the latest snapshot, run the
  * compaction strategy on every (partition, bucket) (mergetree/compact.h),
  * rewrite what it picks and publish the DELETE + ADD entries as one COMPACT
- * snapshot, never mixed with new data. pmn_commit re-checks that every input
+ * snapshot, never mixed with new data; with changelog-producer =
+ * full-compaction the changelog files of compactions to the max level go to
+ * that snapshot's changelog manifest list. pmn_commit re-checks that every input
  * is still live; if a concurrent compaction removed one (PMN_ECONFLICT) this
  * compaction is given up and its new files removed: nothing is lost, the
  * next compaction starts from the new state.
@@ -49,7 +51,7 @@ static int compact_bucket(pmn_table *t, const pmn_compact_options *o,
     if (picked) {
         /* -U/-D rows can go when nothing older lies at or below the output level */
         bool drop_delete = unit.output_level != 0 && unit.output_level >= highest_level(files, n);
-        rc = pmn_compact_rewrite(t, o, runs, &unit, drop_delete, a, res);
+        rc = pmn_compact_rewrite(t, o, runs, nruns, &unit, drop_delete, a, res);
     }
     pmn_sorted_runs_free(runs, nruns);
     return rc;
@@ -69,7 +71,6 @@ int pmn_table_compact_supported(const pmn_table *t)
     if (!pmn_table_is_pk(t))
         return 0;
     const char *engine = pmn_options_get(opts, "merge-engine");
-    const char *producer = pmn_options_get(opts, "changelog-producer");
     /* the rewriter merges as deduplicate by _SEQUENCE_NUMBER: anything else would lose or
      * misorder data, or starve Java followers of the changelog they expect */
     if (engine && strcmp(engine, "deduplicate") != 0)
@@ -82,11 +83,12 @@ int pmn_table_compact_supported(const pmn_table *t)
                              "table %s: compaction with sequence.field is not supported; "
                              "compact it with Java Paimon",
                              t->full_name);
-    if (producer && (!strcmp(producer, "lookup") || !strcmp(producer, "full-compaction")))
+    const char *ign = pmn_options_get(opts, "ignore-delete");
+    if (ign && strcmp(ign, "true") == 0)
         return pmn_error_set(PMN_EINVALID,
-                             "table %s: changelog-producer %s makes compaction write changelog "
-                             "files, which pgpaimon does not; compact it with Java Paimon",
-                             t->full_name, producer);
+                             "table %s: compaction with ignore-delete is not supported; compact "
+                             "it with Java Paimon",
+                             t->full_name);
     return 0;
 }
 
@@ -128,6 +130,8 @@ int pmn_table_compact_run(pmn_table *t, const char *commit_user, int64_t commit_
             .commit_kind = "COMPACT",
             .commit_user = commit_user,
             .commit_identifier = commit_identifier,
+            .changelog = res.changelog,
+            .nchangelog = res.nchangelog,
         };
         rc = pmn_commit(t, &req, snapshot_id);
         if (rc)

@@ -194,11 +194,108 @@ void pmn_plan_free(pmn_plan *p)
     free(p);
 }
 
+int pmn_plan_latest_compacted(pmn_table *t, int64_t *snapshot_id)
+{
+    *snapshot_id = 0;
+    int64_t earliest = 0, latest = 0;
+    int rc = pmn_snapshot_earliest_id(t->path, &earliest);
+    if (rc == 0)
+        rc = pmn_snapshot_latest_id(t->path, &latest);
+    const char *producer = pmn_table_option(t, "changelog-producer");
+    bool full = producer && !strcmp(producer, "full-compaction");
+    for (int64_t id = latest; rc == 0 && id >= earliest && id > 0; id--) {
+        pmn_snapshot *s;
+        rc = pmn_snapshot_read(t->path, id, &s);
+        if (rc == PMN_ENOTFOUND) { /* expired meanwhile: nothing older is left either */
+            pmn_error_clear();
+            return 0;
+        }
+        if (rc)
+            return rc;
+        bool hit = !strcmp(s->commit_kind, "COMPACT") && (!full || s->changelog_manifest_list);
+        pmn_snapshot_free(s);
+        if (hit) {
+            *snapshot_id = id;
+            return 0;
+        }
+    }
+    return rc;
+}
+
+/* resolve_mode: a batch read with a scan.mode (Java's static starting scanners): the
+ * snapshot, time or tag of the read's options, else of the table's scan.snapshot-id,
+ * scan.timestamp-millis, scan.tag-name. *compacted: read the latest compacted snapshot. */
+static int resolve_mode(pmn_table *t, const pmn_scan_options *o, pmn_scan_options *out,
+                        bool *compacted)
+{
+    const pmn_options *opts = &t->schema->options;
+    const char *mode = o->mode;
+    *out = *o;
+    *compacted = false;
+    if (!out->tag && out->snapshot_id <= 0 && out->timestamp_millis <= 0) {
+        out->tag = pmn_options_get(opts, "scan.tag-name");
+        int rc = pmn_options_get_int64(opts, "scan.snapshot-id", 0, &out->snapshot_id);
+        if (rc == 0)
+            rc = pmn_options_get_int64(opts, "scan.timestamp-millis", 0, &out->timestamp_millis);
+        if (rc)
+            return pmn_error_wrap("table %s: ", t->full_name);
+    }
+    if (!strcmp(mode, "default"))
+        return 0;
+    bool has_snapshot = out->snapshot_id > 0 || out->tag, has_time = out->timestamp_millis > 0;
+    pmn_scan_options only = *o;
+    only.tag = NULL;
+    only.snapshot_id = only.timestamp_millis = 0;
+    if (!strcmp(mode, "latest") || !strcmp(mode, "latest-full") || !strcmp(mode, "full")) {
+        *out = only;
+    } else if (!strcmp(mode, "compacted-full")) {
+        *out = only;
+        *compacted = true;
+    } else if (!strcmp(mode, "from-snapshot") || !strcmp(mode, "from-snapshot-full")) {
+        if (!has_snapshot)
+            return pmn_error_set(PMN_EINVALID, "table %s: scan.mode %s needs a snapshot id",
+                                 t->full_name, mode);
+        out->timestamp_millis = 0;
+    } else if (!strcmp(mode, "from-timestamp")) {
+        if (!has_time)
+            return pmn_error_set(PMN_EINVALID, "table %s: scan.mode from-timestamp needs a time",
+                                 t->full_name);
+        out->snapshot_id = 0;
+        out->tag = NULL;
+    } else if (!strcmp(mode, "incremental")) {
+        return pmn_error_set(PMN_EINVALID,
+                             "table %s: scan.mode incremental reads changes, not rows: read it as "
+                             "a stream (pgpaimon tail --mode incremental)",
+                             t->full_name);
+    } else {
+        return pmn_error_set(PMN_EINVALID,
+                             "table %s: unsupported scan.mode '%s' for a batch read (default, "
+                             "latest, latest-full, compacted-full, from-snapshot, "
+                             "from-snapshot-full, from-timestamp)",
+                             t->full_name, mode);
+    }
+    return 0;
+}
+
 int pmn_plan_resolve(pmn_table *t, const pmn_scan_options *o, int64_t *snapshot_id,
                      pmn_snapshot **tag_snapshot)
 {
     *snapshot_id = 0;
     *tag_snapshot = NULL;
+    pmn_scan_options resolved;
+    if (o && o->mode) {
+        bool compacted = false;
+        int rc = resolve_mode(t, o, &resolved, &compacted);
+        if (rc)
+            return rc;
+        if (compacted) {
+            rc = pmn_plan_latest_compacted(t, snapshot_id);
+            if (rc == 0 && *snapshot_id == 0) /* never compacted: the latest (as Java) */
+                rc = pmn_snapshot_latest_id(t->path, snapshot_id);
+            return rc;
+        }
+        o = &resolved;
+    }
     if (o && o->tag) {
         int rc = pmn_tag_read(t->path, o->tag, tag_snapshot);
         if (rc == PMN_ENOTFOUND)

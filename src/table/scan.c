@@ -7,8 +7,13 @@
  *             bucket (equality on every bucket-key column) and min/max key;
  *   group     files of one (partition, bucket), read together;
  *   merge     primary-key tables: a k-way merge of the group's files (each file
- *             is a sorted run) by key; of equal keys the highest sequence
- *             number wins; a winning -D/-U removes the key (deduplicate engine);
+ *             is a sorted run) by key, then the merge engine (§5.4) over the
+ *             versions of each key: deduplicate (the highest sequence wins; a
+ *             winning -D/-U removes the key; ignore-delete skips those),
+ *             first-row (the lowest sequence), partial-update (each column's
+ *             newest non-null value; deletes need ignore-delete or
+ *             partial-update.remove-record-on-delete); aggregation, sequence
+ *             groups and sequence.field are refused;
  *             append tables: files one after another;
  *   evolve    each file is read through its own schema: current columns are
  *             matched to the file's columns by field id (renames), columns the
@@ -27,6 +32,7 @@
 
 #include "change/widen.h"
 #include "format/data_file.h"
+#include "mergetree/merge_heap.h"
 #include "paimon/binary_row.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -43,12 +49,10 @@ typedef struct file_layout {
 } file_layout;
 
 typedef struct run {
+    pmn_merge_input in;    /* key, sequence, kind, done; first: the heap holds &run.in */
     pmn_data_file_reader *reader;
     const file_layout *layout;
-    const pmn_datum *vals; /* current record, current-schema positions */
-    int64_t seq;
-    int32_t kind;
-    bool done;
+    const pmn_datum *vals; /* current record, current-schema positions (PK: winners only) */
     const pmn_roaring *dv; /* deleted positions of this file, or NULL */
     int64_t pos;           /* position of the next row the reader returns */
     bool below;            /* still before the lower key bound (records are skipped) */
@@ -71,9 +75,8 @@ struct pmn_scan {
     bool group_open;
     run *runs;
     size_t nruns;
-    size_t *heap;            /* run indexes, min-heap by (key, seq) */
-    size_t nheap;
-    long pending_advance;    /* run to advance before the next row (-1 none) */
+    pmn_merge_heap heap;     /* primary-key groups: the runs by (key, seq) */
+    long pending_advance;    /* run to advance before the next row (-1 none); PK: the top */
     const pmn_datum *upper;  /* upper bound on the first key column from the filters, or NULL */
     bool upper_inclusive;
     const pmn_datum *lower;  /* lower bound on the first key column from the filters, or NULL */
@@ -81,6 +84,11 @@ struct pmn_scan {
     uint64_t blocks_closed;  /* blocks decoded by readers already freed */
     pmn_datum *out;
     pmn_arena out_arena;     /* converted values of the current row */
+    int engine;              /* ENGINE_*: how the versions of a key merge */
+    bool ignore_delete;      /* ignore-delete: -D/-U versions are skipped */
+    bool remove_on_delete;   /* partial-update.remove-record-on-delete */
+    pmn_datum *acc;          /* the merged row of the current key (general merge) */
+    pmn_arena acc_arena;     /* its values */
     uint64_t files_read, rows_read;
 };
 
@@ -269,10 +277,72 @@ static bool file_may_match(pmn_scan *s, const pmn_data_file_meta *f, pmn_arena *
 }
 
 /* ------------------------------------------------------------------------ */
+/* Merge engine                                                              */
+/* ------------------------------------------------------------------------ */
+
+enum { ENGINE_DEDUP, ENGINE_FIRST_ROW, ENGINE_PARTIAL };
+
+static bool option_true(const pmn_table *t, const char *key)
+{
+    const char *v = pmn_table_option(t, key);
+    return v && !strcmp(v, "true");
+}
+
+/* merge_engine: how this table's versions of a key merge, or PMN_EINVALID for what the
+ * reader cannot do (reading them as deduplicate would return wrong rows). */
+static int merge_engine(pmn_scan *s)
+{
+    const pmn_table *t = s->t;
+    const char *engine = pmn_table_option(t, "merge-engine");
+    if (pmn_table_option(t, "sequence.field"))
+        return pmn_error_set(PMN_EINVALID,
+                             "table %s orders versions by sequence.field, which pgpaimon cannot "
+                             "read yet; read it with Java Paimon",
+                             t->full_name);
+    s->ignore_delete = option_true(t, "ignore-delete");
+    if (!engine || !strcmp(engine, "deduplicate")) {
+        s->engine = ENGINE_DEDUP;
+        s->ignore_delete |= option_true(t, "deduplicate.ignore-delete");
+        return 0;
+    }
+    if (!strcmp(engine, "first-row")) {
+        s->engine = ENGINE_FIRST_ROW;
+        return 0;
+    }
+    if (!strcmp(engine, "partial-update")) {
+        s->engine = ENGINE_PARTIAL;
+        s->ignore_delete |= option_true(t, "partial-update.ignore-delete");
+        s->remove_on_delete = option_true(t, "partial-update.remove-record-on-delete");
+        const pmn_options *o = &t->schema->options;
+        for (size_t i = 0; i < o->n; i++) {
+            const char *key = o->keys[i];
+            size_t n = strlen(key);
+            if (!strncmp(key, "fields.", 7) &&
+                ((n > 15 && !strcmp(key + n - 15, ".sequence-group")) ||
+                 (n > 19 && !strcmp(key + n - 19, ".aggregate-function"))))
+                return pmn_error_set(PMN_EINVALID,
+                                     "table %s: partial-update with %s is not supported by "
+                                     "pgpaimon's reader; read it with Java Paimon",
+                                     t->full_name, key);
+        }
+        return 0;
+    }
+    return pmn_error_set(PMN_EINVALID,
+                         "table %s: merge-engine %s is not supported by pgpaimon's reader; read "
+                         "it with Java Paimon",
+                         t->full_name, engine);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Open                                                                      */
 /* ------------------------------------------------------------------------ */
 
 int pmn_scan_open(pmn_table *t, const pmn_scan_options *o, pmn_scan **out)
+{
+    return pmn_scan_open_level(t, o, -1, out);
+}
+
+int pmn_scan_open_level(pmn_table *t, const pmn_scan_options *o, int32_t level, pmn_scan **out)
 {
     int64_t snapshot_id = 0;
     pmn_snapshot *tag = NULL;
@@ -323,6 +393,15 @@ int pmn_scan_open(pmn_table *t, const pmn_scan_options *o, pmn_scan **out)
         s->nfilters = o->nfilters;
     }
     s->out = pmn_xcalloc((size_t)n + 1, sizeof *s->out);
+    s->acc = pmn_xcalloc((size_t)n + 1, sizeof *s->acc);
+    pmn_arena_init(&s->acc_arena);
+    if (s->pk) {
+        rc = merge_engine(s);
+        if (rc) {
+            pmn_scan_free(s);
+            return rc;
+        }
+    }
     if (s->pk && t->keys.ntrimmed_pk > 0) {
         for (size_t i = 0; i < s->nfilters; i++) {
             const pmn_filter *f = &s->filters[i];
@@ -364,6 +443,8 @@ int pmn_scan_open(pmn_table *t, const pmn_scan_options *o, pmn_scan **out)
             size_t keep = i;
             for (size_t f = i; f < j; f++)
                 if (!(s->dvs && s->pk && plan->files[f].file.level == 0) &&
+                    (level == -1 || plan->files[f].file.level == level ||
+                     (level == PMN_SCAN_ABOVE_LEVEL_0 && plan->files[f].file.level > 0)) &&
                     file_may_match(s, &plan->files[f].file, &scratch))
                     plan->files[keep++] = plan->files[f];
             if (keep > i) {
@@ -406,60 +487,17 @@ void pmn_scan_stats(const pmn_scan *s, uint64_t *files_read, uint64_t *rows_read
 /* Merge                                                                     */
 /* ------------------------------------------------------------------------ */
 
-static int run_cmp(const pmn_scan *s, const run *a, const run *b)
-{
-    const pmn_key_layout *k = &s->t->keys;
-    for (int32_t i = 0; i < k->ntrimmed_pk; i++) {
-        int idx = k->trimmed_pk[i];
-        int c = pmn_datum_compare(k->trimmed_pk_types[i], &a->vals[idx], &b->vals[idx]);
-        if (c)
-            return c;
-    }
-    return (a->seq > b->seq) - (a->seq < b->seq);
-}
-
-static bool heap_less(const pmn_scan *s, size_t a, size_t b)
-{
-    return run_cmp(s, &s->runs[s->heap[a]], &s->runs[s->heap[b]]) < 0;
-}
-
-static void heap_down(pmn_scan *s, size_t i)
-{
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < s->nheap && heap_less(s, l, m))
-            m = l;
-        if (r < s->nheap && heap_less(s, r, m))
-            m = r;
-        if (m == i)
-            return;
-        size_t tmp = s->heap[i];
-        s->heap[i] = s->heap[m];
-        s->heap[m] = tmp;
-        i = m;
-    }
-}
-
-static void heap_up(pmn_scan *s, size_t i)
-{
-    while (i > 0) {
-        size_t p = (i - 1) / 2;
-        if (!heap_less(s, i, p))
-            return;
-        size_t tmp = s->heap[i];
-        s->heap[i] = s->heap[p];
-        s->heap[p] = tmp;
-        i = p;
-    }
-}
-
+/* run_advance: position r on its next record: for primary-key groups only the key, sequence
+ * and kind are decoded (values only for winners, in next_merged). */
 static int run_advance(pmn_scan *s, run *r)
 {
     const pmn_key_layout *k = &s->t->keys;
     for (;;) {
-        int rc = pmn_data_file_reader_next(r->reader, &r->vals, &r->seq, &r->kind);
+        int rc = s->pk ? pmn_data_file_reader_next_key(r->reader, &r->in.key, &r->in.seq,
+                                                       &r->in.kind)
+                       : pmn_data_file_reader_next(r->reader, &r->vals, &r->in.seq, &r->in.kind);
         if (rc == PMN_ITEROVER) {
-            r->done = true;
+            r->in.done = true;
             return 0;
         }
         if (rc)
@@ -470,7 +508,8 @@ static int run_advance(pmn_scan *s, run *r)
         if (!r->below)
             break;
         /* the seek started at the block holding the lower bound: skip the records before it */
-        int c = pmn_datum_compare(k->trimmed_pk_types[0], &r->vals[k->trimmed_pk[0]], s->lower);
+        const pmn_datum *first = s->pk ? &r->in.key[0] : &r->vals[k->trimmed_pk[0]];
+        int c = pmn_datum_compare(k->trimmed_pk_types[0], first, s->lower);
         if (c > 0 || (c == 0 && s->lower_inclusive)) {
             r->below = false;
             break;
@@ -478,10 +517,13 @@ static int run_advance(pmn_scan *s, run *r)
     }
     if (s->upper) {
         /* files are sorted by key: past the filter's upper bound nothing more can match */
-        int c = pmn_datum_compare(k->trimmed_pk_types[0], &r->vals[k->trimmed_pk[0]], s->upper);
+        const pmn_datum *first = s->pk ? &r->in.key[0] : &r->vals[k->trimmed_pk[0]];
+        int c = pmn_datum_compare(k->trimmed_pk_types[0], first, s->upper);
         if (c > 0 || (c == 0 && !s->upper_inclusive))
-            r->done = true;
+            r->in.done = true;
     }
+    if (s->pk)
+        pmn_merge_input_keyed(&s->heap, &r->in);
     return 0;
 }
 
@@ -507,10 +549,9 @@ static void close_group(pmn_scan *s)
         pmn_data_file_reader_free(s->runs[i].reader);
     }
     free(s->runs);
-    free(s->heap);
+    pmn_merge_heap_dispose(&s->heap);
     s->runs = NULL;
-    s->heap = NULL;
-    s->nruns = s->nheap = 0;
+    s->nruns = 0;
     s->group_open = false;
     s->pending_advance = -1;
 }
@@ -520,8 +561,8 @@ static int open_group(pmn_scan *s, size_t g)
     size_t from = s->group_start[g], to = s->group_end[g];
     s->nruns = to - from;
     s->runs = pmn_xcalloc(s->nruns, sizeof *s->runs);
-    s->heap = pmn_xcalloc(s->nruns, sizeof *s->heap);
-    s->nheap = 0;
+    const pmn_key_layout *k = &s->t->keys;
+    pmn_merge_heap_init(&s->heap, k->trimmed_pk_types, k->ntrimmed_pk, s->nruns);
     s->group_open = true;
     for (size_t i = 0; i < s->nruns; i++) {
         const pmn_manifest_entry *e = &s->plan->files[from + i];
@@ -548,6 +589,12 @@ static int open_group(pmn_scan *s, size_t g)
             return pmn_table_expired_error(s->t, pmn_scan_snapshot_id(s), rc);
         }
         s->files_read++;
+        if (s->pk) {
+            rc = pmn_data_file_reader_use_keys(r->reader, k->trimmed_pk_types, k->trimmed_pk,
+                                               k->ntrimmed_pk);
+            if (rc)
+                return rc;
+        }
         /* a deletion vector counts positions from the file's start, which a seek loses */
         if (s->lower && !r->dv) {
             rc = pmn_data_file_reader_seek(r->reader, before_lower, s);
@@ -561,10 +608,8 @@ static int open_group(pmn_scan *s, size_t g)
             if (rc)
                 return rc;
         }
-        if (s->pk && !r->done) {
-            s->heap[s->nheap++] = i;
-            heap_up(s, s->nheap - 1);
-        }
+        if (s->pk && !r->in.done)
+            pmn_merge_heap_push(&s->heap, &r->in);
     }
     return 0;
 }
@@ -583,8 +628,51 @@ static void emit(pmn_scan *s, const run *r)
             s->out[i] = pmn_datum_null();
 }
 
-/* next_merged: the next live key of the current group, or PMN_ITEROVER. */
-static int next_merged(pmn_scan *s, const run **winner)
+/* take_version: fold run r's current version into s->acc (deep copies: r moves on) by the
+ * merge engine; *have: acc holds a row. */
+static int take_version(pmn_scan *s, run *r, bool *have, bool *deleted)
+{
+    int32_t kind = r->in.kind;
+    bool retract = kind == PMN_ROW_DELETE || kind == PMN_ROW_UPDATE_BEFORE;
+    if (s->engine == ENGINE_FIRST_ROW && *have)
+        return 0; /* the first version stays */
+    if (retract) {
+        if (s->ignore_delete || s->engine == ENGINE_FIRST_ROW)
+            return 0;
+        if (s->engine == ENGINE_PARTIAL) {
+            if (!s->remove_on_delete)
+                return pmn_error_set(PMN_EINVALID,
+                                     "table %s: a partial-update table holds a delete record; "
+                                     "set ignore-delete or "
+                                     "partial-update.remove-record-on-delete to read it",
+                                     s->t->full_name);
+            if (kind == PMN_ROW_DELETE) { /* the record starts over */
+                *have = false;
+                *deleted = true;
+            }
+            return 0;
+        }
+    }
+    int rc = pmn_data_file_reader_values(r->reader, &r->vals);
+    if (rc)
+        return rc;
+    emit(s, r);
+    const pmn_type *row = s->t->schema->row;
+    bool fresh = !*have || s->engine != ENGINE_PARTIAL;
+    for (int32_t i = 0; i < row->nfields; i++) {
+        if (fresh)
+            s->acc[i] = pmn_datum_null();
+        if (!s->out[i].is_null)
+            pmn_datum_copy(row->fields[i].type, &s->out[i], &s->acc[i], &s->acc_arena);
+    }
+    *have = true;
+    *deleted = false;
+    return 0;
+}
+
+/* next_merged_general: the next key of the current group whose versions merge to a row (any
+ * engine but plain deduplicate), into s->out. */
+static int next_merged_general(pmn_scan *s)
 {
     for (;;) {
         if (s->pending_advance >= 0) {
@@ -593,48 +681,69 @@ static int next_merged(pmn_scan *s, const run **winner)
             int rc = run_advance(s, r);
             if (rc)
                 return rc;
-            if (!r->done) {
-                s->heap[s->nheap++] = (size_t)(r - s->runs);
-                heap_up(s, s->nheap - 1);
-            }
+            pmn_merge_heap_top_moved(&s->heap);
         }
-        if (s->nheap == 0)
+        run *top = (run *)pmn_merge_heap_top(&s->heap);
+        if (!top)
             return PMN_ITEROVER;
-        /* pop every run positioned on the smallest key; the last popped has the highest
-         * sequence number and wins */
-        size_t top = s->heap[0];
-        s->heap[0] = s->heap[--s->nheap];
-        heap_down(s, 0);
-        while (s->nheap > 0) {
-            const run *a = &s->runs[top];
-            const run *b = &s->runs[s->heap[0]];
-            const pmn_key_layout *k = &s->t->keys;
-            bool same = true;
-            for (int32_t i = 0; i < k->ntrimmed_pk && same; i++) {
-                int idx = k->trimmed_pk[i];
-                same = pmn_datum_compare(k->trimmed_pk_types[i], &a->vals[idx],
-                                         &b->vals[idx]) == 0;
-            }
-            if (!same)
-                break;
-            /* the older record loses: move its run on */
-            run *loser = &s->runs[top];
-            top = s->heap[0];
-            s->heap[0] = s->heap[--s->nheap];
-            heap_down(s, 0);
-            int rc = run_advance(s, loser);
+        pmn_arena_reset(&s->acc_arena);
+        bool have = false, deleted = false;
+        /* versions oldest first */
+        while (pmn_merge_heap_top_shadowed(&s->heap)) {
+            int rc = take_version(s, top, &have, &deleted);
+            if (rc == 0)
+                rc = run_advance(s, top);
             if (rc)
                 return rc;
-            if (!loser->done) {
-                s->heap[s->nheap++] = (size_t)(loser - s->runs);
-                heap_up(s, s->nheap - 1);
-            }
+            pmn_merge_heap_top_moved(&s->heap);
+            top = (run *)pmn_merge_heap_top(&s->heap);
         }
-        s->pending_advance = (long)top;
-        const run *w = &s->runs[top];
-        if (w->kind == PMN_ROW_DELETE || w->kind == PMN_ROW_UPDATE_BEFORE)
+        int rc = take_version(s, top, &have, &deleted);
+        if (rc)
+            return rc;
+        s->pending_advance = (long)(top - s->runs);
+        if (!have)
             continue;
-        *winner = w;
+        memcpy(s->out, s->acc, sizeof *s->out * (size_t)s->t->schema->row->nfields);
+        return 0;
+    }
+}
+
+/* next_merged: the next live key of the current group, or PMN_ITEROVER. The winner stays on
+ * top of the heap until the next call advances it (its values live in its reader). */
+static int next_merged(pmn_scan *s, const run **winner)
+{
+    if (s->engine != ENGINE_DEDUP || s->ignore_delete) {
+        *winner = NULL; /* the merged row is in s->out */
+        return next_merged_general(s);
+    }
+    for (;;) {
+        if (s->pending_advance >= 0) {
+            run *r = &s->runs[s->pending_advance];
+            s->pending_advance = -1;
+            int rc = run_advance(s, r);
+            if (rc)
+                return rc;
+            pmn_merge_heap_top_moved(&s->heap);
+        }
+        run *top = (run *)pmn_merge_heap_top(&s->heap);
+        if (!top)
+            return PMN_ITEROVER;
+        /* older versions of the key lose; their values are skipped, never decoded */
+        while (pmn_merge_heap_top_shadowed(&s->heap)) {
+            int rc = run_advance(s, top);
+            if (rc)
+                return rc;
+            pmn_merge_heap_top_moved(&s->heap);
+            top = (run *)pmn_merge_heap_top(&s->heap);
+        }
+        s->pending_advance = (long)(top - s->runs);
+        if (top->in.kind == PMN_ROW_DELETE || top->in.kind == PMN_ROW_UPDATE_BEFORE)
+            continue;
+        int rc = pmn_data_file_reader_values(top->reader, &top->vals);
+        if (rc)
+            return rc;
+        *winner = top;
         return 0;
     }
 }
@@ -644,20 +753,20 @@ static int next_appended(pmn_scan *s, const run **winner)
 {
     for (size_t i = 0; i < s->nruns; i++) {
         run *r = &s->runs[i];
-        if (r->done)
+        if (r->in.done)
             continue;
         if (s->pending_advance == (long)i) {
             s->pending_advance = -1;
             int rc = run_advance(s, r);
             if (rc)
                 return rc;
-            if (r->done)
+            if (r->in.done)
                 continue;
         } else if (!r->vals) {
             int rc = run_advance(s, r);
             if (rc)
                 return rc;
-            if (r->done)
+            if (r->in.done)
                 continue;
         }
         s->pending_advance = (long)i;
@@ -686,7 +795,8 @@ int pmn_scan_next(pmn_scan *s, const pmn_datum **row)
         }
         if (rc)
             return rc;
-        emit(s, w);
+        if (w)
+            emit(s, w);
         *row = s->out;
         return 0;
     }
@@ -710,6 +820,8 @@ void pmn_scan_free(pmn_scan *s)
     free(s->group_start);
     free(s->group_end);
     free(s->out);
+    free(s->acc);
     pmn_arena_free(&s->out_arena);
+    pmn_arena_free(&s->acc_arena);
     free(s);
 }

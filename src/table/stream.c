@@ -9,8 +9,11 @@
  * changelog-producer = input, of their changelog manifest list (every change
  * as written, e.g. -U and +U of an update), with their _VALUE_KIND; COMPACT
  * snapshots only rearrange data (with changelog-producer lookup or
- * full-compaction, which only Java writes, their changelog files are read
- * instead) and OVERWRITE snapshots are skipped. Files of one snapshot
+ * full-compaction their changelog files are read instead, and the full
+ * phase reads only the levels those changelogs start from: >= 1, resp. the
+ * max level) and OVERWRITE snapshots are skipped. Modes (scan.mode): latest-full,
+ * latest, compacted-full, from-snapshot[-full], from-timestamp, incremental
+ * (a bounded range of snapshots). Files of one snapshot
  * are read by (partition, bucket, sequence), so the changes of a key come in
  * commit order. A consumer id stores the next unread snapshot in
  * consumer/consumer-<id> ({"nextSnapshot": N}, as Java does), which resumes
@@ -18,6 +21,7 @@
  */
 #include "table/file_layout.h"
 
+#include "mergetree/compact.h"
 #include "table/compact.h"
 #include "util/alloc.h"
 #include "util/error.h"
@@ -33,6 +37,7 @@ struct pmn_stream {
     pmn_scan *full; /* full phase, or NULL */
     int64_t full_snapshot;
     int64_t next;    /* next snapshot to read incrementally */
+    int64_t end;     /* incremental: the last snapshot to read (0 = follow forever) */
     int64_t cur;     /* snapshot whose files are being read (0 = none) */
     pmn_arena arena; /* entries of cur */
     pmn_manifest_entry *files;
@@ -100,6 +105,56 @@ static const char *option(const pmn_table *t, const char *key)
     return pmn_options_get(&t->schema->options, key);
 }
 
+/* parse_pair: "A,B" into two numbers. */
+static bool parse_pair(const char *v, int64_t *a, int64_t *b)
+{
+    char *endp;
+    long long x = strtoll(v, &endp, 10);
+    if (endp == v || *endp != ',')
+        return false;
+    const char *w = endp + 1;
+    long long y = strtoll(w, &endp, 10);
+    if (endp == w || *endp)
+        return false;
+    *a = x;
+    *b = y;
+    return true;
+}
+
+/* incremental_from_options: the snapshot range of incremental-between, or of
+ * incremental-between-timestamp (the snapshots committed at or before each time). */
+static int incremental_from_options(pmn_table *t, int64_t *start, int64_t *end)
+{
+    const char *between = pmn_options_get(&t->schema->options, "incremental-between");
+    const char *by_time = pmn_options_get(&t->schema->options, "incremental-between-timestamp");
+    if (between) {
+        if (!parse_pair(between, start, end))
+            return pmn_error_set(PMN_EINVALID,
+                                 "table %s: incremental-between '%s' is not START,END",
+                                 t->full_name, between);
+        return 0;
+    }
+    if (!by_time)
+        return 0;
+    int64_t t1, t2;
+    if (!parse_pair(by_time, &t1, &t2))
+        return pmn_error_set(PMN_EINVALID,
+                             "table %s: incremental-between-timestamp '%s' is not T1,T2",
+                             t->full_name, by_time);
+    int rc = 0;
+    int64_t *ids[2] = {start, end};
+    int64_t times[2] = {t1, t2};
+    for (int i = 0; i < 2 && rc == 0; i++) {
+        rc = pmn_snapshot_id_at_time(t->path, times[i], ids[i]);
+        if (rc == PMN_ENOTFOUND) { /* before every snapshot */
+            pmn_error_clear();
+            *ids[i] = 0;
+            rc = 0;
+        }
+    }
+    return rc;
+}
+
 int pmn_stream_open(pmn_table *t, const pmn_stream_options *o, pmn_stream **out)
 {
     pmn_stream_options def = {0};
@@ -133,7 +188,7 @@ int pmn_stream_open(pmn_table *t, const pmn_stream_options *o, pmn_stream **out)
         }
     }
     const char *mode = o->mode ? o->mode : option(t, "scan.mode");
-    int64_t snap = o->snapshot_id, ts = o->timestamp_millis;
+    int64_t snap = o->snapshot_id, ts = o->timestamp_millis, end = o->end_snapshot_id;
     if (!o->mode) {
         if (snap <= 0)
             rc = pmn_options_get_int64(&t->schema->options, "scan.snapshot-id", 0, &snap);
@@ -167,6 +222,24 @@ int pmn_stream_open(pmn_table *t, const pmn_stream_options *o, pmn_stream **out)
         full = !strcmp(mode, "from-snapshot-full");
         s->full_snapshot = snap;
         s->next = full ? snap + 1 : snap;
+    } else if (!strcmp(mode, "compacted-full")) {
+        int64_t id = 0;
+        rc = pmn_plan_latest_compacted(t, &id);
+        if (rc == 0 && id == 0)
+            id = latest; /* never compacted: from the latest, as Java does */
+        full = id > 0;
+        s->full_snapshot = id;
+        s->next = id + 1;
+    } else if (!strcmp(mode, "incremental")) {
+        if (snap <= 0 && end <= 0)
+            rc = incremental_from_options(t, &snap, &end);
+        if (rc == 0 && (snap < 0 || end <= snap))
+            rc = pmn_error_set(PMN_EINVALID,
+                               "table %s: scan.mode incremental needs a start and a later end "
+                               "snapshot (incremental-between = \"START,END\")",
+                               t->full_name);
+        s->next = snap + 1;
+        s->end = end;
     } else if (!strcmp(mode, "from-timestamp")) {
         int64_t id = 0;
         rc = pmn_snapshot_id_at_time(t->path, ts > 0 ? ts - 1 : 0, &id);
@@ -180,13 +253,25 @@ int pmn_stream_open(pmn_table *t, const pmn_stream_options *o, pmn_stream **out)
         pmn_stream_free(s);
         return pmn_error_set(PMN_EINVALID,
                              "table %s: unsupported scan.mode '%s' for a streaming read "
-                             "(latest-full, latest, from-snapshot, from-snapshot-full, "
-                             "from-timestamp)",
+                             "(latest-full, latest, compacted-full, from-snapshot, "
+                             "from-snapshot-full, from-timestamp, incremental)",
                              t->full_name, mode);
     }
     if (rc == 0 && full) {
+        /* changelog-producer full-compaction: the changelogs that follow describe changes of
+         * the max level, so the full phase reads that level only (rows written since the last
+         * full compaction arrive with the next one's changelog, once) */
+        int32_t level = -1;
+        if (producer && !strcmp(producer, "full-compaction")) {
+            pmn_compact_options co;
+            rc = pmn_compact_options_load(t, &co);
+            level = co.num_levels - 1;
+        } else if (producer && !strcmp(producer, "lookup")) {
+            level = PMN_SCAN_ABOVE_LEVEL_0; /* lookup: level 0 is not in a changelog yet */
+        }
         pmn_scan_options so = {.snapshot_id = s->full_snapshot};
-        rc = pmn_scan_open(t, &so, &s->full);
+        if (rc == 0)
+            rc = pmn_scan_open_level(t, &so, level, &s->full);
     }
     if (rc) {
         pmn_stream_free(s);
@@ -323,6 +408,8 @@ int pmn_stream_next(pmn_stream *s, pmn_row_kind *kind, const pmn_datum **row, in
             s->next++;
             continue;
         }
+        if (s->end > 0 && s->next > s->end)
+            return PMN_ITEROVER; /* incremental: the range is read */
         bool more;
         int rc = load_snapshot(s, &more);
         if (rc)

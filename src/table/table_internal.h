@@ -81,6 +81,16 @@ void pmn_plan_free(pmn_plan *p);
 /* pmn_plan_resolve_snapshot: snapshot id for scan options (id, timestamp or tag). */
 int pmn_plan_resolve(pmn_table *t, const pmn_scan_options *o, int64_t *snapshot_id,
                      pmn_snapshot **tag_snapshot);
+/* pmn_scan_open_level: pmn_scan_open reading only the files at `level` (-1: all;
+ * PMN_SCAN_ABOVE_LEVEL_0: every level but 0); the full phase of a stream over a
+ * changelog-producer full-compaction (lookup) table reads the max level (levels >= 1), the
+ * state its later changelogs start from. */
+#define PMN_SCAN_ABOVE_LEVEL_0 (-2)
+int pmn_scan_open_level(pmn_table *t, const pmn_scan_options *o, int32_t level, pmn_scan **out);
+/* pmn_plan_latest_compacted: the latest COMPACT snapshot (scan.mode compacted-full); with
+ * changelog-producer full-compaction the latest one that wrote changelog files (a compaction
+ * to the max level, the state its followers' changelogs start from). 0 if there is none. */
+int pmn_plan_latest_compacted(pmn_table *t, int64_t *snapshot_id);
 /* pmn_plan_open_snapshot: replay `snap`; the plan owns snap on success only. */
 int pmn_plan_open_snapshot(pmn_table *t, pmn_snapshot *snap, pmn_plan **out);
 

@@ -47,6 +47,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* How the versions of a key in one commit merge (merge-engine, paimon-format.md §5.4). */
+enum { ENGINE_DEDUP, ENGINE_FIRST_ROW, ENGINE_PARTIAL };
+
 typedef struct record {
     pmn_datum *row;  /* in the buffer arena */
     int64_t seq;
@@ -98,6 +101,10 @@ struct pmn_writer {
     size_t noverwrite_spec;
     pmn_arena overwrite_arena;
     bool changelog_input;  /* changelog-producer = input: also write every input record */
+    int engine;            /* merge-engine of a commit's versions of a key: ENGINE_* */
+    bool ignore_delete;    /* ignore-delete (first-row, partial-update) */
+    bool remove_on_delete; /* partial-update.remove-record-on-delete */
+    pmn_datum *merged;     /* partial-update: the merged row being written */
     pmn_manifest_entry *changelog; /* ADD entries of changelog files not committed yet */
     size_t nchangelog, capchangelog;
     bool write_only;       /* option write-only: no compaction or expiry after commits */
@@ -131,8 +138,12 @@ static int load_maint_options(pmn_writer *w, const pmn_table *t)
     bool write_only = false, force = false;
     int64_t full = 0, trigger = 5, stop = 8;
     int rc = pmn_options_get_bool(o, "write-only", false, &write_only);
+    /* changelog-producer full-compaction: Java's sink fully compacts after every commit
+     * unless full-compaction.delta-commits says otherwise (the changelog comes from it) */
+    const char *producer = pmn_options_get(o, "changelog-producer");
+    int64_t full_default = producer && !strcmp(producer, "full-compaction") ? 1 : 0;
     if (rc == 0)
-        rc = pmn_options_get_int64(o, "full-compaction.delta-commits", 0, &full);
+        rc = pmn_options_get_int64(o, "full-compaction.delta-commits", full_default, &full);
     if (rc == 0)
         rc = pmn_options_get_bool(o, "commit.force-compact", false, &force);
     if (rc == 0)
@@ -185,6 +196,17 @@ int pmn_writer_open(pmn_table *t, const char *commit_user, pmn_writer **out)
         rc = load_maint_options(w, t);
     const char *producer = pmn_options_get(&t->schema->options, "changelog-producer");
     w->changelog_input = producer && !strcmp(producer, "input") && pmn_table_is_pk(t);
+    const char *engine = pmn_options_get(&t->schema->options, "merge-engine");
+    w->engine = engine && !strcmp(engine, "first-row")        ? ENGINE_FIRST_ROW
+                : engine && !strcmp(engine, "partial-update") ? ENGINE_PARTIAL
+                                                              : ENGINE_DEDUP;
+    const char *ign = pmn_options_get(&t->schema->options, "ignore-delete");
+    const char *pign = pmn_options_get(&t->schema->options, "partial-update.ignore-delete");
+    const char *rod =
+        pmn_options_get(&t->schema->options, "partial-update.remove-record-on-delete");
+    w->ignore_delete = (ign && !strcmp(ign, "true")) || (pign && !strcmp(pign, "true"));
+    w->remove_on_delete = rod && !strcmp(rod, "true");
+    w->merged = pmn_xcalloc((size_t)t->schema->row->nfields + 1, sizeof *w->merged);
     if (rc) {
         pmn_writer_free(w);
         return pmn_error_wrap("table %s: ", t->full_name);
@@ -380,6 +402,69 @@ static int write_changelog(pmn_writer *w, group *g)
     return rc;
 }
 
+/* merge_versions: what to write for the records [from, to) of one key (in sequence order) by
+ * the table's merge engine, as Java's write buffer merges them: deduplicate the last;
+ * first-row the first that is not a delete; partial-update every column's last non-null
+ * value (a delete: skipped with ignore-delete, starts the row over with
+ * remove-record-on-delete, else an error). *out = NULL: nothing. */
+static int merge_versions(pmn_writer *w, record *recs, size_t from, size_t to, record *tmp,
+                          const record **out)
+{
+    *out = NULL;
+    if (w->engine == ENGINE_DEDUP) {
+        *out = &recs[to - 1];
+        return 0;
+    }
+    bool have = false, deleted = false;
+    int32_t nf = w->t->schema->row->nfields;
+    for (size_t i = from; i < to; i++) {
+        const record *r = &recs[i];
+        bool retract = r->kind == PMN_ROW_DELETE || r->kind == PMN_ROW_UPDATE_BEFORE;
+        if (w->engine == ENGINE_FIRST_ROW) {
+            if (!retract) {
+                *out = r;
+                return 0;
+            }
+            continue;
+        }
+        if (retract) {
+            if (w->ignore_delete)
+                continue;
+            if (!w->remove_on_delete)
+                return pmn_error_set(PMN_EINVALID,
+                                     "table %s: partial-update does not accept deletes unless "
+                                     "ignore-delete or partial-update.remove-record-on-delete "
+                                     "is set",
+                                     w->t->full_name);
+            if (r->kind == PMN_ROW_DELETE) {
+                have = false;
+                deleted = true;
+                tmp->row = r->row;
+                tmp->seq = r->seq;
+            }
+            continue;
+        }
+        for (int32_t f = 0; f < nf; f++) {
+            if (!have)
+                w->merged[f] = pmn_datum_null();
+            if (!r->row[f].is_null)
+                w->merged[f] = r->row[f];
+        }
+        have = true;
+        deleted = false;
+        tmp->seq = r->seq;
+    }
+    if (have) {
+        tmp->row = w->merged;
+        tmp->kind = PMN_ROW_INSERT;
+        *out = tmp;
+    } else if (deleted) {
+        tmp->kind = PMN_ROW_DELETE; /* removes the older versions when read */
+        *out = tmp;
+    }
+    return 0;
+}
+
 static int flush_group(pmn_writer *w, group *g)
 {
     if (g->nrecs == 0)
@@ -404,22 +489,32 @@ static int flush_group(pmn_writer *w, group *g)
     int rc = w->changelog_input ? write_changelog(w, g) : 0;
     pmn_data_file_writer *fw = NULL;
     size_t rowbytes = sizeof(pmn_datum) * (size_t)w->t->schema->row->nfields;
-    for (size_t i = 0; i < g->nrecs && rc == 0; i++) {
+    for (size_t i = 0, from = 0; i < g->nrecs && rc == 0; i++) {
         if (i + 8 < g->nrecs) {
             /* the rows are cold (the buffer is far larger than the caches): fetch ahead */
             const char *ahead = (const char *)g->recs[i + 8].row;
             for (size_t off = 0; off < rowbytes; off += 64)
                 __builtin_prefetch(ahead + off);
         }
-        /* deduplicate: of equal keys only the last (highest sequence) is written */
+        /* one record per key: the versions of a key merge by the table's merge engine */
         if (pk && i + 1 < g->nrecs &&
             (icol >= 0 ? same_key_int(&g->recs[i], &g->recs[i + 1])
                        : cmp_key(w->t, &g->recs[i], &g->recs[i + 1]) == 0))
             continue;
+        const record *r = &g->recs[i];
+        record tmp;
+        if (pk) {
+            rc = merge_versions(w, g->recs, from, i + 1, &tmp, &r);
+            from = i + 1;
+            if (rc)
+                break;
+            if (!r)
+                continue;
+        }
         if (!fw)
             rc = open_file(w, g, "data", &fw);
         if (rc == 0)
-            rc = pmn_data_file_writer_add(fw, g->recs[i].row, g->recs[i].seq, g->recs[i].kind);
+            rc = pmn_data_file_writer_add(fw, r->row, r->seq, r->kind);
         if (rc == 0 && (int64_t)pmn_data_file_writer_bytes(fw) >= w->target_file_size) {
             rc = close_file(w, g, fw, false);
             fw = NULL;
@@ -998,6 +1093,7 @@ void pmn_writer_free(pmn_writer *w)
     pmn_arena_free(&w->bg_buffer);
     free(w->pending);
     free(w->changelog);
+    free(w->merged);
     pmn_arena_free(&w->buffer);
     clear_overwrite(w);
     pmn_arena_free(&w->pending_arena);

@@ -95,11 +95,23 @@ static void test_compaction__strategy(void **state)
         int32_t lv[] = {0, 0, 0, 0, 1, 3};
         int64_t sz[] = {1, 1, 10, 10, 10, 1000};
         pmn_sorted_run *r = make_runs(lv, sz, 6);
-        /* size amp: 32 <= 2000; ratio: 1 -> 2 -> (2*1.01 < 10) stops at 2 runs; output
-         * = level(run 2) - 1 = -1 -> 0 -> take runs up to the first level >= 1 (run 4, L1) */
+        /* size amp: 32 <= 2000; ratio: 1 -> 2, then 2*1.01 < 10 but a triggered pick takes
+         * the level-0 and level-1 runs anyway (Java 1.x): 5 runs, output = level(L3) - 1 */
         assert_true(pmn_compact_pick(&o, r, 6, &u));
         assert_int_equal(u.nruns, 5);
-        assert_int_equal(u.output_level, 1);
+        assert_int_equal(u.output_level, 2);
+        free(r);
+    }
+    /* a forced pick gathers by ratio past its forced runs */
+    {
+        int32_t lv[] = {0, 0, 2, 3};
+        int64_t sz[] = {1, 10, 10, 1000};
+        pmn_sorted_run *r = make_runs(lv, sz, 4);
+        /* size amp: 21 <= 2000; ratio: 1*1.01 < 10 stops at 1 run (not triggered); force pick
+         * (4 > 3 runs): 2 runs, then 11*1.01 >= 10 takes L2, 21 < 1000 stops: 3 runs -> L2 */
+        assert_true(pmn_compact_pick(&o, r, 4, &u));
+        assert_int_equal(u.nruns, 3);
+        assert_int_equal(u.output_level, 2);
         free(r);
     }
     /* too many runs and no ratio: force-pick runs - trigger + 1 newest */
