@@ -285,3 +285,50 @@ char *pmn_path_dirname(const char *path)
         return pmn_xstrdup("/");
     return pmn_xstrndup(path, (size_t)(slash - path));
 }
+
+int64_t pmn_fs_numbered_id(const char *name, const char *prefix)
+{
+    size_t pl = strlen(prefix);
+    if (strncmp(name, prefix, pl) != 0 || !name[pl])
+        return -1;
+    int64_t v = 0;
+    for (const char *p = name + pl; *p; p++) {
+        if (*p < '0' || *p > '9' || v > (INT64_MAX - 9) / 10)
+            return -1;
+        v = v * 10 + (*p - '0');
+    }
+    return v;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+int pmn_fs_list_numbered(const char *dir, const char *prefix, int64_t **ids, size_t *count)
+{
+    *ids = NULL;
+    *count = 0;
+    char **names;
+    size_t n;
+    int rc = pmn_fs_list(dir, &names, &n);
+    if (rc == PMN_ENOTFOUND) {
+        pmn_error_clear();
+        return 0;
+    }
+    if (rc)
+        return rc;
+    int64_t *v = pmn_xmalloc((n ? n : 1) * sizeof *v);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        int64_t id = pmn_fs_numbered_id(names[i], prefix);
+        if (id >= 0)
+            v[k++] = id;
+    }
+    pmn_fs_list_free(names, n);
+    qsort(v, k, sizeof *v, cmp_i64);
+    *ids = v;
+    *count = k;
+    return 0;
+}

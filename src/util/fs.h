@@ -29,6 +29,12 @@ int pmn_fs_file_size(const char *path, uint64_t *size);
 /* pmn_fs_list: names in dir (no . and ..), sorted; caller frees with pmn_fs_list_free. */
 int pmn_fs_list(const char *dir, char ***names, size_t *count);
 void pmn_fs_list_free(char **names, size_t count);
+/* pmn_fs_numbered_id: N if name is "<prefix>N" with N a non-negative decimal that fits an
+ * int64, else -1 (Paimon's snapshot-N, schema-N, and the bare number of a LATEST hint). */
+int64_t pmn_fs_numbered_id(const char *name, const char *prefix);
+/* pmn_fs_list_numbered: the N of every "<prefix>N" file in dir, ascending; caller frees *ids.
+ * A missing dir is empty, not an error. */
+int pmn_fs_list_numbered(const char *dir, const char *prefix, int64_t **ids, size_t *count);
 /* pmn_fs_remove: unlink a file; absent is not an error. */
 int pmn_fs_remove(const char *path);
 /* pmn_fs_remove_tree: rm -rf. */
