@@ -91,7 +91,19 @@ typedef struct pmn_scan_options {
     size_t nprojection;
     const pmn_filter *filters; /* conjunction; may be NULL */
     size_t nfilters;
+    /* Filters applied exactly to every row (pmn_datum_compare against the column's value; a
+     * NULL value fails all but IS NULL): rows failing one are never returned. Unlike
+     * `filters` they do not prune by themselves (pass them in both to get both). */
+    const pmn_filter *row_filters;
+    size_t nrow_filters;
+    /* Threads reading buckets: 0 or 1 = the calling thread only; N > 1 = up to N threads,
+     * one (partition, bucket) at a time each; PMN_SCAN_THREADS_AUTO = one per online CPU when
+     * the scan reads at least 32 MiB of data files and more than one bucket. With more than
+     * one thread, rows of different buckets interleave in no fixed order. */
+    int threads;
 } pmn_scan_options;
+
+#define PMN_SCAN_THREADS_AUTO (-1)
 
 typedef struct pmn_scan pmn_scan;
 
@@ -104,6 +116,9 @@ int pmn_scan_next(pmn_scan *s, const pmn_datum **row);
 int64_t pmn_scan_snapshot_id(const pmn_scan *s);
 /* pmn_scan_stats: data files opened and rows decoded so far (for pushdown tests). */
 void pmn_scan_stats(const pmn_scan *s, uint64_t *files_read, uint64_t *rows_read);
+/* pmn_scan_count: read the rest of the scan, counting its rows instead of returning them
+ * (COUNT(*)); with only key columns projected no value is decoded. */
+int pmn_scan_count(pmn_scan *s, int64_t *count);
 /* pmn_scan_blocks_read: Avro blocks of data files decoded so far. A filter on the first
  * primary-key column (=, <, <=, >, >=) makes a primary-key scan binary-search each file's
  * blocks for the bound instead of decoding the blocks before it. */

@@ -52,7 +52,7 @@ struct rp_node {
     int32_t target;              /* RECORD kids: index of the requested field */
     int32_t fixed_size;          /* RP_FIXED, RP_DECIMAL_FIXED */
     pmn_i128 dec_mul;            /* decimal rescale factor (10^(target scale - writer scale)) */
-    const pmn_avro_schema *skip; /* RP_SKIP */
+    pmn_avro_skipper skip;       /* RP_SKIP */
     rp_node *kids;
     int32_t nkids;
     int32_t nout;     /* RECORD: fields of the requested ROW */
@@ -114,7 +114,7 @@ static int build_record(pmn_avro_read_plan *plan, const pmn_avro_schema *w, cons
         int target = pmn_type_find_field(t, w->field_names[i]);
         if (target < 0 || seen[target]) {
             k->op = RP_SKIP;
-            k->skip = w->children[i];
+            pmn_avro__skipper_init(&k->skip, w->children[i]);
             k->target = -1;
             continue;
         }
@@ -384,7 +384,7 @@ static void read_record(const rp_node *n, pmn_avro_cursor *c, pmn_arena *a, pmn_
     const rp_node *k = n->kids, *end = n->kids + n->nkids;
     for (; k < end; k++) {
         if (k->op == RP_SKIP)
-            pmn_avro_skip(c, k->skip);
+            pmn_avro__skip_with(c, &k->skip);
         else
             read_value(k, c, a, &out[k->target]);
     }
@@ -472,7 +472,7 @@ static void read_value(const rp_node *n, pmn_avro_cursor *c, pmn_arena *a, pmn_d
     out->is_null = false;
     switch ((rp_op)n->op) {
     case RP_SKIP: /* not reached: records skip these themselves */
-        pmn_avro_skip(c, n->skip);
+        pmn_avro__skip_with(c, &n->skip);
         out->is_null = true;
         return;
     case RP_NULL:

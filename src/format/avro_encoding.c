@@ -224,3 +224,50 @@ void pmn_avro_skip(pmn_avro_cursor *c, const pmn_avro_schema *s)
 {
     skip_value(c, s, 0);
 }
+
+static uint8_t flat_skip(const pmn_avro_schema *s, int32_t *fixed)
+{
+    switch (s->kind) {
+    case PMN_AVRO_NULL:
+        return PMN_AVRO_SK_NONE;
+    case PMN_AVRO_INT:
+    case PMN_AVRO_LONG:
+    case PMN_AVRO_ENUM:
+        return PMN_AVRO_SK_VARINT;
+    case PMN_AVRO_BYTES:
+    case PMN_AVRO_STRING:
+        return PMN_AVRO_SK_BYTES;
+    case PMN_AVRO_BOOLEAN:
+        *fixed = 1;
+        return PMN_AVRO_SK_FIXED;
+    case PMN_AVRO_FLOAT:
+        *fixed = 4;
+        return PMN_AVRO_SK_FIXED;
+    case PMN_AVRO_DOUBLE:
+        *fixed = 8;
+        return PMN_AVRO_SK_FIXED;
+    case PMN_AVRO_FIXED:
+        *fixed = s->fixed_size;
+        return PMN_AVRO_SK_FIXED;
+    default:
+        return PMN_AVRO_SK_GENERIC;
+    }
+}
+
+void pmn_avro__skipper_init(pmn_avro_skipper *k, const pmn_avro_schema *s)
+{
+    memset(k, 0, sizeof *k);
+    k->schema = s;
+    k->union_value = -1;
+    if (s->kind == PMN_AVRO_UNION && s->nchildren == 2 &&
+        (s->children[0]->kind == PMN_AVRO_NULL) != (s->children[1]->kind == PMN_AVRO_NULL)) {
+        int v = s->children[0]->kind == PMN_AVRO_NULL ? 1 : 0;
+        k->op = flat_skip(s->children[v], &k->fixed);
+        if (k->op != PMN_AVRO_SK_GENERIC) { /* else the generic skip reads the branch itself */
+            k->union_value = (int8_t)v;
+            k->union_null = (int8_t)(1 - v);
+        }
+    } else {
+        k->op = flat_skip(s, &k->fixed);
+    }
+}

@@ -25,8 +25,27 @@ static inline void pmn_avro__fail(pmn_avro_cursor *c)
     c->p = c->end;
 }
 
+/* pmn_avro__varint_word: a varint of at most 8 bytes held in the little-endian word w (read
+ * from p with 8 bytes available): its byte length in *len, or 0 when longer. The 7-bit
+ * groups are gathered pairwise (8 -> 4 -> 2 -> 1 lanes) instead of one byte at a time. */
+static inline uint64_t pmn_avro__varint_word(uint64_t w, size_t *len)
+{
+    uint64_t stops = ~w & 0x8080808080808080ULL;
+    if (PMN_AVRO_UNLIKELY(stops == 0)) {
+        *len = 0;
+        return 0;
+    }
+    size_t n = (size_t)__builtin_ctzll(stops) / 8 + 1;
+    *len = n;
+    uint64_t x = (n == 8 ? w : w & ((1ULL << (8 * n)) - 1)) & 0x7f7f7f7f7f7f7f7fULL;
+    x = ((x & 0x7f007f007f007f00ULL) >> 1) | (x & 0x007f007f007f007fULL);
+    x = ((x & 0x3fff00003fff0000ULL) >> 2) | (x & 0x00003fff00003fffULL);
+    x = ((x & 0x0fffffff00000000ULL) >> 4) | (x & 0x000000000fffffffULL);
+    return x;
+}
+
 /* Zig-zag varint of at most 10 bytes; a longer or over-wide one sets overflow. */
-static inline int64_t pmn_avro__get_long(pmn_avro_cursor *c)
+__attribute__((always_inline)) static inline int64_t pmn_avro__get_long(pmn_avro_cursor *c)
 {
     const uint8_t *p = c->p;
     size_t avail = (size_t)(c->end - p);
@@ -34,6 +53,16 @@ static inline int64_t pmn_avro__get_long(pmn_avro_cursor *c)
         c->p = p + 1;
         uint64_t v = p[0];
         return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+    }
+    if (PMN_AVRO_LIKELY(avail >= 8)) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        size_t n;
+        uint64_t v = pmn_avro__varint_word(w, &n);
+        if (PMN_AVRO_LIKELY(n)) {
+            c->p = p + n;
+            return (int64_t)(v >> 1) ^ -(int64_t)(v & 1);
+        }
     }
     size_t max = avail < 10 ? avail : 10;
     uint64_t v = 0;
@@ -49,6 +78,22 @@ static inline int64_t pmn_avro__get_long(pmn_avro_cursor *c)
     }
     pmn_avro__fail(c);
     return 0;
+}
+
+/* pmn_avro__skip_long: step over a varint without computing its value. */
+static inline void pmn_avro__skip_long(pmn_avro_cursor *c)
+{
+    const uint8_t *p = c->p;
+    if (PMN_AVRO_LIKELY((size_t)(c->end - p) >= 8)) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        uint64_t stops = ~w & 0x8080808080808080ULL;
+        if (PMN_AVRO_LIKELY(stops)) {
+            c->p = p + __builtin_ctzll(stops) / 8 + 1;
+            return;
+        }
+    }
+    (void)pmn_avro__get_long(c);
 }
 
 /* An Avro int: a varint whose value must fit 32 bits. */
@@ -121,6 +166,53 @@ static inline void pmn_avro__put_raw(pmn_buf *b, const void *p, size_t n)
 /* pmn_avro__zero_width: true if values of s can occupy no bytes (null, empty records, fixed
  * of size 0); such arrays may legitimately hold more items than there are bytes left. */
 bool pmn_avro__zero_width(const pmn_avro_schema *s);
+
+/* How to step over one value without decoding it: the common shapes (numbers, strings,
+ * bytes, fixed, and ["null", one of them]) get a flat op, anything else the generic skip. */
+enum { PMN_AVRO_SK_GENERIC, PMN_AVRO_SK_NONE, PMN_AVRO_SK_VARINT, PMN_AVRO_SK_BYTES,
+       PMN_AVRO_SK_FIXED };
+
+typedef struct pmn_avro_skipper {
+    uint8_t op;
+    int8_t union_value; /* >= 0: a union; the branch that holds a value of `op` */
+    int8_t union_null;  /* the null branch of that union */
+    int32_t fixed;      /* PMN_AVRO_SK_FIXED byte count */
+    const pmn_avro_schema *schema; /* PMN_AVRO_SK_GENERIC */
+} pmn_avro_skipper;
+
+/* pmn_avro__skipper_init: the skipper for values of writer schema s (borrowed). */
+void pmn_avro__skipper_init(pmn_avro_skipper *k, const pmn_avro_schema *s);
+
+/* pmn_avro__skip_with: step over one value as k says; malformed data sets overflow. */
+static inline void pmn_avro__skip_with(pmn_avro_cursor *c, const pmn_avro_skipper *k)
+{
+    if (k->union_value >= 0) {
+        int64_t b = pmn_avro__get_long(c);
+        if (b != k->union_value) {
+            if (b != k->union_null)
+                pmn_avro__fail(c);
+            return;
+        }
+    }
+    switch (k->op) {
+    case PMN_AVRO_SK_NONE:
+        break;
+    case PMN_AVRO_SK_VARINT:
+        pmn_avro__skip_long(c);
+        break;
+    case PMN_AVRO_SK_BYTES: {
+        uint32_t len;
+        pmn_avro__get_bytes(c, &len);
+        break;
+    }
+    case PMN_AVRO_SK_FIXED:
+        pmn_avro__take(c, (size_t)k->fixed);
+        break;
+    default:
+        pmn_avro_skip(c, k->schema);
+        break;
+    }
+}
 
 /* ---- codecs (avro_codec.c) ---- */
 

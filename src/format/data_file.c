@@ -453,7 +453,7 @@ struct pmn_data_file_reader {
     pmn_avro_read_plan *value_plan; /* the remaining fields */
     int32_t value_from;          /* first writer field of the values */
     bool int_keys;               /* keys, sequence and kind are plain Avro ints/longs */
-    struct skip_op *skips;       /* how to step over each value field */
+    pmn_avro_skipper *skips;     /* how to step over each value field */
     int32_t nskips;
 };
 
@@ -669,103 +669,21 @@ int pmn_data_file_reader_use_keys(pmn_data_file_reader *r, const pmn_type *const
     return 0;
 }
 
-/* Stepping over a value without decoding it: the common shapes (numbers, strings, bytes,
- * fixed, and ["null", one of them]) get a flat op, anything else the generic skip. */
-enum { SK_GENERIC, SK_NONE, SK_VARINT, SK_BYTES, SK_FIXED };
-
-typedef struct skip_op {
-    uint8_t op;
-    int8_t union_value; /* >= 0: a union; the branch that holds a value of `op` */
-    int8_t union_null;  /* the null branch of that union */
-    int32_t fixed;      /* SK_FIXED byte count */
-    const pmn_avro_schema *schema; /* SK_GENERIC */
-} skip_op;
-
-static uint8_t flat_op(const pmn_avro_schema *s, int32_t *fixed)
-{
-    switch (s->kind) {
-    case PMN_AVRO_NULL:
-        return SK_NONE;
-    case PMN_AVRO_INT:
-    case PMN_AVRO_LONG:
-    case PMN_AVRO_ENUM:
-        return SK_VARINT;
-    case PMN_AVRO_BYTES:
-    case PMN_AVRO_STRING:
-        return SK_BYTES;
-    case PMN_AVRO_BOOLEAN:
-        *fixed = 1;
-        return SK_FIXED;
-    case PMN_AVRO_FLOAT:
-        *fixed = 4;
-        return SK_FIXED;
-    case PMN_AVRO_DOUBLE:
-        *fixed = 8;
-        return SK_FIXED;
-    case PMN_AVRO_FIXED:
-        *fixed = s->fixed_size;
-        return SK_FIXED;
-    default:
-        return SK_GENERIC;
-    }
-}
-
 static void build_skips(pmn_data_file_reader *r)
 {
     const pmn_avro_schema *w = pmn_avro_reader_schema(r->avro);
     r->nskips = w->nchildren - r->value_from;
     r->skips = pmn_xcalloc((size_t)r->nskips + 1, sizeof *r->skips);
-    for (int32_t i = 0; i < r->nskips; i++) {
-        const pmn_avro_schema *f = w->children[r->value_from + i];
-        skip_op *op = &r->skips[i];
-        op->schema = f;
-        op->union_value = -1;
-        if (f->kind == PMN_AVRO_UNION && f->nchildren == 2 &&
-            (f->children[0]->kind == PMN_AVRO_NULL) != (f->children[1]->kind == PMN_AVRO_NULL)) {
-            int v = f->children[0]->kind == PMN_AVRO_NULL ? 1 : 0;
-            op->op = flat_op(f->children[v], &op->fixed);
-            op->union_value = (int8_t)v;
-            op->union_null = (int8_t)(1 - v);
-            if (op->op == SK_GENERIC)
-                op->union_value = -1; /* the generic skip reads the branch itself */
-        } else {
-            op->op = flat_op(f, &op->fixed);
-        }
-    }
+    for (int32_t i = 0; i < r->nskips; i++)
+        pmn_avro__skipper_init(&r->skips[i], w->children[r->value_from + i]);
 }
 
 /* skip_values: step over the current record's value fields. */
 static int skip_values(pmn_data_file_reader *r)
 {
     pmn_avro_cursor *c = &r->cursor;
-    for (const skip_op *op = r->skips, *end = r->skips + r->nskips; op < end; op++) {
-        if (op->union_value >= 0) {
-            int64_t b = pmn_avro__get_long(c);
-            if (b != op->union_value) {
-                if (b != op->union_null)
-                    pmn_avro__fail(c);
-                continue;
-            }
-        }
-        switch (op->op) {
-        case SK_NONE:
-            break;
-        case SK_VARINT:
-            pmn_avro__get_long(c);
-            break;
-        case SK_BYTES: {
-            uint32_t len;
-            pmn_avro__get_bytes(c, &len);
-            break;
-        }
-        case SK_FIXED:
-            pmn_avro__take(c, (size_t)op->fixed);
-            break;
-        default:
-            pmn_avro_skip(c, op->schema);
-            break;
-        }
-    }
+    for (const pmn_avro_skipper *k = r->skips, *end = r->skips + r->nskips; k < end; k++)
+        pmn_avro__skip_with(c, k);
     r->value_pending = false;
     if (r->cursor.overflow)
         return pmn_error_set(PMN_ECORRUPT, "data file %s: malformed or truncated record",

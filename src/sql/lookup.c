@@ -171,8 +171,10 @@ int pmn_lookup_build(pmn_table *t, const pmn_scan_options *opts, const bool *col
     pmn_scan_options o = *opts;
     o.projection = proj;
     o.nprojection = nproj;
-    o.filters = NULL;
+    o.filters = NULL; /* every row: the filters were one lookup's key */
     o.nfilters = 0;
+    o.row_filters = NULL;
+    o.nrow_filters = 0;
     pmn_scan *scan = NULL;
     int rc = pmn_scan_open(t, &o, &scan);
     const pmn_datum *r;

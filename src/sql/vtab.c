@@ -136,7 +136,7 @@ typedef struct paimon_cursor {
     bool cached;              /* row came from the vtab's lookup cache: one row at most */
     bool lookup_scan;         /* the scan is a key lookup (its rows count for the cache) */
     pmn_filter *checks;       /* pushed constraints whose lake comparison agrees with SQLite's */
-    size_t nchecks;           /*   (exact_check): rows failing one are skipped in fetch */
+    size_t nchecks;           /*   (exact_check): the scan drops rows failing one */
     int64_t counted;          /* >= 0: a scan using no column (COUNT(*)) answered from the
                                  manifests (sql/count.h): this many rows remain, no values */
 } paimon_cursor;
@@ -524,31 +524,6 @@ static bool exact_check(const pmn_type *t, sqlite3_value *val)
     }
 }
 
-/* row_passes: the row satisfies every exact check. */
-static bool row_passes(const paimon_cursor *c, const pmn_type *row, const pmn_datum *r)
-{
-    for (size_t i = 0; i < c->nchecks; i++) {
-        const pmn_filter *f = &c->checks[i];
-        const pmn_datum *d = &r[f->field];
-        if (f->op == PMN_FILTER_IS_NULL || f->op == PMN_FILTER_IS_NOT_NULL) {
-            if (d->is_null != (f->op == PMN_FILTER_IS_NULL))
-                return false;
-            continue;
-        }
-        if (d->is_null)
-            return false;
-        int cmp = pmn_datum_compare(row->fields[f->field].type, d, &f->value);
-        bool ok = f->op == PMN_FILTER_EQ   ? cmp == 0
-                  : f->op == PMN_FILTER_LT ? cmp < 0
-                  : f->op == PMN_FILTER_LE ? cmp <= 0
-                  : f->op == PMN_FILTER_GT ? cmp > 0
-                                           : cmp >= 0;
-        if (!ok)
-            return false;
-    }
-    return true;
-}
-
 static int fetch(paimon_cursor *c)
 {
     paimon_vtab *v = (paimon_vtab *)c->base.pVtab;
@@ -574,10 +549,7 @@ static int fetch(paimon_cursor *c)
     if (c->audit) {
         rc = pmn_audit_next(c->audit, &c->kind, &c->row);
     } else {
-        const pmn_type *row = pmn_table_row_type(v->table);
-        while ((rc = pmn_scan_next(c->scan, &c->row)) == 0 && c->nchecks &&
-               !row_passes(c, row, c->row))
-            ;
+        rc = pmn_scan_next(c->scan, &c->row); /* rows failing c->checks never come back */
     }
     if (rc == PMN_ITEROVER) {
         c->eof = true;
@@ -712,6 +684,9 @@ static int x_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str, 
     opts.nprojection = nproj;
     opts.filters = nfilters ? filters : NULL;
     opts.nfilters = nfilters;
+    opts.row_filters = c->checks;
+    opts.nrow_filters = c->nchecks;
+    opts.threads = PMN_SCAN_THREADS_AUTO;
     if ((v->snapshot_id == 0 && !v->timestamp_millis && !v->tag) || v->empty) {
         c->eof = true; /* no snapshot yet, or time travel to before the first one */
         return SQLITE_OK;
@@ -741,6 +716,14 @@ static int x_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str, 
     if (pmn_scan_open(v->table, &opts, &c->scan) != 0) {
         c->scan = NULL;
         return set_error(&v->base, pmn_error_last());
+    }
+    if (nproj == 0 && nfilters == 0) {
+        /* COUNT(*) over merged files: count the merge's keys, in the scan's threads */
+        int64_t n;
+        if (pmn_scan_count(c->scan, &n) != 0)
+            return set_error(&v->base, pmn_error_last());
+        c->counted = n;
+        return fetch(c);
     }
     return fetch(c);
 }

@@ -28,6 +28,7 @@
  */
 #include "table/compact.h"
 #include "table/dv.h"
+#include "table/scan_parallel.h"
 #include "table/table_internal.h"
 
 #include "change/widen.h"
@@ -39,6 +40,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* How one data file's columns map to the current schema. */
 typedef struct file_layout {
@@ -87,9 +89,14 @@ struct pmn_scan {
     int engine;              /* ENGINE_*: how the versions of a key merge */
     bool ignore_delete;      /* ignore-delete: -D/-U versions are skipped */
     bool remove_on_delete;   /* partial-update.remove-record-on-delete */
+    bool keys_only;          /* only key columns are projected: values are never decoded */
     pmn_datum *acc;          /* the merged row of the current key (general merge) */
     pmn_arena acc_arena;     /* its values */
     uint64_t files_read, rows_read;
+    pmn_filter *row_filters; /* applied to every row (pmn_scan_options.row_filters) */
+    size_t nrow_filters;
+    bool borrowed;           /* a part of a parallel scan: plan, filters, dvs are the parent's */
+    pmn_scan_par *par;       /* parallel reading (scan_parallel.h), or NULL */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -337,6 +344,117 @@ static int merge_engine(pmn_scan *s)
 /* Open                                                                      */
 /* ------------------------------------------------------------------------ */
 
+/* ------------------------------------------------------------------------ */
+/* Parallel reading: parts own disjoint sets of groups                       */
+/* ------------------------------------------------------------------------ */
+
+/* A scan reading this many bytes of data files or more goes parallel with
+ * PMN_SCAN_THREADS_AUTO: below it thread start-up is not worth it. */
+#define PARALLEL_MIN_BYTES ((int64_t)32 << 20)
+
+static int64_t group_bytes(const pmn_scan *s, size_t g)
+{
+    int64_t n = 0;
+    for (size_t f = s->group_start[g]; f < s->group_end[g]; f++)
+        n += s->plan->files[f].file.file_size;
+    return n;
+}
+
+/* fork_part: a scan over the given groups of s sharing s's plan, filters and options. */
+static pmn_scan *fork_part(const pmn_scan *s, const size_t *groups, size_t ngroups)
+{
+    int32_t n = s->t->schema->row->nfields;
+    pmn_scan *p = pmn_xcalloc(1, sizeof *p);
+    p->t = s->t;
+    p->plan = s->plan;
+    p->pk = s->pk;
+    p->borrowed = true;
+    p->projected = pmn_xcalloc((size_t)n + 1, sizeof *p->projected);
+    memcpy(p->projected, s->projected, sizeof *p->projected * (size_t)n);
+    p->filters = s->filters;
+    p->nfilters = s->nfilters;
+    p->row_filters = s->row_filters;
+    p->nrow_filters = s->nrow_filters;
+    p->upper = s->upper;
+    p->upper_inclusive = s->upper_inclusive;
+    p->lower = s->lower;
+    p->lower_inclusive = s->lower_inclusive;
+    p->engine = s->engine;
+    p->ignore_delete = s->ignore_delete;
+    p->remove_on_delete = s->remove_on_delete;
+    p->keys_only = s->keys_only;
+    p->pending_advance = -1;
+    pmn_arena_init(&p->out_arena);
+    pmn_arena_init(&p->acc_arena);
+    p->out = pmn_xcalloc((size_t)n + 1, sizeof *p->out);
+    for (int32_t i = 0; i < n; i++)
+        p->out[i] = pmn_datum_null();
+    p->acc = pmn_xcalloc((size_t)n + 1, sizeof *p->acc);
+    p->group_start = pmn_xcalloc(ngroups + 1, sizeof(size_t));
+    p->group_end = pmn_xcalloc(ngroups + 1, sizeof(size_t));
+    for (size_t i = 0; i < ngroups; i++) {
+        p->group_start[i] = s->group_start[groups[i]];
+        p->group_end[i] = s->group_end[groups[i]];
+    }
+    p->ngroups = ngroups;
+    return p;
+}
+
+/* start_parallel: split s's groups over up to `threads` parts, largest groups first, each to
+ * the part with the fewest bytes so far. Deletion vectors are loaded lazily, so scans that
+ * apply them stay in one thread. */
+static int start_parallel(pmn_scan *s, int threads)
+{
+    if (threads == PMN_SCAN_THREADS_AUTO) {
+        int64_t total = 0;
+        for (size_t g = 0; g < s->ngroups; g++)
+            total += group_bytes(s, g);
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = total >= PARALLEL_MIN_BYTES && cpus > 1 ? (int)(cpus > 64 ? 64 : cpus) : 1;
+    }
+    if (threads <= 1 || s->ngroups < 2 || s->dvs)
+        return 0;
+    size_t nparts = (size_t)threads < s->ngroups ? (size_t)threads : s->ngroups;
+    size_t *order = pmn_xcalloc(s->ngroups, sizeof *order);
+    int64_t *bytes = pmn_xcalloc(s->ngroups, sizeof *bytes);
+    for (size_t g = 0; g < s->ngroups; g++) {
+        order[g] = g;
+        bytes[g] = group_bytes(s, g);
+    }
+    for (size_t i = 1; i < s->ngroups; i++) /* insertion sort, largest first */
+        for (size_t j = i; j > 0 && bytes[order[j]] > bytes[order[j - 1]]; j--) {
+            size_t x = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = x;
+        }
+    size_t *owner = pmn_xcalloc(s->ngroups, sizeof *owner);
+    int64_t *load = pmn_xcalloc(nparts, sizeof *load);
+    for (size_t i = 0; i < s->ngroups; i++) {
+        size_t best = 0;
+        for (size_t p = 1; p < nparts; p++)
+            if (load[p] < load[best])
+                best = p;
+        owner[order[i]] = best;
+        load[best] += bytes[order[i]];
+    }
+    pmn_scan **parts = pmn_xcalloc(nparts, sizeof *parts);
+    size_t *mine = pmn_xcalloc(s->ngroups, sizeof *mine);
+    for (size_t p = 0; p < nparts; p++) {
+        size_t n = 0;
+        for (size_t g = 0; g < s->ngroups; g++) /* in plan order within a part */
+            if (owner[g] == p)
+                mine[n++] = g;
+        parts[p] = fork_part(s, mine, n);
+    }
+    free(mine);
+    free(order);
+    free(bytes);
+    free(owner);
+    free(load);
+    s->par = pmn_scan_par_new(parts, nparts, s->t->schema->row, s->projected);
+    return 0;
+}
+
 int pmn_scan_open(pmn_table *t, const pmn_scan_options *o, pmn_scan **out)
 {
     return pmn_scan_open_level(t, o, -1, out);
@@ -344,6 +462,11 @@ int pmn_scan_open(pmn_table *t, const pmn_scan_options *o, pmn_scan **out)
 
 int pmn_scan_open_level(pmn_table *t, const pmn_scan_options *o, int32_t level, pmn_scan **out)
 {
+    for (size_t i = 0; o && i < o->nrow_filters; i++)
+        if (o->row_filters[i].field < 0 || o->row_filters[i].field >= t->schema->row->nfields)
+            return pmn_error_set(PMN_EINVALID, "table %s: a row filter names column %d of %d",
+                                 t->full_name, o->row_filters[i].field,
+                                 t->schema->row->nfields);
     int64_t snapshot_id = 0;
     pmn_snapshot *tag = NULL;
     int rc = pmn_plan_resolve(t, o, &snapshot_id, &tag);
@@ -392,8 +515,27 @@ int pmn_scan_open_level(pmn_table *t, const pmn_scan_options *o, int32_t level, 
         memcpy(s->filters, o->filters, sizeof *s->filters * o->nfilters);
         s->nfilters = o->nfilters;
     }
+    if (o && o->nrow_filters) {
+        s->row_filters = pmn_xcalloc(o->nrow_filters, sizeof *s->row_filters);
+        memcpy(s->row_filters, o->row_filters, sizeof *s->row_filters * o->nrow_filters);
+        s->nrow_filters = o->nrow_filters;
+        for (size_t i = 0; i < o->nrow_filters; i++)
+            s->projected[o->row_filters[i].field] = true; /* checked, so decoded */
+    }
     s->out = pmn_xcalloc((size_t)n + 1, sizeof *s->out);
+    for (int32_t i = 0; i < n; i++)
+        s->out[i] = pmn_datum_null();
     s->acc = pmn_xcalloc((size_t)n + 1, sizeof *s->acc);
+    if (s->pk && t->keys.ntrimmed_pk > 0) {
+        /* COUNT(*) and key-only queries: the merge's key columns are the whole answer */
+        s->keys_only = true;
+        for (int32_t i = 0; i < n && s->keys_only; i++) {
+            bool in_key = false;
+            for (int32_t j = 0; j < t->keys.ntrimmed_pk; j++)
+                in_key |= t->keys.trimmed_pk[j] == i;
+            s->keys_only = !s->projected[i] || in_key;
+        }
+    }
     pmn_arena_init(&s->acc_arena);
     if (s->pk) {
         rc = merge_engine(s);
@@ -457,6 +599,11 @@ int pmn_scan_open_level(pmn_table *t, const pmn_scan_options *o, int32_t level, 
         i = j;
     }
     pmn_arena_free(&scratch);
+    rc = start_parallel(s, o ? o->threads : 0);
+    if (rc) {
+        pmn_scan_free(s);
+        return rc;
+    }
     *out = s;
     return 0;
 }
@@ -468,6 +615,11 @@ int64_t pmn_scan_snapshot_id(const pmn_scan *s)
 
 uint64_t pmn_scan_blocks_read(const pmn_scan *s)
 {
+    if (s->par) {
+        uint64_t files, rows, blocks;
+        pmn_scan_par_stats(s->par, &files, &rows, &blocks);
+        return blocks;
+    }
     uint64_t n = s->blocks_closed;
     for (size_t i = 0; i < s->nruns; i++)
         if (s->runs[i].reader)
@@ -477,6 +629,15 @@ uint64_t pmn_scan_blocks_read(const pmn_scan *s)
 
 void pmn_scan_stats(const pmn_scan *s, uint64_t *files_read, uint64_t *rows_read)
 {
+    if (s->par) {
+        uint64_t files, rows, blocks;
+        pmn_scan_par_stats(s->par, &files, &rows, &blocks);
+        if (files_read)
+            *files_read = files;
+        if (rows_read)
+            *rows_read = rows;
+        return;
+    }
     if (files_read)
         *files_read = s->files_read;
     if (rows_read)
@@ -740,6 +901,13 @@ static int next_merged(pmn_scan *s, const run **winner)
         s->pending_advance = (long)(top - s->runs);
         if (top->in.kind == PMN_ROW_DELETE || top->in.kind == PMN_ROW_UPDATE_BEFORE)
             continue;
+        if (s->keys_only) {
+            const pmn_key_layout *k = &s->t->keys;
+            for (int32_t j = 0; j < k->ntrimmed_pk; j++)
+                s->out[k->trimmed_pk[j]] = top->in.key[j];
+            *winner = NULL; /* the row is in s->out */
+            return 0;
+        }
         int rc = pmn_data_file_reader_values(top->reader, &top->vals);
         if (rc)
             return rc;
@@ -776,7 +944,39 @@ static int next_appended(pmn_scan *s, const run **winner)
     return PMN_ITEROVER;
 }
 
+/* row_passes: the row satisfies every row filter. */
+static bool row_passes(const pmn_scan *s, const pmn_datum *row)
+{
+    const pmn_type *rt = s->t->schema->row;
+    for (size_t i = 0; i < s->nrow_filters; i++) {
+        const pmn_filter *f = &s->row_filters[i];
+        if (!satisfies(rt->fields[f->field].type, &row[f->field], f))
+            return false;
+    }
+    return true;
+}
+
 int pmn_scan_next(pmn_scan *s, const pmn_datum **row)
+{
+    if (s->par)
+        return pmn_scan_par_next(s->par, row);
+    return pmn_scan_next_local(s, row);
+}
+
+int pmn_scan_count(pmn_scan *s, int64_t *count)
+{
+    if (s->par)
+        return pmn_scan_par_count(s->par, count);
+    int64_t n = 0;
+    const pmn_datum *row;
+    int rc;
+    while ((rc = pmn_scan_next_local(s, &row)) == 0)
+        n++;
+    *count = n;
+    return rc == PMN_ITEROVER ? 0 : rc;
+}
+
+int pmn_scan_next_local(pmn_scan *s, const pmn_datum **row)
 {
     for (;;) {
         if (!s->group_open) {
@@ -797,6 +997,8 @@ int pmn_scan_next(pmn_scan *s, const pmn_datum **row)
             return rc;
         if (w)
             emit(s, w);
+        if (s->nrow_filters && !row_passes(s, s->out))
+            continue;
         *row = s->out;
         return 0;
     }
@@ -806,6 +1008,7 @@ void pmn_scan_free(pmn_scan *s)
 {
     if (!s)
         return;
+    pmn_scan_par_free(s->par); /* stops and frees the parts first: they borrow from s */
     close_group(s);
     for (size_t i = 0; i < s->nlayouts; i++) {
         pmn_type_free(s->layouts[i]->read_row);
@@ -813,10 +1016,13 @@ void pmn_scan_free(pmn_scan *s)
         free(s->layouts[i]);
     }
     free(s->layouts);
-    pmn_plan_free(s->plan);
-    pmn_dv_index_free(s->dvs);
+    if (!s->borrowed) {
+        pmn_plan_free(s->plan);
+        pmn_dv_index_free(s->dvs);
+        free(s->filters);
+        free(s->row_filters);
+    }
     free(s->projected);
-    free(s->filters);
     free(s->group_start);
     free(s->group_end);
     free(s->out);
