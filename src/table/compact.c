@@ -32,12 +32,12 @@ static int32_t highest_level(const pmn_manifest_entry *files, size_t n)
 
 /* compact_bucket: pick and rewrite one bucket's files. */
 static int compact_bucket(pmn_table *t, const pmn_compact_options *o,
-                          const pmn_manifest_entry *files, size_t n, bool full, pmn_arena *a,
-                          pmn_compact_result *res)
+                          const pmn_manifest_entry *files, size_t n, pmn_compact_mode mode,
+                          pmn_arena *a, pmn_compact_result *res)
 {
     if (!pmn_table_is_pk(t)) {
         size_t from = 0, count = 0;
-        if (!pmn_compact_pick_append(o, files, n, full, &from, &count))
+        if (!pmn_compact_pick_append(o, files, n, mode == PMN_COMPACT_FULL, &from, &count))
             return 0;
         return pmn_compact_rewrite_append(t, o, files + from, count, a, res);
     }
@@ -45,6 +45,7 @@ static int compact_bucket(pmn_table *t, const pmn_compact_options *o,
     size_t nruns = 0;
     pmn_sorted_runs_build(files, n, &runs, &nruns);
     pmn_compact_unit unit;
+    bool full = mode == PMN_COMPACT_FULL || (mode == PMN_COMPACT_EARLY_FULL && nruns > 1);
     bool picked = full ? pmn_compact_pick_full(o, runs, nruns, &unit)
                        : pmn_compact_pick(o, runs, nruns, &unit);
     int rc = 0;
@@ -93,7 +94,7 @@ int pmn_table_compact_supported(const pmn_table *t)
 }
 
 int pmn_table_compact_run(pmn_table *t, const char *commit_user, int64_t commit_identifier,
-                          bool full, int64_t *snapshot_id)
+                          pmn_compact_mode mode, int64_t *snapshot_id)
 {
     *snapshot_id = 0;
     int rc = pmn_table_compact_supported(t);
@@ -115,7 +116,7 @@ int pmn_table_compact_run(pmn_table *t, const char *commit_user, int64_t commit_
         while (j < plan->nfiles && plan->files[j].bucket == plan->files[i].bucket &&
                pmn_bytes_equal(plan->files[j].partition, plan->files[i].partition))
             j++;
-        rc = compact_bucket(t, &o, plan->files + i, j - i, full, &a, &res);
+        rc = compact_bucket(t, &o, plan->files + i, j - i, mode, &a, &res);
         i = j;
     }
     if (rc == 0 && res.n > 0) {
@@ -147,5 +148,6 @@ int pmn_table_compact_run(pmn_table *t, const char *commit_user, int64_t commit_
 
 int pmn_table_compact(pmn_table *t, bool full, int64_t *snapshot_id)
 {
-    return pmn_table_compact_run(t, NULL, -1, full, snapshot_id);
+    return pmn_table_compact_run(t, NULL, -1, full ? PMN_COMPACT_FULL : PMN_COMPACT_PICK,
+                                 snapshot_id);
 }

@@ -10,13 +10,21 @@
 
 #include "table/table_internal.h"
 
-/* pmn_table_compact_run: compact every bucket of the latest snapshot that the strategy picks
- * (full: everything to the max level) and commit one COMPACT snapshot as commit_user with
- * commit_identifier (< 0: that of the snapshot it follows, resolved at commit time). *snapshot_id =
- * 0 when nothing was picked. PMN_ECONFLICT when a concurrent commit removed an input: the
- * compaction is dropped. */
+/* What a compaction run picks in each bucket. */
+typedef enum pmn_compact_mode {
+    PMN_COMPACT_PICK,       /* what the universal strategy picks */
+    PMN_COMPACT_FULL,       /* everything to the max level */
+    PMN_COMPACT_EARLY_FULL, /* compaction.optimization-interval (Java's EarlyFullCompaction):
+                               primary-key buckets of more than one sorted run go to the max
+                               level, the others as the strategy picks */
+} pmn_compact_mode;
+
+/* pmn_table_compact_run: compact every bucket of the latest snapshot as `mode` says and commit
+ * one COMPACT snapshot as commit_user with commit_identifier (< 0: that of the snapshot it
+ * follows, resolved at commit time). *snapshot_id = 0 when nothing was picked. PMN_ECONFLICT
+ * when a concurrent commit removed an input: the compaction is dropped. */
 int pmn_table_compact_run(pmn_table *t, const char *commit_user, int64_t commit_identifier,
-                          bool full, int64_t *snapshot_id);
+                          pmn_compact_mode mode, int64_t *snapshot_id);
 
 /* pmn_table_compact_supported: 0, or PMN_EINVALID naming the option that rules compaction
  * out (merge-engine other than deduplicate, sequence.field, deletion vectors, a changelog

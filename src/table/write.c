@@ -64,7 +64,8 @@ typedef struct maint_job {
     pmn_table *t;          /* own handle (the writer's may be reloaded meanwhile) */
     char *commit_user;
     int64_t commit_identifier;
-    bool full;
+    pmn_compact_mode mode;
+    bool fully_compacted; /* set by the job: its full compaction committed */
     atomic_bool done;
 } maint_job;
 
@@ -110,6 +111,10 @@ struct pmn_writer {
     bool write_only;       /* option write-only: no compaction or expiry after commits */
     int64_t full_delta_commits; /* full-compaction.delta-commits (0 = off) */
     int64_t delta_commits;      /* APPEND commits by this writer */
+    int64_t optimize_interval_ms; /* compaction.optimization-interval (0 = unset) */
+    int64_t last_full_ms;       /* monotonic time of this writer's last full compaction (0:
+                                   none yet, so the first maintenance is a full one, as Java's
+                                   EarlyFullCompaction does) */
     bool force_compact;         /* commit.force-compact: maintenance inside the commit */
     int64_t backlog_limit;      /* stop-trigger - compaction-trigger */
     pthread_t maint_thread;
@@ -144,6 +149,9 @@ static int load_maint_options(pmn_writer *w, const pmn_table *t)
     int64_t full_default = producer && !strcmp(producer, "full-compaction") ? 1 : 0;
     if (rc == 0)
         rc = pmn_options_get_int64(o, "full-compaction.delta-commits", full_default, &full);
+    int64_t optimize = 0;
+    if (rc == 0)
+        rc = pmn_options_get_duration(o, "compaction.optimization-interval", 0, &optimize);
     if (rc == 0)
         rc = pmn_options_get_bool(o, "commit.force-compact", false, &force);
     if (rc == 0)
@@ -163,6 +171,7 @@ static int load_maint_options(pmn_writer *w, const pmn_table *t)
     w->target_file_size = target;
     w->write_only = write_only;
     w->full_delta_commits = full;
+    w->optimize_interval_ms = optimize;
     w->force_compact = force;
     w->backlog_limit = stop > trigger ? stop - trigger : 1;
     return 0;
@@ -699,14 +708,17 @@ static void clear_pending(pmn_writer *w)
 }
 
 /* maintain: compaction and expiry of t (failures are logged: the data is committed). */
-static void maintain(pmn_table *t, const char *commit_user, int64_t commit_identifier, bool full)
+/* maintain: compact as `mode` says, tag and expire after a commit. Returns true when a full
+ * compaction committed something. */
+static bool maintain(pmn_table *t, const char *commit_user, int64_t commit_identifier,
+                     pmn_compact_mode mode)
 {
     int64_t snap = 0;
     (void)commit_identifier; /* a COMPACT snapshot takes the identifier of the one it follows */
     int rc = 0;
     /* tables whose options rule compaction out are only expired (the CLI's compact says why) */
     if (pmn_table_compact_supported(t) == 0)
-        rc = pmn_table_compact_run(t, commit_user, -1, full, &snap);
+        rc = pmn_table_compact_run(t, commit_user, -1, mode, &snap);
     if (rc)
         pmn_log_warn("%s", pmn_error_last());
     pmn_error_clear();
@@ -717,12 +729,13 @@ static void maintain(pmn_table *t, const char *commit_user, int64_t commit_ident
     if (rc)
         pmn_log_warn("%s", pmn_error_last());
     pmn_error_clear();
+    return mode != PMN_COMPACT_PICK && snap > 0;
 }
 
 static void *maint_main(void *arg)
 {
     maint_job *job = arg;
-    maintain(job->t, job->commit_user, job->commit_identifier, job->full);
+    job->fully_compacted = maintain(job->t, job->commit_user, job->commit_identifier, job->mode);
     atomic_store(&job->done, true);
     return NULL;
 }
@@ -733,10 +746,27 @@ static void maint_join(pmn_writer *w)
     if (!w->maint)
         return;
     pthread_join(w->maint_thread, NULL);
+    if (w->maint->fully_compacted)
+        w->last_full_ms = pmn_monotonic_millis();
     pmn_table_free(w->maint->t);
     free(w->maint->commit_user);
     free(w->maint);
     w->maint = NULL;
+}
+
+/* maintenance_mode: full (full-compaction.delta-commits, a pending full one), else an early
+ * full compaction when compaction.optimization-interval asks for one: none by this writer yet,
+ * or the last is older than the interval (Java's EarlyFullCompaction; only buckets of more
+ * than one sorted run are compacted, and a run that compacted nothing does not count). */
+static pmn_compact_mode maintenance_mode(const pmn_writer *w, bool full)
+{
+    if (full)
+        return PMN_COMPACT_FULL;
+    if (w->optimize_interval_ms > 0 &&
+        (w->last_full_ms == 0 ||
+         pmn_monotonic_millis() - w->last_full_ms > w->optimize_interval_ms))
+        return PMN_COMPACT_EARLY_FULL;
+    return PMN_COMPACT_PICK;
 }
 
 int pmn_writer_wait_maintenance(pmn_writer *w)
@@ -766,7 +796,8 @@ static void after_commit(pmn_writer *w, int64_t commit_identifier)
                 (w->full_delta_commits > 0 && w->delta_commits % w->full_delta_commits == 0);
     if (w->force_compact) {
         maint_join(w);
-        maintain(fresh, w->commit_user, commit_identifier, full);
+        if (maintain(fresh, w->commit_user, commit_identifier, maintenance_mode(w, full)))
+            w->last_full_ms = pmn_monotonic_millis();
         pmn_table_free(fresh);
         w->full_pending = false;
         return;
@@ -785,11 +816,12 @@ static void after_commit(pmn_writer *w, int64_t commit_identifier)
     job->t = fresh;
     job->commit_user = pmn_xstrdup(w->commit_user);
     job->commit_identifier = commit_identifier;
-    job->full = full;
+    job->mode = maintenance_mode(w, full);
     atomic_init(&job->done, false);
     if (pthread_create(&w->maint_thread, NULL, maint_main, job) != 0) {
         /* no thread: do it here */
-        maintain(job->t, job->commit_user, commit_identifier, full);
+        if (maintain(job->t, job->commit_user, commit_identifier, job->mode))
+            w->last_full_ms = pmn_monotonic_millis();
         pmn_table_free(job->t);
         free(job->commit_user);
         free(job);
