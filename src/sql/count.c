@@ -10,10 +10,12 @@
 #include "table/table_internal.h"
 #include "util/alloc.h"
 #include "util/arena.h"
+#include "util/buf.h"
 #include "util/error.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct key_range {
     pmn_datum *min, *max;
@@ -108,4 +110,111 @@ int pmn_sql_count_from_metadata(pmn_table *t, const pmn_scan_options *opts, int6
         *exact = true;
     }
     return 0;
+}
+
+/* ---- COUNT(*) through the count column ---- */
+
+static const char *skip_space(const char *p)
+{
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+        p++;
+    return p;
+}
+
+/* keyword: p starts with word w (any case) followed by a non-identifier byte: past it. */
+static const char *keyword(const char *p, const char *w)
+{
+    size_t n = strlen(w);
+    if (strncasecmp(p, w, n) != 0)
+        return NULL;
+    char c = p[n];
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')
+        return NULL;
+    return p + n;
+}
+
+/* quoted: p at a "..." identifier: past it, its text (quotes included) in [*from, end). */
+static const char *quoted(const char *p)
+{
+    if (*p != '"')
+        return NULL;
+    for (p++; *p; p++) {
+        if (*p == '"') {
+            if (p[1] != '"')
+                return p + 1;
+            p++;
+        }
+    }
+    return NULL;
+}
+
+/* identifier: a quoted or plain SQL identifier: past it. */
+static const char *identifier(const char *p)
+{
+    if (*p == '"')
+        return quoted(p);
+    const char *q = p;
+    while ((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') || *q == '_' ||
+           (q > p && *q >= '0' && *q <= '9'))
+        q++;
+    return q > p ? q : NULL;
+}
+
+char *pmn_sql_count_rewrite(const char *sql)
+{
+    const char *p = keyword(skip_space(sql), "SELECT");
+    if (!p)
+        return NULL;
+    const char *count = skip_space(p);
+    p = keyword(count, "COUNT");
+    if (!p)
+        return NULL;
+    p = skip_space(p);
+    if (strncmp(p, "(*)", 3) != 0)
+        return NULL;
+    const char *count_end = p + 3;
+    p = skip_space(count_end);
+    const char *alias = NULL, *alias_end = NULL, *q;
+    if ((q = keyword(p, "AS")) != NULL) {
+        alias = skip_space(q);
+        alias_end = identifier(alias);
+        if (!alias_end)
+            return NULL;
+        p = skip_space(alias_end);
+    }
+    p = keyword(p, "FROM");
+    if (!p)
+        return NULL;
+    const char *name = skip_space(p);
+    const char *name_end = quoted(name);
+    /* system and audit-log tables ($) have no count column */
+    if (!name_end || memchr(name, '$', (size_t)(name_end - name)))
+        return NULL;
+    const char *from_end = name_end, *corr = name, *corr_end = name_end;
+    p = skip_space(name_end);
+    if ((q = keyword(p, "AS")) != NULL) {
+        corr = skip_space(q);
+        corr_end = quoted(corr);
+        if (!corr_end)
+            return NULL;
+        from_end = corr_end;
+        p = skip_space(corr_end);
+    }
+    if (*p == ';')
+        p = skip_space(p + 1);
+    if (*p)
+        return NULL;
+    /* +column: an expression, so the result has no declared type, as COUNT(*) has none; without
+     * an alias SQLite would name the column after the expression's text: keep that name */
+    pmn_buf b = PMN_BUF_INIT;
+    pmn_buf_printf(&b, "SELECT +%.*s.\"%s\" AS ", (int)(corr_end - corr), corr,
+                   PMN_SQL_COUNT_COLUMN);
+    if (alias)
+        pmn_buf_printf(&b, "%.*s", (int)(alias_end - alias), alias);
+    else
+        pmn_buf_printf(&b, "\"%.*s\"", (int)(count_end - count), count);
+    pmn_buf_printf(&b, " FROM %.*s", (int)(from_end - name), name);
+    char *out = pmn_xstrdup(pmn_buf_cstr(&b));
+    pmn_buf_dispose(&b);
+    return out;
 }

@@ -25,4 +25,14 @@
 int pmn_sql_count_from_metadata(pmn_table *t, const pmn_scan_options *opts, int64_t *count,
                                 bool *exact);
 
+/* The hidden column of every lake table's virtual table that holds its row count: a scan
+ * using only it (and no constraint) yields one row, the count (sql/vtab.c). */
+#define PMN_SQL_COUNT_COLUMN "__pmn_row_count"
+
+/* pmn_sql_count_rewrite: for a rewritten statement that is exactly
+ * `SELECT COUNT(*) [AS alias] FROM "<lake table>" [AS "a"]`, the same statement reading the
+ * count column instead (one row from the virtual table, not one per table row through SQLite's
+ * aggregate loop); NULL for anything else. Caller frees. */
+char *pmn_sql_count_rewrite(const char *sql);
+
 #endif

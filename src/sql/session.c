@@ -7,6 +7,7 @@
 
 #include "paimon/data_type_json.h"
 #include "pmn/table.h"
+#include "sql/count.h"
 #include "sql/functions.h"
 #include "sql/lexer.h"
 #include "sql/rewrite.h"
@@ -1031,6 +1032,11 @@ static int prepare_query(pmn_sql_session *s, const char *text, size_t base, size
     if (rc)
         return rc;
     rc = create_vtabs(s, &rw, text, vt);
+    char *count = rc == 0 ? pmn_sql_count_rewrite(rw.sql) : NULL; /* sql/count.h */
+    if (count) {
+        free(rw.sql);
+        rw.sql = count;
+    }
     if (rc == 0 && sqlite3_prepare_v2(s->db, rw.sql, -1, out, NULL) != SQLITE_OK) {
         rc = sqlite_error(s, &rw, text);
         *out = NULL;

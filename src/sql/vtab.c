@@ -139,6 +139,7 @@ typedef struct paimon_cursor {
     size_t nchecks;           /*   (exact_check): the scan drops rows failing one */
     int64_t counted;          /* >= 0: a scan using no column (COUNT(*)) answered from the
                                  manifests (sql/count.h): this many rows remain, no values */
+    int64_t count;            /* the row count, for the count column */
 } paimon_cursor;
 
 /* A statement that looks keys up more often than this switches to one scan into a hash
@@ -305,6 +306,8 @@ static int x_connect(sqlite3 *db, void *paux, int argc, const char *const *argv,
             pmn_buf_printf(&decl, "\" %s", dt);
             free(dt);
         }
+        if (!v->audit) /* the row count (sql/count.h), for COUNT(*) */
+            pmn_buf_printf(&decl, ", \"%s\" INTEGER HIDDEN", PMN_SQL_COUNT_COLUMN);
         /* pin the latest snapshot so one statement reads one snapshot */
         if (!v->snapshot_id && !v->timestamp_millis && !v->tag &&
             pmn_table_latest_snapshot(v->table, &v->snapshot_id) != 0) {
@@ -687,7 +690,14 @@ static int x_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str, 
     opts.row_filters = c->checks;
     opts.nrow_filters = c->nchecks;
     opts.threads = PMN_SCAN_THREADS_AUTO;
+    /* only the count column (sql/count.h): one row holding the count */
+    bool count_only = !v->audit && v->ncols < 63 && used == (1ULL << v->ncols) && argc == 0;
     if ((v->snapshot_id == 0 && !v->timestamp_millis && !v->tag) || v->empty) {
+        if (count_only) { /* COUNT(*) of no rows is one row: 0 */
+            c->count = 0;
+            c->counted = 1;
+            return fetch(c);
+        }
         c->eof = true; /* no snapshot yet, or time travel to before the first one */
         return SQLITE_OK;
     }
@@ -707,7 +717,8 @@ static int x_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str, 
         if (pmn_sql_count_from_metadata(v->table, &opts, &n, &exact) != 0)
             return set_error(&v->base, pmn_error_last());
         if (exact) {
-            c->counted = n;
+            c->count = n;
+            c->counted = count_only ? 1 : n;
             if (v->aux->stats)
                 v->aux->stats->scans++; /* a scan that opened no file */
             return fetch(c);
@@ -722,7 +733,8 @@ static int x_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str, 
         int64_t n;
         if (pmn_scan_count(c->scan, &n) != 0)
             return set_error(&v->base, pmn_error_last());
-        c->counted = n;
+        c->count = n;
+        c->counted = count_only ? 1 : n;
         return fetch(c);
     }
     return fetch(c);
@@ -743,7 +755,10 @@ static int x_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i)
     paimon_cursor *c = (paimon_cursor *)cur;
     paimon_vtab *v = (paimon_vtab *)cur->pVtab;
     if (c->counted >= 0) {
-        sqlite3_result_null(ctx); /* not reached: such a scan uses no column */
+        if (i == v->ncols)
+            sqlite3_result_int64(ctx, c->count);
+        else
+            sqlite3_result_null(ctx); /* not reached: such a scan uses no column */
         return SQLITE_OK;
     }
     if (v->system) {
@@ -762,6 +777,10 @@ static int x_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int i)
         return SQLITE_OK;
     }
     i -= v->audit;
+    if (i >= row->nfields) { /* the count column outside a count-only scan */
+        sqlite3_result_null(ctx);
+        return SQLITE_OK;
+    }
     pmn_sql_result_datum(ctx, row->fields[i].type, &c->row[i]);
     return SQLITE_OK;
 }
