@@ -7,6 +7,7 @@
 
 #include "change/datum.h"
 #include "paimon/binary_row.h"
+#include "sql/rewrite.h"
 #include "table/table_internal.h"
 #include "util/alloc.h"
 #include "util/arena.h"
@@ -160,8 +161,22 @@ static const char *identifier(const char *p)
     return q > p ? q : NULL;
 }
 
-char *pmn_sql_count_rewrite(const char *sql)
+/* lake_vtab: the quoted name [q, end) is the virtual table of a lake table's data. */
+static bool lake_vtab(const pmn_sql_rewrite *rw, const char *q, const char *end)
 {
+    size_t n = (size_t)(end - q) - 2;
+    for (size_t i = 0; i < rw->nrefs; i++) {
+        const pmn_sql_tref *r = &rw->refs[i];
+        if (!r->system && strlen(r->vtab) == n && !memcmp(r->vtab, q + 1, n) &&
+            !memchr(r->vtab, '"', n))
+            return true;
+    }
+    return false;
+}
+
+char *pmn_sql_count_rewrite(const pmn_sql_rewrite *rw)
+{
+    const char *sql = rw->sql;
     const char *p = keyword(skip_space(sql), "SELECT");
     if (!p)
         return NULL;
@@ -188,7 +203,8 @@ char *pmn_sql_count_rewrite(const char *sql)
     const char *name = skip_space(p);
     const char *name_end = quoted(name);
     /* system and audit-log tables ($) have no count column */
-    if (!name_end || memchr(name, '$', (size_t)(name_end - name)))
+    if (!name_end || memchr(name, '$', (size_t)(name_end - name)) ||
+        !lake_vtab(rw, name, name_end))
         return NULL;
     const char *from_end = name_end, *corr = name, *corr_end = name_end;
     p = skip_space(name_end);

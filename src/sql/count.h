@@ -29,10 +29,11 @@ int pmn_sql_count_from_metadata(pmn_table *t, const pmn_scan_options *opts, int6
  * using only it (and no constraint) yields one row, the count (sql/vtab.c). */
 #define PMN_SQL_COUNT_COLUMN "__pmn_row_count"
 
-/* pmn_sql_count_rewrite: for a rewritten statement that is exactly
+/* pmn_sql_count_rewrite: for a rewritten statement (sql/rewrite.h) that is exactly
  * `SELECT COUNT(*) [AS alias] FROM "<lake table>" [AS "a"]`, the same statement reading the
  * count column instead (one row from the virtual table, not one per table row through SQLite's
  * aggregate loop); NULL for anything else. Caller frees. */
-char *pmn_sql_count_rewrite(const char *sql);
+struct pmn_sql_rewrite;
+char *pmn_sql_count_rewrite(const struct pmn_sql_rewrite *rw);
 
 #endif

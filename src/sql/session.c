@@ -1032,7 +1032,7 @@ static int prepare_query(pmn_sql_session *s, const char *text, size_t base, size
     if (rc)
         return rc;
     rc = create_vtabs(s, &rw, text, vt);
-    char *count = rc == 0 ? pmn_sql_count_rewrite(rw.sql) : NULL; /* sql/count.h */
+    char *count = rc == 0 ? pmn_sql_count_rewrite(&rw) : NULL; /* sql/count.h */
     if (count) {
         free(rw.sql);
         rw.sql = count;
