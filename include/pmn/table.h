@@ -97,8 +97,8 @@ typedef struct pmn_scan_options {
     const pmn_filter *row_filters;
     size_t nrow_filters;
     /* Threads reading buckets: 0 or 1 = the calling thread only; N > 1 = up to N threads,
-     * one (partition, bucket) at a time each; PMN_SCAN_THREADS_AUTO = one per online CPU when
-     * the scan reads at least 32 MiB of data files and more than one bucket. With more than
+     * one (partition, bucket) at a time each; PMN_SCAN_THREADS_AUTO = one per online CPU (at
+     * most 16) when the scan reads at least 32 MiB of data files and more than one bucket. With more than
      * one thread, rows of different buckets interleave in no fixed order. */
     int threads;
 } pmn_scan_options;

@@ -351,6 +351,9 @@ static int merge_engine(pmn_scan *s)
 /* A scan reading this many bytes of data files or more goes parallel with
  * PMN_SCAN_THREADS_AUTO: below it thread start-up is not worth it. */
 #define PARALLEL_MIN_BYTES ((int64_t)32 << 20)
+/* At most this many threads with PMN_SCAN_THREADS_AUTO: each holds its open files' blocks and
+ * up to three ~1 MiB batches of rows. */
+#define PARALLEL_MAX_AUTO 16
 
 static int64_t group_bytes(const pmn_scan *s, size_t g)
 {
@@ -410,7 +413,9 @@ static int start_parallel(pmn_scan *s, int threads)
         for (size_t g = 0; g < s->ngroups; g++)
             total += group_bytes(s, g);
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = total >= PARALLEL_MIN_BYTES && cpus > 1 ? (int)(cpus > 64 ? 64 : cpus) : 1;
+        threads = total >= PARALLEL_MIN_BYTES && cpus > 1
+                      ? (int)(cpus > PARALLEL_MAX_AUTO ? PARALLEL_MAX_AUTO : cpus)
+                      : 1;
     }
     if (threads <= 1 || s->ngroups < 2 || s->dvs)
         return 0;
