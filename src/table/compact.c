@@ -14,6 +14,7 @@
 #include "table/compact.h"
 
 #include "mergetree/compact.h"
+#include "mergetree/merge_engine.h"
 #include "table/commit.h"
 #include "util/clock.h"
 #include "util/error.h"
@@ -70,25 +71,27 @@ int pmn_table_compact_supported(const pmn_table *t)
                              t->full_name);
     if (!pmn_table_is_pk(t))
         return 0;
-    const char *engine = pmn_options_get(opts, "merge-engine");
-    /* the rewriter merges as deduplicate by _SEQUENCE_NUMBER: anything else would lose or
-     * misorder data, or starve Java followers of the changelog they expect */
-    if (engine && strcmp(engine, "deduplicate") != 0)
+    /* the rewriter merges by the same engine as reads (mergetree/merge_engine.h) */
+    pmn_merge_engine engine;
+    int rc = pmn_merge_engine_load(t, "compact", &engine);
+    if (rc)
+        return rc;
+    const char *producer = pmn_options_get(opts, "changelog-producer");
+    bool lookup = producer && !strcmp(producer, "lookup");
+    bool full = producer && !strcmp(producer, "full-compaction");
+    /* Java refuses full-compaction changelog on first-row; lookup changelog of the other
+     * engines (Java's FirstRowMergeFunctionWrapper and lookup of the high-level version into
+     * the merge) is not done here: Java followers would miss or misread changes */
+    if (!pmn_merge_engine_simple(&engine) &&
+        (lookup || (full && engine.engine == PMN_ENGINE_FIRST_ROW)))
         return pmn_error_set(PMN_EINVALID,
-                             "table %s: compaction of merge-engine %s is not supported; "
-                             "compact it with Java Paimon",
-                             t->full_name, engine);
-    if (pmn_options_get(opts, "sequence.field"))
-        return pmn_error_set(PMN_EINVALID,
-                             "table %s: compaction with sequence.field is not supported; "
-                             "compact it with Java Paimon",
-                             t->full_name);
-    const char *ign = pmn_options_get(opts, "ignore-delete");
-    if (ign && strcmp(ign, "true") == 0)
-        return pmn_error_set(PMN_EINVALID,
-                             "table %s: compaction with ignore-delete is not supported; compact "
-                             "it with Java Paimon",
-                             t->full_name);
+                             "table %s: compaction with changelog-producer %s is not supported "
+                             "for merge-engine %s%s; compact it with Java Paimon",
+                             t->full_name, producer,
+                             engine.engine == PMN_ENGINE_FIRST_ROW ? "first-row"
+                             : engine.engine == PMN_ENGINE_PARTIAL ? "partial-update"
+                                                                   : "deduplicate",
+                             engine.ignore_delete ? " with ignore-delete" : "");
     return 0;
 }
 
