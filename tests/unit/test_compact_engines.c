@@ -252,7 +252,7 @@ static void explicit_run(model_kind kind)
         snprintf(when, sizeof when, "%s commit %d", kind_name(kind), c);
         check(t, m, when);
         bool is_full = c % 7 == 0;
-        if (!getenv("NOCOMPACT")) assert_pmn_ok(pmn_table_compact(t, is_full, &snap)); else snap = 0;
+        assert_pmn_ok(pmn_table_compact(t, is_full, &snap));
         compactions += snap > 0;
         snprintf(when, sizeof when, "%s %scompaction after commit %d", kind_name(kind),
                  is_full ? "full " : "", c);
