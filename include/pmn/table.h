@@ -84,8 +84,11 @@ typedef struct pmn_scan_options {
     /* Paimon's scan.mode for a batch read, or NULL (the fields above, else the latest):
      * "latest"/"latest-full", "compacted-full" (the latest COMPACT snapshot), "from-snapshot",
      * "from-timestamp" or "default" (snapshot_id / timestamp_millis / tag, else the table's
-     * scan.snapshot-id / scan.timestamp-millis / scan.tag-name). "incremental" is refused
-     * (it reads changes: pmn_stream_open). */
+     * scan.snapshot-id / scan.timestamp-millis / scan.tag-name, else
+     * scan.file-creation-time-millis as below). "from-file-creation-time": the latest
+     * snapshot's files created at or after timestamp_millis (else the table's
+     * scan.file-creation-time-millis). "incremental" is refused (it reads changes:
+     * pmn_stream_open). */
     const char *mode;
     const int *projection;    /* field indexes to decode; NULL = all */
     size_t nprojection;
@@ -237,8 +240,11 @@ typedef struct pmn_stream_options {
     /* "latest-full" (default, also "default"/"full": every row of the latest snapshot as +I,
      * then its changes), "latest" (only changes committed after opening), "from-snapshot"
      * (changes from snapshot_id on), "from-snapshot-full" (rows of snapshot_id, then changes),
-     * "from-timestamp" (changes committed after timestamp_millis). NULL: the table's scan.mode
-     * option (scan.snapshot-id, scan.timestamp-millis supply the numbers). */
+     * "from-timestamp" (changes committed after timestamp_millis), "from-file-creation-time"
+     * (rows of the latest snapshot's files created at or after timestamp_millis, else the
+     * table's scan.file-creation-time-millis, as +I, then changes). NULL: the table's
+     * scan.mode option (scan.snapshot-id, scan.timestamp-millis,
+     * scan.file-creation-time-millis supply the numbers). */
     const char *mode;
     int64_t snapshot_id;
     int64_t timestamp_millis;

@@ -301,6 +301,11 @@ int pmn_scan_open_level(pmn_table *t, const pmn_scan_options *o, int32_t level, 
             pmn_snapshot_free(tag);
         return rc;
     }
+    rc = pmn_plan_filter_mode(t, o, plan); /* scan.mode from-file-creation-time */
+    if (rc) {
+        pmn_plan_free(plan);
+        return rc;
+    }
     /* as Java (SnapshotReaderImpl): vectors are applied only while the option is on */
     pmn_dv_index *dvs = NULL;
     if (pmn_table_dv_enabled(t)) {

@@ -13,7 +13,9 @@
  * phase reads only the levels those changelogs start from: >= 1, resp. the
  * max level) and OVERWRITE snapshots are skipped. Modes (scan.mode): latest-full,
  * latest, compacted-full, from-snapshot[-full], from-timestamp, incremental
- * (a bounded range of snapshots). Files of one snapshot
+ * (a bounded range of snapshots), from-file-creation-time (the full phase
+ * reads the latest snapshot's files created at or after
+ * scan.file-creation-time-millis, then every later snapshot follows). Files of one snapshot
  * are read by (partition, bucket, sequence), so the changes of a key come in
  * commit order. A consumer id stores the next unread snapshot in
  * consumer/consumer-<id> ({"nextSnapshot": N}, as Java does), which resumes
@@ -195,8 +197,15 @@ int pmn_stream_open(pmn_table *t, const pmn_stream_options *o, pmn_stream **out)
         if (rc == 0 && ts <= 0)
             rc = pmn_options_get_int64(&t->schema->options, "scan.timestamp-millis", 0, &ts);
     }
+    int64_t created = 0; /* scan.file-creation-time-millis */
+    if (rc == 0)
+        rc = pmn_options_get_int64(&t->schema->options, "scan.file-creation-time-millis", 0,
+                                   &created);
     if (!mode || !strcmp(mode, "default"))
-        mode = snap > 0 ? "from-snapshot" : ts > 0 ? "from-timestamp" : "latest-full";
+        mode = snap > 0                                     ? "from-snapshot"
+               : ts > 0                                     ? "from-timestamp"
+               : created > 0 && !option(t, "scan.tag-name") ? "from-file-creation-time"
+                                                            : "latest-full";
     int64_t latest = 0, earliest = 0;
     if (rc == 0)
         rc = pmn_snapshot_latest_id(t->path, &latest);
@@ -207,6 +216,7 @@ int pmn_stream_open(pmn_table *t, const pmn_stream_options *o, pmn_stream **out)
         return rc;
     }
     bool full = false;
+    int64_t bound = 0; /* from-file-creation-time: files created from then on */
     if (!strcmp(mode, "latest-full") || !strcmp(mode, "full")) {
         full = latest > 0;
         s->full_snapshot = latest;
@@ -240,6 +250,14 @@ int pmn_stream_open(pmn_table *t, const pmn_stream_options *o, pmn_stream **out)
                                t->full_name);
         s->next = snap + 1;
         s->end = end;
+    } else if (!strcmp(mode, "from-file-creation-time")) {
+        /* as Java's FileCreationTimeStartingScanner: the latest snapshot's files created
+         * since the bound, then what follows */
+        pmn_scan_options bo = {.mode = mode, .timestamp_millis = o->timestamp_millis};
+        rc = pmn_plan_creation_bound(t, &bo, &bound);
+        full = latest > 0;
+        s->full_snapshot = latest;
+        s->next = latest + 1;
     } else if (!strcmp(mode, "from-timestamp")) {
         int64_t id = 0;
         rc = pmn_snapshot_id_at_time(t->path, ts > 0 ? ts - 1 : 0, &id);
@@ -254,7 +272,8 @@ int pmn_stream_open(pmn_table *t, const pmn_stream_options *o, pmn_stream **out)
         return pmn_error_set(PMN_EINVALID,
                              "table %s: unsupported scan.mode '%s' for a streaming read "
                              "(latest-full, latest, compacted-full, from-snapshot, "
-                             "from-snapshot-full, from-timestamp, incremental)",
+                             "from-snapshot-full, from-timestamp, incremental, "
+                             "from-file-creation-time)",
                              t->full_name, mode);
     }
     if (rc == 0 && full) {
@@ -270,6 +289,10 @@ int pmn_stream_open(pmn_table *t, const pmn_stream_options *o, pmn_stream **out)
             level = PMN_SCAN_ABOVE_LEVEL_0; /* lookup: level 0 is not in a changelog yet */
         }
         pmn_scan_options so = {.snapshot_id = s->full_snapshot};
+        if (bound > 0) {
+            so.mode = "from-file-creation-time";
+            so.timestamp_millis = bound;
+        }
         if (rc == 0)
             rc = pmn_scan_open_level(t, &so, level, &s->full);
     }
