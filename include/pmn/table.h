@@ -201,12 +201,13 @@ typedef struct pmn_expire_result {
     int64_t earliest;       /* EARLIEST after the run */
     int64_t data_files_deleted;
     int64_t manifests_deleted; /* manifests and manifest lists */
+    int64_t index_files_deleted; /* deletion-vector and hash index files */
 } pmn_expire_result;
 
 /* pmn_table_expire: expire snapshots by the table's options (snapshot.num-retained.min 10,
  * snapshot.num-retained.max, snapshot.time-retained 1 h, snapshot.expire.limit 10): removes
- * the snapshot files, then the data files their deltas deleted and the manifests nothing
- * retained uses; snapshots of tags and of a consumer's unread range and every file they use
+ * the snapshot files, then the data files their deltas deleted, the index files their index
+ * manifests name and the manifests nothing retained uses; snapshots of tags and of a consumer's unread range and every file they use
  * are kept. A reader scanning an expired snapshot either finishes (files it already opened
  * stay readable) or fails with "snapshot N ... has expired; the earliest snapshot is M",
  * never returns wrong rows. A crash mid-way leaves only unreferenced files
@@ -218,7 +219,8 @@ int pmn_table_expire_with(pmn_table *t, const pmn_kv *overrides, size_t n,
                           pmn_expire_result *res);
 
 /* pmn_table_remove_orphans: delete files under the table directory that no snapshot or tag
- * references (data files, manifests, manifest lists, leftover *.tmp files) and that were
+ * references (data files, manifests, manifest lists, index manifests, index files in index/
+ * or, with index-file-in-data-file-dir, in bucket directories, leftover *.tmp files) and that were
  * last modified more than older_than_ms ago (files of a commit still in progress are young).
  * *removed counts them (may be NULL). */
 int pmn_table_remove_orphans(pmn_table *t, int64_t older_than_ms, int64_t *removed);
