@@ -258,7 +258,10 @@ typedef struct pmn_stream_options {
     int64_t end_snapshot_id;
     /* consumer id (NULL: the table's consumer-id option): progress is kept in
      * consumer/consumer-<id> by pmn_stream_checkpoint, a stream reopened with the same id
-     * resumes there (ignoring mode), and expiry keeps the snapshots it has not read yet. */
+     * resumes there (ignoring mode), and expiry keeps the snapshots it has not read yet. A
+     * consumer without a position gets one at pmn_stream_open, before anything is read (the
+     * full phase's snapshot: expiry keeps it until a checkpoint moves past the full phase;
+     * reopened before that, the stream redoes the full phase). */
     const char *consumer_id;
 } pmn_stream_options;
 
