@@ -339,31 +339,70 @@ static int write_kept(rewriter *rw, const pmn_manifest_entry *like, pmn_data_fil
     return rc;
 }
 
+/* merge_in_before: the lookup's before image (the key's newest version at a level >= 1,
+ * outside the compaction) merged under the candidates' result, as Java's
+ * LookupChangelogMergeFunctionWrapper adds it to the merge function: partial-update fills
+ * the result's NULL columns from it unless a delete started the row over; deduplicate with
+ * ignore-delete keeps it when every candidate was a skipped retraction. */
+static void merge_in_before(rewriter *rw, pmn_merge_state *st, bool reset_seen)
+{
+    const pmn_type *row = rw->t->schema->row;
+    if (!rw->have_before || reset_seen || st->deleted)
+        return;
+    if (!st->have) {
+        memcpy(rw->acc, rw->before, sizeof *rw->acc * (size_t)row->nfields);
+        st->have = true;
+        st->kind = PMN_ROW_INSERT;
+        st->seq = rw->before_seq;
+        return;
+    }
+    if (rw->engine.engine == PMN_ENGINE_PARTIAL)
+        for (int32_t i = 0; i < row->nfields; i++)
+            if (rw->acc[i].is_null)
+                rw->acc[i] = rw->before[i]; /* before_arena lives until the next key */
+}
+
 /* merge_key_general: the key on top of the heap by a merge engine other than plain
  * deduplicate (Java's MergeFunction over the key's versions, oldest first): the merged
- * record is written unless it is a removal that may be dropped here; with a full-compaction
- * changelog the key's max-level version is the before image. The last version stays on top
- * (the caller advances it). */
+ * record is written unless it is a removal that may be dropped here. Changelog: with
+ * full-compaction the key's max-level version is the before image; with lookup (keys with a
+ * level-0 version only) the newest version at a level >= 1, looked up outside the compaction
+ * if none is in it and then merged in (Java's LookupChangelogMergeFunctionWrapper);
+ * first-row (Java's FirstRowMergeFunctionWrapper) writes +I only for keys no level >= 1
+ * holds, and drops level-0 versions of keys one does. The last version stays on top (the
+ * caller advances it). */
 static int merge_key_general(rewriter *rw, const pmn_manifest_entry *like,
                              pmn_data_file_writer **fw)
 {
     source *top = (source *)pmn_merge_heap_top(&rw->heap);
     const pmn_type *row = rw->t->schema->row;
+    bool first_row = rw->engine.engine == PMN_ENGINE_FIRST_ROW;
     pmn_merge_state st;
     pmn_merge_engine_begin(&st);
     pmn_arena_reset(&rw->acc_arena);
     rw->have_before = false;
     size_t versions = 0;
-    bool winner_top = false;
+    bool winner_top = false, contain_l0 = false, high_seen = false, reset_seen = false;
     for (;;) {
         bool last = !pmn_merge_heap_top_shadowed(&rw->heap);
         versions++;
         int32_t kind = top->in.kind;
+        int32_t lvl = top->e->file.level;
         int act =
             pmn_merge_engine_step(&rw->engine, rw->t->full_name, &st, kind, top->in.seq);
         if (act < 0)
             return act;
-        bool before = rw->changelog && top->e->file.level == rw->max_level && is_add(kind);
+        reset_seen |= act == PMN_MERGE_RESET;
+        contain_l0 |= lvl == 0;
+        bool before = false;
+        if (rw->lookup && lvl > 0) {
+            /* versions come oldest first: the last one at a level >= 1 is the newest */
+            high_seen = true;
+            before = is_add(kind);
+            rw->have_before = false;
+        } else if (rw->changelog && !rw->lookup) {
+            before = lvl == rw->max_level && is_add(kind);
+        }
         if (act != PMN_MERGE_SKIP || before) {
             int rc = source_values(top);
             if (rc)
@@ -376,7 +415,7 @@ static int merge_key_general(rewriter *rw, const pmn_manifest_entry *like,
                                       rw->acc, &rw->acc_arena);
         }
         if (last) {
-            winner_top = top->e->file.level == rw->max_level;
+            winner_top = lvl == rw->max_level;
             break;
         }
         int rc = source_advance(rw, top, true);
@@ -386,10 +425,24 @@ static int merge_key_general(rewriter *rw, const pmn_manifest_entry *like,
         top = (source *)pmn_merge_heap_top(&rw->heap);
     }
     int rc = 0;
+    bool changelog = rw->changelog && !(versions == 1 && winner_top);
+    if (rw->lookup) {
+        changelog = contain_l0 && !(first_row && high_seen);
+        if (contain_l0 && !high_seen) {
+            rc = lookup_before(rw, &top->in);
+            if (rc)
+                return rc;
+            /* first-row: a level >= 1 already holds the key's first row (first-row files
+             * hold no retractions: found means found as an insert) */
+            if (first_row && rw->have_before)
+                return 0;
+            merge_in_before(rw, &st, reset_seen);
+        }
+    }
     /* a removal is written while older versions may lie below the output level */
     if (st.have || (st.deleted && !rw->drop_delete))
         rc = write_kept(rw, like, fw, rw->acc, st.seq, st.kind);
-    if (rc == 0 && rw->changelog && !(versions == 1 && winner_top) && (st.have || st.deleted)) {
+    if (rc == 0 && changelog && (st.have || st.deleted)) {
         memcpy(rw->out, rw->acc, sizeof *rw->out * (size_t)row->nfields);
         rc = key_changelog(rw, like, st.seq, st.have ? st.kind : PMN_ROW_DELETE);
     }

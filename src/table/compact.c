@@ -77,21 +77,13 @@ int pmn_table_compact_supported(const pmn_table *t)
     if (rc)
         return rc;
     const char *producer = pmn_options_get(opts, "changelog-producer");
-    bool lookup = producer && !strcmp(producer, "lookup");
-    bool full = producer && !strcmp(producer, "full-compaction");
-    /* Java refuses full-compaction changelog on first-row; lookup changelog of the other
-     * engines (Java's FirstRowMergeFunctionWrapper and lookup of the high-level version into
-     * the merge) is not done here: Java followers would miss or misread changes */
-    if (!pmn_merge_engine_simple(&engine) &&
-        (lookup || (full && engine.engine == PMN_ENGINE_FIRST_ROW)))
+    /* Java refuses this combination (first-row takes changelog-producer none or lookup) */
+    if (engine.engine == PMN_ENGINE_FIRST_ROW && producer && !strcmp(producer, "full-compaction"))
         return pmn_error_set(PMN_EINVALID,
-                             "table %s: compaction with changelog-producer %s is not supported "
-                             "for merge-engine %s%s; compact it with Java Paimon",
-                             t->full_name, producer,
-                             engine.engine == PMN_ENGINE_FIRST_ROW ? "first-row"
-                             : engine.engine == PMN_ENGINE_PARTIAL ? "partial-update"
-                                                                   : "deduplicate",
-                             engine.ignore_delete ? " with ignore-delete" : "");
+                             "table %s: merge-engine first-row does not support "
+                             "changelog-producer full-compaction (Java refuses it too); use "
+                             "lookup, and compact it with Java Paimon",
+                             t->full_name);
     return 0;
 }
 
