@@ -578,9 +578,14 @@ int64_t pmn_stream_position(const pmn_stream *s)
 
 int pmn_stream_checkpoint(pmn_stream *s)
 {
-    if (!s->consumer_id || s->full)
-        return 0; /* a full phase cut short is redone: its position is recorded at open */
+    if (!s->consumer_id)
+        return 0;
+    /* inside the full phase the position stays its snapshot (recorded at open; a full phase
+     * cut short is redone): rewritten only to keep consumer.expiration-time from removing
+     * the consumer while a long full phase is read */
     int rc = write_position(s, pmn_stream_position(s));
+    if (s->full)
+        return rc;
     if (rc == 0 && s->full_marker) {
         /* past the full phase: the position alone says where to resume */
         char *path = marker_path(s);
