@@ -84,8 +84,11 @@ typedef struct pmn_scan_options {
     /* Paimon's scan.mode for a batch read, or NULL (the fields above, else the latest):
      * "latest"/"latest-full", "compacted-full" (the latest COMPACT snapshot), "from-snapshot",
      * "from-timestamp" or "default" (snapshot_id / timestamp_millis / tag, else the table's
-     * scan.snapshot-id / scan.timestamp-millis / scan.tag-name). "incremental" is refused
-     * (it reads changes: pmn_stream_open). */
+     * scan.snapshot-id / scan.timestamp-millis / scan.tag-name, else
+     * scan.file-creation-time-millis as below). "from-file-creation-time": the latest
+     * snapshot's files created at or after timestamp_millis (else the table's
+     * scan.file-creation-time-millis). "incremental" is refused (it reads changes:
+     * pmn_stream_open). */
     const char *mode;
     const int *projection;    /* field indexes to decode; NULL = all */
     size_t nprojection;
@@ -213,12 +216,13 @@ typedef struct pmn_expire_result {
     int64_t earliest;       /* EARLIEST after the run */
     int64_t data_files_deleted;
     int64_t manifests_deleted; /* manifests and manifest lists */
+    int64_t index_files_deleted; /* deletion-vector and hash index files */
 } pmn_expire_result;
 
 /* pmn_table_expire: expire snapshots by the table's options (snapshot.num-retained.min 10,
  * snapshot.num-retained.max, snapshot.time-retained 1 h, snapshot.expire.limit 10): removes
- * the snapshot files, then the data files their deltas deleted and the manifests nothing
- * retained uses; snapshots of tags and of a consumer's unread range and every file they use
+ * the snapshot files, then the data files their deltas deleted, the index files their index
+ * manifests name and the manifests nothing retained uses; snapshots of tags and of a consumer's unread range and every file they use
  * are kept. A reader scanning an expired snapshot either finishes (files it already opened
  * stay readable) or fails with "snapshot N ... has expired; the earliest snapshot is M",
  * never returns wrong rows. A crash mid-way leaves only unreferenced files
@@ -230,7 +234,8 @@ int pmn_table_expire_with(pmn_table *t, const pmn_kv *overrides, size_t n,
                           pmn_expire_result *res);
 
 /* pmn_table_remove_orphans: delete files under the table directory that no snapshot or tag
- * references (data files, manifests, manifest lists, leftover *.tmp files) and that were
+ * references (data files, manifests, manifest lists, index manifests, index files in index/
+ * or, with index-file-in-data-file-dir, in bucket directories, leftover *.tmp files) and that were
  * last modified more than older_than_ms ago (files of a commit still in progress are young).
  * *removed counts them (may be NULL). */
 int pmn_table_remove_orphans(pmn_table *t, int64_t older_than_ms, int64_t *removed);
@@ -252,8 +257,11 @@ typedef struct pmn_stream_options {
     /* "latest-full" (default, also "default"/"full": every row of the latest snapshot as +I,
      * then its changes), "latest" (only changes committed after opening), "from-snapshot"
      * (changes from snapshot_id on), "from-snapshot-full" (rows of snapshot_id, then changes),
-     * "from-timestamp" (changes committed after timestamp_millis). NULL: the table's scan.mode
-     * option (scan.snapshot-id, scan.timestamp-millis supply the numbers). */
+     * "from-timestamp" (changes committed after timestamp_millis), "from-file-creation-time"
+     * (rows of the latest snapshot's files created at or after timestamp_millis, else the
+     * table's scan.file-creation-time-millis, as +I, then changes). NULL: the table's
+     * scan.mode option (scan.snapshot-id, scan.timestamp-millis,
+     * scan.file-creation-time-millis supply the numbers). */
     const char *mode;
     int64_t snapshot_id;
     int64_t timestamp_millis;
@@ -265,7 +273,10 @@ typedef struct pmn_stream_options {
     int64_t end_snapshot_id;
     /* consumer id (NULL: the table's consumer-id option): progress is kept in
      * consumer/consumer-<id> by pmn_stream_checkpoint, a stream reopened with the same id
-     * resumes there (ignoring mode), and expiry keeps the snapshots it has not read yet. */
+     * resumes there (ignoring mode), and expiry keeps the snapshots it has not read yet. A
+     * consumer without a position gets one at pmn_stream_open, before anything is read (the
+     * full phase's snapshot: expiry keeps it until a checkpoint moves past the full phase;
+     * reopened before that, the stream redoes the full phase). */
     const char *consumer_id;
 } pmn_stream_options;
 

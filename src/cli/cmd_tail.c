@@ -5,7 +5,10 @@
  * as a JSON object on its own line with a leading "_row_kind" (+I, -U, +U,
  * -D). With --consumer-id the progress is stored after each snapshot and
  * whenever the stream catches up, so a restarted tail continues where the
- * last one stopped (a snapshot cut short is printed again: at-least-once).
+ * last one stopped (a snapshot cut short is printed again: at-least-once);
+ * the starting position is stored when the stream opens (pmn_stream_open),
+ * so expiry keeps the snapshot of a full phase however long printing it
+ * takes, and a tail stopped mid-full-phase prints that full phase again.
  */
 #include "cli/commands.h"
 
@@ -31,11 +34,14 @@ const char pmn_usage_tail[] =
     "                     current row as +I, then changes), latest, compacted-full (the\n"
     "                     latest compacted snapshot's rows, then changes), from-snapshot,\n"
     "                     from-snapshot-full (with --snapshot), from-timestamp (with\n"
-    "                     --timestamp-millis), incremental (the changes of snapshots\n"
-    "                     --snapshot < N <= --end-snapshot, then exit)\n"
-    "  --consumer-id ID   store progress in the table's consumer/consumer-ID; a later tail with\n"
-    "                     the same id resumes there, and snapshot expiry keeps what it has not\n"
-    "                     read\n"
+    "                     --timestamp-millis), from-file-creation-time (the latest\n"
+    "                     snapshot's files created at or after --timestamp-millis, else\n"
+    "                     the table's scan.file-creation-time-millis, then changes),\n"
+    "                     incremental (the changes of snapshots --snapshot < N <=\n"
+    "                     --end-snapshot, then exit)\n"
+    "  --consumer-id ID   store progress in the table's consumer/consumer-ID (from the start:\n"
+    "                     the full phase's snapshot); a later tail with the same id resumes\n"
+    "                     there, and snapshot expiry keeps what it has not read\n"
     "  --no-follow        exit once caught up with the latest snapshot\n"
     "  --poll-ms N        how often to look for new snapshots (default 1000)\n";
 

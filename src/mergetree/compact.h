@@ -14,7 +14,10 @@
  *              (compaction.min.file-num .. compaction.max.file-num).
  *   rewriter   (compact_rewriter.c) the files of a picked unit k-way merged
  *              by (key, sequence) into new files at the output level,
- *              deduplicate keeping the highest sequence; -U/-D rows dropped
+ *              deduplicate keeping the highest sequence, or the versions of
+ *              each key folded oldest first by the table's merge engine
+ *              (first-row, partial-update, ignore-delete: merge_engine.h, the
+ *              same rules as reads); -U/-D rows dropped
  *              only when nothing older can lie below the output level; files
  *              rolled at target-file-size; a file that needs no merging only
  *              moves level (DELETE@old + ADD@new of the same file name). With

@@ -15,6 +15,7 @@
  * current schema, widened types converted) and written in the current one.
  */
 #include "mergetree/compact.h"
+#include "mergetree/merge_engine.h"
 #include "mergetree/merge_heap.h"
 #include "table/file_layout.h"
 
@@ -61,6 +62,12 @@ typedef struct rewriter {
     int64_t before_seq;
     bool have_before;
     pmn_arena before_arena;
+    /* merge engines other than plain deduplicate: each key's versions are folded oldest
+     * first (mergetree/merge_engine.h) into acc */
+    pmn_merge_engine engine;
+    bool general;
+    pmn_datum *acc;
+    pmn_arena acc_arena;
 } rewriter;
 
 static int source_open(rewriter *rw, source *s, bool kv)
@@ -280,6 +287,17 @@ static int keep_before(rewriter *rw, source *s)
     return 0;
 }
 
+/* out_as_before: rw->out (a max-level version of seq) deep-copied as the before image. */
+static void out_as_before(rewriter *rw, int64_t seq)
+{
+    pmn_arena_reset(&rw->before_arena);
+    const pmn_type *row = rw->t->schema->row;
+    for (int32_t i = 0; i < row->nfields; i++)
+        pmn_datum_copy(row->fields[i].type, &rw->out[i], &rw->before[i], &rw->before_arena);
+    rw->before_seq = seq;
+    rw->have_before = true;
+}
+
 static bool rows_equal(const rewriter *rw, const pmn_datum *a, const pmn_datum *b)
 {
     const pmn_type *row = rw->t->schema->row;
@@ -302,6 +320,133 @@ static int key_changelog(rewriter *rw, const pmn_manifest_entry *like, int64_t s
         return 0;
     int rc = write_changelog_row(rw, like, rw->before, rw->before_seq, PMN_ROW_UPDATE_BEFORE);
     return rc ? rc : write_changelog_row(rw, like, rw->out, seq, PMN_ROW_UPDATE_AFTER);
+}
+
+/* write_kept: one merged record into the output (opened on first use, rolled at
+ * target-file-size). */
+static int write_kept(rewriter *rw, const pmn_manifest_entry *like, pmn_data_file_writer **fw,
+                      const pmn_datum *row, int64_t seq, int32_t kind)
+{
+    int rc = 0;
+    if (!*fw)
+        rc = open_output(rw, like, "data", fw);
+    if (rc == 0)
+        rc = pmn_data_file_writer_add(*fw, row, seq, kind);
+    if (rc == 0 && (int64_t)pmn_data_file_writer_bytes(*fw) >= rw->o->target_file_size) {
+        rc = close_output(rw, like, *fw, rw->out_level, -1, -1, false);
+        *fw = NULL;
+    }
+    return rc;
+}
+
+/* merge_in_before: the lookup's before image (the key's newest version at a level >= 1,
+ * outside the compaction) merged under the candidates' result, as Java's
+ * LookupChangelogMergeFunctionWrapper adds it to the merge function: partial-update fills
+ * the result's NULL columns from it unless a delete started the row over; deduplicate with
+ * ignore-delete keeps it when every candidate was a skipped retraction. */
+static void merge_in_before(rewriter *rw, pmn_merge_state *st, bool reset_seen)
+{
+    const pmn_type *row = rw->t->schema->row;
+    if (!rw->have_before || reset_seen || st->deleted)
+        return;
+    if (!st->have) {
+        memcpy(rw->acc, rw->before, sizeof *rw->acc * (size_t)row->nfields);
+        st->have = true;
+        st->kind = PMN_ROW_INSERT;
+        st->seq = rw->before_seq;
+        return;
+    }
+    if (rw->engine.engine == PMN_ENGINE_PARTIAL)
+        for (int32_t i = 0; i < row->nfields; i++)
+            if (rw->acc[i].is_null)
+                rw->acc[i] = rw->before[i]; /* before_arena lives until the next key */
+}
+
+/* merge_key_general: the key on top of the heap by a merge engine other than plain
+ * deduplicate (Java's MergeFunction over the key's versions, oldest first): the merged
+ * record is written unless it is a removal that may be dropped here. Changelog: with
+ * full-compaction the key's max-level version is the before image; with lookup (keys with a
+ * level-0 version only) the newest version at a level >= 1, looked up outside the compaction
+ * if none is in it and then merged in (Java's LookupChangelogMergeFunctionWrapper);
+ * first-row (Java's FirstRowMergeFunctionWrapper) writes +I only for keys no level >= 1
+ * holds, and drops level-0 versions of keys one does. The last version stays on top (the
+ * caller advances it). */
+static int merge_key_general(rewriter *rw, const pmn_manifest_entry *like,
+                             pmn_data_file_writer **fw)
+{
+    source *top = (source *)pmn_merge_heap_top(&rw->heap);
+    const pmn_type *row = rw->t->schema->row;
+    bool first_row = rw->engine.engine == PMN_ENGINE_FIRST_ROW;
+    pmn_merge_state st;
+    pmn_merge_engine_begin(&st);
+    pmn_arena_reset(&rw->acc_arena);
+    rw->have_before = false;
+    size_t versions = 0;
+    bool winner_top = false, contain_l0 = false, high_seen = false, reset_seen = false;
+    for (;;) {
+        bool last = !pmn_merge_heap_top_shadowed(&rw->heap);
+        versions++;
+        int32_t kind = top->in.kind;
+        int32_t lvl = top->e->file.level;
+        int act =
+            pmn_merge_engine_step(&rw->engine, rw->t->full_name, &st, kind, top->in.seq);
+        if (act < 0)
+            return act;
+        reset_seen |= act == PMN_MERGE_RESET;
+        contain_l0 |= lvl == 0;
+        bool before = false;
+        if (rw->lookup && lvl > 0) {
+            /* versions come oldest first: the last one at a level >= 1 is the newest */
+            high_seen = true;
+            before = is_add(kind);
+            rw->have_before = false;
+        } else if (rw->changelog && !rw->lookup) {
+            before = lvl == rw->max_level && is_add(kind);
+        }
+        if (act != PMN_MERGE_SKIP || before) {
+            int rc = source_values(top);
+            if (rc)
+                return rc;
+            emit_row(rw, top);
+            if (before)
+                out_as_before(rw, top->in.seq);
+            if (act != PMN_MERGE_SKIP)
+                pmn_merge_engine_fold(&rw->engine, row, &st, rw->out, kind, top->in.seq,
+                                      rw->acc, &rw->acc_arena);
+        }
+        if (last) {
+            winner_top = lvl == rw->max_level;
+            break;
+        }
+        int rc = source_advance(rw, top, true);
+        if (rc)
+            return rc;
+        pmn_merge_heap_top_moved(&rw->heap);
+        top = (source *)pmn_merge_heap_top(&rw->heap);
+    }
+    int rc = 0;
+    bool changelog = rw->changelog && !(versions == 1 && winner_top);
+    if (rw->lookup) {
+        changelog = contain_l0 && !(first_row && high_seen);
+        if (contain_l0 && !high_seen) {
+            rc = lookup_before(rw, &top->in);
+            if (rc)
+                return rc;
+            /* first-row: a level >= 1 already holds the key's first row (first-row files
+             * hold no retractions: found means found as an insert) */
+            if (first_row && rw->have_before)
+                return 0;
+            merge_in_before(rw, &st, reset_seen);
+        }
+    }
+    /* a removal is written while older versions may lie below the output level */
+    if (st.have || (st.deleted && !rw->drop_delete))
+        rc = write_kept(rw, like, fw, rw->acc, st.seq, st.kind);
+    if (rc == 0 && changelog && (st.have || st.deleted)) {
+        memcpy(rw->out, rw->acc, sizeof *rw->out * (size_t)row->nfields);
+        rc = key_changelog(rw, like, st.seq, st.have ? st.kind : PMN_ROW_DELETE);
+    }
+    return rc;
 }
 
 /* merge_files: rewrite `files` (one bucket) into new files at the output level: of each key
@@ -328,6 +473,14 @@ static int merge_files(rewriter *rw, const pmn_manifest_entry **files, size_t n)
     pmn_data_file_writer *fw = NULL;
     source *top;
     while (rc == 0 && (top = (source *)pmn_merge_heap_top(&rw->heap)) != NULL) {
+        if (rw->general) {
+            rc = merge_key_general(rw, files[0], &fw);
+            top = (source *)pmn_merge_heap_top(&rw->heap);
+            if (rc == 0)
+                rc = source_advance(rw, top, true);
+            pmn_merge_heap_top_moved(&rw->heap);
+            continue;
+        }
         /* older versions of this key lose; the max-level one is kept as the before image */
         size_t versions = 1;
         bool contain_l0 = false;
@@ -373,16 +526,8 @@ static int merge_files(rewriter *rw, const pmn_manifest_entry **files, size_t n)
             if (rc == 0)
                 emit_row(rw, top);
         }
-        if (rc == 0 && keep) {
-            if (!fw)
-                rc = open_output(rw, files[0], "data", &fw);
-            if (rc == 0)
-                rc = pmn_data_file_writer_add(fw, rw->out, top->in.seq, kind);
-            if (rc == 0 && (int64_t)pmn_data_file_writer_bytes(fw) >= rw->o->target_file_size) {
-                rc = close_output(rw, files[0], fw, rw->out_level, -1, -1, false);
-                fw = NULL;
-            }
-        }
+        if (rc == 0 && keep)
+            rc = write_kept(rw, files[0], &fw, rw->out, top->in.seq, kind);
         if (rc == 0 && changelog)
             rc = key_changelog(rw, files[0], top->in.seq, kind);
         if (rc == 0) {
@@ -522,6 +667,10 @@ int pmn_compact_rewrite(pmn_table *t, const pmn_compact_options *o, const pmn_so
     rw.out_level = unit->output_level;
     rw.max_level = o->num_levels - 1;
     rw.drop_delete = drop_delete;
+    int rc = pmn_merge_engine_load(t, "compact", &rw.engine);
+    if (rc)
+        return rc;
+    rw.general = !pmn_merge_engine_simple(&rw.engine);
     rw.changelog = o->changelog == PMN_COMPACT_CHANGELOG_FULL && rw.out_level == rw.max_level;
     if (o->changelog == PMN_COMPACT_CHANGELOG_LOOKUP && rw.out_level > 0)
         for (size_t r = 0; r < unit->nruns; r++)
@@ -530,8 +679,10 @@ int pmn_compact_rewrite(pmn_table *t, const pmn_compact_options *o, const pmn_so
     pmn_uuid4(rw.uuid);
     pmn_arena_init(&rw.scratch);
     pmn_arena_init(&rw.before_arena);
+    pmn_arena_init(&rw.acc_arena);
     rw.out = pmn_xcalloc((size_t)t->schema->row->nfields + 1, sizeof *rw.out);
     rw.before = pmn_xcalloc((size_t)t->schema->row->nfields + 1, sizeof *rw.before);
+    rw.acc = pmn_xcalloc((size_t)t->schema->row->nfields + 1, sizeof *rw.acc);
     size_t nwritten_before = res->nwritten;
 
     size_t n = 0;
@@ -540,7 +691,6 @@ int pmn_compact_rewrite(pmn_table *t, const pmn_compact_options *o, const pmn_so
     keyed *files = pmn_xcalloc(n + 1, sizeof *files);
     const pmn_manifest_entry **cand = pmn_xcalloc(n + 1, sizeof *cand);
     size_t k = 0;
-    int rc = 0;
     int32_t nk = t->keys.ntrimmed_pk;
     for (size_t r = 0; r < unit->nruns && rc == 0; r++) {
         for (size_t i = 0; i < runs[r].nfiles && rc == 0; i++) {
@@ -604,9 +754,11 @@ int pmn_compact_rewrite(pmn_table *t, const pmn_compact_options *o, const pmn_so
     cursors_free(&rw);
     free(rw.out);
     free(rw.before);
+    free(rw.acc);
     pmn_file_layouts_dispose(&rw.layouts);
     pmn_arena_free(&rw.scratch);
     pmn_arena_free(&rw.before_arena);
+    pmn_arena_free(&rw.acc_arena);
     if (rc) {
         /* remove only what this call wrote */
         for (size_t i = nwritten_before; i < res->nwritten; i++) {

@@ -14,6 +14,7 @@
 #include "table/compact.h"
 
 #include "mergetree/compact.h"
+#include "mergetree/merge_engine.h"
 #include "table/commit.h"
 #include "util/clock.h"
 #include "util/error.h"
@@ -71,24 +72,18 @@ int pmn_table_compact_supported(const pmn_table *t)
                              t->full_name);
     if (!pmn_table_is_pk(t))
         return 0;
-    const char *engine = pmn_options_get(opts, "merge-engine");
-    /* the rewriter merges as deduplicate by _SEQUENCE_NUMBER: anything else would lose or
-     * misorder data, or starve Java followers of the changelog they expect */
-    if (engine && strcmp(engine, "deduplicate") != 0)
+    /* the rewriter merges by the same engine as reads (mergetree/merge_engine.h) */
+    pmn_merge_engine engine;
+    int rc = pmn_merge_engine_load(t, "compact", &engine);
+    if (rc)
+        return rc;
+    const char *producer = pmn_options_get(opts, "changelog-producer");
+    /* Java refuses this combination (first-row takes changelog-producer none or lookup) */
+    if (engine.engine == PMN_ENGINE_FIRST_ROW && producer && !strcmp(producer, "full-compaction"))
         return pmn_error_set(PMN_EINVALID,
-                             "table %s: compaction of merge-engine %s is not supported; "
-                             "compact it with Java Paimon",
-                             t->full_name, engine);
-    if (pmn_options_get(opts, "sequence.field"))
-        return pmn_error_set(PMN_EINVALID,
-                             "table %s: compaction with sequence.field is not supported; "
-                             "compact it with Java Paimon",
-                             t->full_name);
-    const char *ign = pmn_options_get(opts, "ignore-delete");
-    if (ign && strcmp(ign, "true") == 0)
-        return pmn_error_set(PMN_EINVALID,
-                             "table %s: compaction with ignore-delete is not supported; compact "
-                             "it with Java Paimon",
+                             "table %s: merge-engine first-row does not support "
+                             "changelog-producer full-compaction (Java refuses it too); use "
+                             "lookup, and compact it with Java Paimon",
                              t->full_name);
     return 0;
 }

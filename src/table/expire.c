@@ -11,16 +11,21 @@
  * snapshot.time-retained stops the range (older ones beyond num-retained.max
  * always go). Then:
  *   1. the protected sets are computed: data files live in snapshot `end`,
- *      added by the deltas of (end, L], or live in a tag; manifest lists and
- *      manifests of every retained snapshot and tag;
+ *      added by the deltas of (end, L], or live in a tag; manifest lists,
+ *      manifests, index manifests and the index files those name of every
+ *      retained snapshot and tag;
  *   2. the candidates: data files named by DELETE entries of the deltas of
  *      (E, end], changelog files of [E, end) (changelogs live as long as their
- *      snapshot) and the manifest lists/manifests of [E, end);
+ *      snapshot), the manifest lists/manifests/index manifests of [E, end) and
+ *      the index files (deletion vectors, hash indexes: index/, or the bucket
+ *      directory with index-file-in-data-file-dir) their index manifests name
+ *      (Java's cleanUnusedIndexManifests);
  *   3. snapshot-E .. snapshot-(end-1) are deleted in ascending order and
  *      EARLIEST rewritten - before any file is, so a crash at any point
  *      leaves every remaining snapshot complete, plus at worst unreferenced
  *      files that pmn_table_remove_orphans collects;
- *   4. unprotected candidates are deleted.
+ *   4. unprotected candidates are deleted: data files, index files, then
+ *      manifests.
  *
  * Guarantee to readers: a snapshot's files are only deleted after its
  * snapshot file is, and only when it is older than snapshot.time-retained and
@@ -31,7 +36,9 @@
  * (pmn_table_expired_error, used by the scan), never with wrong rows.
  */
 #include "table/compact.h"
+#include "table/dv.h"
 
+#include "paimon/index_manifest.h"
 #include "util/alloc.h"
 #include "util/clock.h"
 #include "util/error.h"
@@ -210,6 +217,33 @@ static int add_changelog_files(const pmn_table *t, const pmn_snapshot *s, strset
     return add_list_entries(t, s->changelog_manifest_list, PMN_FILE_ADD, files);
 }
 
+/* add_index_files: paths of the index files snapshot s's index manifest names (any kind: a
+ * name still listed is in use). missing_ok: an index manifest a crashed expiry already
+ * removed names nothing. */
+static int add_index_files(const pmn_table *t, const pmn_snapshot *s, bool missing_ok,
+                           strset *files)
+{
+    if (!s->index_manifest)
+        return 0;
+    char *path = pmn_xasprintf("%s/manifest/%s", t->path, s->index_manifest);
+    if (missing_ok && !pmn_fs_exists(path)) {
+        free(path);
+        return 0;
+    }
+    pmn_arena a = PMN_ARENA_INIT;
+    pmn_index_entry *e;
+    size_t n;
+    int rc = pmn_index_manifest_read(path, &a, &e, &n);
+    free(path);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        char *p = pmn_dv_index_file_path(t, &e[i]);
+        set_add(files, p);
+        free(p);
+    }
+    pmn_arena_free(&a);
+    return rc;
+}
+
 /* consumer_min: smallest nextSnapshot of consumer/consumer-*, or INT64_MAX. Consumers not
  * updated for consumer.expiration-time (if set) are removed first, as Java does. */
 static int consumer_min(const pmn_table *t, int64_t *min)
@@ -306,6 +340,7 @@ static int expire_until(pmn_table *t, int64_t begin, int64_t end, int64_t latest
                         pmn_expire_result *res)
 {
     strset keep_data = {0}, keep_meta = {0}, del_data = {0}, del_meta = {0};
+    strset keep_index = {0}, del_index = {0};
     pmn_snapshot **tags = NULL;
     size_t ntags = 0;
     int rc = load_tags(t, &tags, &ntags);
@@ -322,12 +357,16 @@ static int expire_until(pmn_table *t, int64_t begin, int64_t end, int64_t latest
             break;
         rc = add_metadata_refs(t, s, &keep_meta);
         if (rc == 0)
+            rc = add_index_files(t, s, false, &keep_index);
+        if (rc == 0)
             rc = id == end ? add_live_files(t, s, &keep_data)
                            : add_delta_entries(t, s, PMN_FILE_ADD, &keep_data);
         pmn_snapshot_free(s);
     }
     for (size_t i = 0; rc == 0 && i < ntags; i++) {
         rc = add_metadata_refs(t, tags[i], &keep_meta);
+        if (rc == 0)
+            rc = add_index_files(t, tags[i], false, &keep_index);
         if (rc == 0)
             rc = add_live_files(t, tags[i], &keep_data);
     }
@@ -346,6 +385,8 @@ static int expire_until(pmn_table *t, int64_t begin, int64_t end, int64_t latest
             rc = add_delta_entries(t, s, PMN_FILE_DELETE, &del_data);
         if (rc == 0 && id < end)
             rc = add_metadata_refs(t, s, &del_meta);
+        if (rc == 0 && id < end)
+            rc = add_index_files(t, s, true, &del_index);
         if (rc == 0 && id < end)
             rc = add_changelog_files(t, s, &del_data);
         pmn_snapshot_free(s);
@@ -377,6 +418,13 @@ static int expire_until(pmn_table *t, int64_t begin, int64_t end, int64_t latest
         if (pmn_fs_exists(del_data.v[i]) && pmn_fs_remove(del_data.v[i]) == 0 && res)
             res->data_files_deleted++;
     }
+    set_seal(&del_index);
+    for (size_t i = 0; i < del_index.n; i++) {
+        if (set_has(&keep_index, del_index.v[i]))
+            continue;
+        if (pmn_fs_exists(del_index.v[i]) && pmn_fs_remove(del_index.v[i]) == 0 && res)
+            res->index_files_deleted++;
+    }
     set_seal(&del_meta);
     for (size_t i = 0; i < del_meta.n; i++) {
         if (set_has(&keep_meta, del_meta.v[i]))
@@ -392,6 +440,8 @@ done:
     set_dispose(&keep_meta);
     set_dispose(&del_data);
     set_dispose(&del_meta);
+    set_dispose(&keep_index);
+    set_dispose(&del_index);
     return rc;
 }
 
@@ -585,8 +635,30 @@ static void remove_tmp_in(orphan_walk *w, const char *sub)
     free(dir);
 }
 
-/* collect_refs: every data file live in some existing snapshot or tag (paths) and every
- * manifest list / manifest / index manifest they use (names). Live sets of consecutive
+/* remove_unreferenced_in: files in table/sub that nothing references (index/: index files
+ * no retained index manifest names, as Java's orphan clean). */
+static void remove_unreferenced_in(orphan_walk *w, const char *sub)
+{
+    char *dir = pmn_path_join(w->t->path, sub);
+    char **names;
+    size_t n;
+    if (pmn_fs_list(dir, &names, &n) == 0) {
+        for (size_t i = 0; i < n; i++) {
+            char *path = pmn_path_join(dir, names[i]);
+            if (!pmn_fs_is_dir(path) && !set_has(w->refs_data, path))
+                remove_if_old(w, path);
+            free(path);
+        }
+        pmn_fs_list_free(names, n);
+    } else {
+        pmn_error_clear();
+    }
+    free(dir);
+}
+
+/* collect_refs: every data file live in some existing snapshot or tag and every index file
+ * their index manifests name (paths), and every manifest list / manifest / index manifest
+ * they use (names). Live sets of consecutive
  * snapshots differ by their deltas, so only the first of a run of ids is planned in full. */
 static int collect_refs(pmn_table *t, strset *data, strset *meta)
 {
@@ -610,6 +682,8 @@ static int collect_refs(pmn_table *t, strset *data, strset *meta)
             break;
         rc = add_metadata_refs(t, s, meta);
         if (rc == 0)
+            rc = add_index_files(t, s, false, data);
+        if (rc == 0)
             rc = add_changelog_files(t, s, data);
         if (rc == 0)
             rc = ids[i] == prev + 1 ? add_delta_entries(t, s, PMN_FILE_ADD, data)
@@ -619,6 +693,8 @@ static int collect_refs(pmn_table *t, strset *data, strset *meta)
     }
     for (size_t i = 0; rc == 0 && i < ntags; i++) {
         rc = add_metadata_refs(t, tags[i], meta);
+        if (rc == 0)
+            rc = add_index_files(t, tags[i], false, data);
         if (rc == 0)
             rc = add_live_files(t, tags[i], data);
     }
@@ -635,6 +711,8 @@ int pmn_table_clean_after_tag(pmn_table *t, pmn_snapshot *gone)
     int rc = collect_refs(t, &keep_data, &keep_meta);
     if (rc == 0)
         rc = add_live_files(t, gone, &data);
+    if (rc == 0)
+        rc = add_index_files(t, gone, true, &data);
     if (rc == 0)
         rc = add_metadata_refs(t, gone, &meta);
     if (rc == 0) {
@@ -690,6 +768,7 @@ int pmn_table_remove_orphans(pmn_table *t, int64_t older_than_ms, int64_t *remov
         const char *subs[] = {"snapshot", "tag", "schema", "consumer"};
         for (size_t i = 0; i < 4; i++)
             remove_tmp_in(&w, subs[i]);
+        remove_unreferenced_in(&w, "index");
         rc = walk_data(&w, t->path, 0);
     }
     if (rc)

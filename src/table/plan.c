@@ -6,6 +6,13 @@
  * entries into the set of live data files (paimon-format.md §3.2, §4.6):
  * ADD of an identifier already present is corruption, DELETE of a present one
  * removes both, a DELETE whose ADD is not seen stays a tombstone.
+ *
+ * scan.mode from-file-creation-time (Java's FileCreationTimeStartingScanner):
+ * the latest snapshot's live files whose creation time is at or after
+ * scan.file-creation-time-millis (epoch milliseconds). Files record their
+ * creation time as local wall-clock time (_CREATION_TIME, §4.5), which Java
+ * turns into epoch milliseconds in the system time zone before comparing; so
+ * does pmn_plan_filter_mode. Files without a creation time are kept.
  */
 #include "table/compact.h"
 #include "table/table_internal.h"
@@ -16,6 +23,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int cmp_bytes(pmn_bytes a, pmn_bytes b)
 {
@@ -222,6 +230,77 @@ int pmn_plan_latest_compacted(pmn_table *t, int64_t *snapshot_id)
     return rc;
 }
 
+/* option_int: a numeric table option (0 when unset). */
+static int option_int(pmn_table *t, const char *key, int64_t *v)
+{
+    int rc = pmn_options_get_int64(&t->schema->options, key, 0, v);
+    return rc ? pmn_error_wrap("table %s: ", t->full_name) : 0;
+}
+
+int pmn_plan_creation_bound(pmn_table *t, const pmn_scan_options *o, int64_t *bound)
+{
+    *bound = 0;
+    if (!o || !o->mode)
+        return 0;
+    int64_t opt = 0;
+    int rc = option_int(t, "scan.file-creation-time-millis", &opt);
+    if (rc)
+        return rc;
+    if (!strcmp(o->mode, "from-file-creation-time")) {
+        *bound = o->timestamp_millis > 0 ? o->timestamp_millis : opt;
+        if (*bound <= 0)
+            return pmn_error_set(PMN_EINVALID,
+                                 "table %s: scan.mode from-file-creation-time needs "
+                                 "scan.file-creation-time-millis",
+                                 t->full_name);
+        return 0;
+    }
+    if (strcmp(o->mode, "default") || opt <= 0 || o->snapshot_id > 0 || o->tag ||
+        o->timestamp_millis > 0)
+        return 0;
+    /* default: Java's CoreOptions.startupMode takes this mode when the only scan.* start
+     * option is the file creation time */
+    int64_t snap = 0, ts = 0;
+    rc = option_int(t, "scan.snapshot-id", &snap);
+    if (rc == 0)
+        rc = option_int(t, "scan.timestamp-millis", &ts);
+    if (rc == 0 && snap <= 0 && ts <= 0 && !pmn_options_get(&t->schema->options, "scan.tag-name"))
+        *bound = opt;
+    return rc;
+}
+
+/* local_to_epoch_millis: a local wall-clock time (as _CREATION_TIME holds it) in epoch
+ * milliseconds, through the system time zone as Java's creationTimeEpochMillis does. */
+static int64_t local_to_epoch_millis(int64_t local_ms)
+{
+    int64_t secs = local_ms / 1000, ms = local_ms % 1000;
+    if (ms < 0) {
+        secs--;
+        ms += 1000;
+    }
+    time_t tt = (time_t)secs;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    tm.tm_isdst = -1;
+    return (int64_t)mktime(&tm) * 1000 + ms;
+}
+
+int pmn_plan_filter_mode(pmn_table *t, const pmn_scan_options *o, pmn_plan *p)
+{
+    int64_t bound = 0;
+    int rc = pmn_plan_creation_bound(t, o, &bound);
+    if (rc || bound <= 0)
+        return rc;
+    size_t keep = 0;
+    for (size_t i = 0; i < p->nfiles; i++) {
+        const pmn_data_file_meta *f = &p->files[i].file;
+        if (!f->has_creation_time || local_to_epoch_millis(f->creation_time) >= bound)
+            p->files[keep++] = p->files[i];
+    }
+    p->nfiles = keep;
+    return 0;
+}
+
 /* resolve_mode: a batch read with a scan.mode (Java's static starting scanners): the
  * snapshot, time or tag of the read's options, else of the table's scan.snapshot-id,
  * scan.timestamp-millis, scan.tag-name. *compacted: read the latest compacted snapshot. */
@@ -232,9 +311,21 @@ static int resolve_mode(pmn_table *t, const pmn_scan_options *o, pmn_scan_option
     const char *mode = o->mode;
     *out = *o;
     *compacted = false;
+    int64_t bound = 0;
+    int rc = pmn_plan_creation_bound(t, o, &bound);
+    if (rc)
+        return rc;
+    if (bound > 0) {
+        /* the latest snapshot (or the one the caller names: a stream's full phase), its files
+         * filtered by pmn_plan_filter_mode */
+        out->tag = NULL;
+        out->timestamp_millis = 0;
+        out->snapshot_id = o->snapshot_id > 0 ? o->snapshot_id : 0;
+        return 0;
+    }
     if (!out->tag && out->snapshot_id <= 0 && out->timestamp_millis <= 0) {
         out->tag = pmn_options_get(opts, "scan.tag-name");
-        int rc = pmn_options_get_int64(opts, "scan.snapshot-id", 0, &out->snapshot_id);
+        rc = pmn_options_get_int64(opts, "scan.snapshot-id", 0, &out->snapshot_id);
         if (rc == 0)
             rc = pmn_options_get_int64(opts, "scan.timestamp-millis", 0, &out->timestamp_millis);
         if (rc)
@@ -271,7 +362,7 @@ static int resolve_mode(pmn_table *t, const pmn_scan_options *o, pmn_scan_option
         return pmn_error_set(PMN_EINVALID,
                              "table %s: unsupported scan.mode '%s' for a batch read (default, "
                              "latest, latest-full, compacted-full, from-snapshot, "
-                             "from-snapshot-full, from-timestamp)",
+                             "from-snapshot-full, from-timestamp, from-file-creation-time)",
                              t->full_name, mode);
     }
     return 0;

@@ -33,6 +33,7 @@
 
 #include "change/widen.h"
 #include "format/data_file.h"
+#include "mergetree/merge_engine.h"
 #include "mergetree/merge_heap.h"
 #include "paimon/binary_row.h"
 #include "util/alloc.h"
@@ -86,9 +87,7 @@ struct pmn_scan {
     uint64_t blocks_closed;  /* blocks decoded by readers already freed */
     pmn_datum *out;
     pmn_arena out_arena;     /* converted values of the current row */
-    int engine;              /* ENGINE_*: how the versions of a key merge */
-    bool ignore_delete;      /* ignore-delete: -D/-U versions are skipped */
-    bool remove_on_delete;   /* partial-update.remove-record-on-delete */
+    pmn_merge_engine engine; /* how the versions of a key merge */
     bool keys_only;          /* only key columns are projected: values are never decoded */
     pmn_datum *acc;          /* the merged row of the current key (general merge) */
     pmn_arena acc_arena;     /* its values */
@@ -284,63 +283,6 @@ static bool file_may_match(pmn_scan *s, const pmn_data_file_meta *f, pmn_arena *
 }
 
 /* ------------------------------------------------------------------------ */
-/* Merge engine                                                              */
-/* ------------------------------------------------------------------------ */
-
-enum { ENGINE_DEDUP, ENGINE_FIRST_ROW, ENGINE_PARTIAL };
-
-static bool option_true(const pmn_table *t, const char *key)
-{
-    const char *v = pmn_table_option(t, key);
-    return v && !strcmp(v, "true");
-}
-
-/* merge_engine: how this table's versions of a key merge, or PMN_EINVALID for what the
- * reader cannot do (reading them as deduplicate would return wrong rows). */
-static int merge_engine(pmn_scan *s)
-{
-    const pmn_table *t = s->t;
-    const char *engine = pmn_table_option(t, "merge-engine");
-    if (pmn_table_option(t, "sequence.field"))
-        return pmn_error_set(PMN_EINVALID,
-                             "table %s orders versions by sequence.field, which pgpaimon cannot "
-                             "read yet; read it with Java Paimon",
-                             t->full_name);
-    s->ignore_delete = option_true(t, "ignore-delete");
-    if (!engine || !strcmp(engine, "deduplicate")) {
-        s->engine = ENGINE_DEDUP;
-        s->ignore_delete |= option_true(t, "deduplicate.ignore-delete");
-        return 0;
-    }
-    if (!strcmp(engine, "first-row")) {
-        s->engine = ENGINE_FIRST_ROW;
-        return 0;
-    }
-    if (!strcmp(engine, "partial-update")) {
-        s->engine = ENGINE_PARTIAL;
-        s->ignore_delete |= option_true(t, "partial-update.ignore-delete");
-        s->remove_on_delete = option_true(t, "partial-update.remove-record-on-delete");
-        const pmn_options *o = &t->schema->options;
-        for (size_t i = 0; i < o->n; i++) {
-            const char *key = o->keys[i];
-            size_t n = strlen(key);
-            if (!strncmp(key, "fields.", 7) &&
-                ((n > 15 && !strcmp(key + n - 15, ".sequence-group")) ||
-                 (n > 19 && !strcmp(key + n - 19, ".aggregate-function"))))
-                return pmn_error_set(PMN_EINVALID,
-                                     "table %s: partial-update with %s is not supported by "
-                                     "pgpaimon's reader; read it with Java Paimon",
-                                     t->full_name, key);
-        }
-        return 0;
-    }
-    return pmn_error_set(PMN_EINVALID,
-                         "table %s: merge-engine %s is not supported by pgpaimon's reader; read "
-                         "it with Java Paimon",
-                         t->full_name, engine);
-}
-
-/* ------------------------------------------------------------------------ */
 /* Open                                                                      */
 /* ------------------------------------------------------------------------ */
 
@@ -383,8 +325,6 @@ static pmn_scan *fork_part(const pmn_scan *s, const size_t *groups, size_t ngrou
     p->lower = s->lower;
     p->lower_inclusive = s->lower_inclusive;
     p->engine = s->engine;
-    p->ignore_delete = s->ignore_delete;
-    p->remove_on_delete = s->remove_on_delete;
     p->keys_only = s->keys_only;
     p->pending_advance = -1;
     pmn_arena_init(&p->out_arena);
@@ -487,6 +427,11 @@ int pmn_scan_open_level(pmn_table *t, const pmn_scan_options *o, int32_t level, 
             pmn_snapshot_free(tag);
         return rc;
     }
+    rc = pmn_plan_filter_mode(t, o, plan); /* scan.mode from-file-creation-time */
+    if (rc) {
+        pmn_plan_free(plan);
+        return rc;
+    }
     /* as Java (SnapshotReaderImpl): vectors are applied only while the option is on */
     pmn_dv_index *dvs = NULL;
     if (pmn_table_dv_enabled(t)) {
@@ -543,7 +488,7 @@ int pmn_scan_open_level(pmn_table *t, const pmn_scan_options *o, int32_t level, 
     }
     pmn_arena_init(&s->acc_arena);
     if (s->pk) {
-        rc = merge_engine(s);
+        rc = pmn_merge_engine_load(t, "read", &s->engine);
         if (rc) {
             pmn_scan_free(s);
             return rc;
@@ -795,44 +740,18 @@ static void emit(pmn_scan *s, const run *r)
 }
 
 /* take_version: fold run r's current version into s->acc (deep copies: r moves on) by the
- * merge engine; *have: acc holds a row. */
-static int take_version(pmn_scan *s, run *r, bool *have, bool *deleted)
+ * merge engine (mergetree/merge_engine.h). */
+static int take_version(pmn_scan *s, run *r, pmn_merge_state *st)
 {
-    int32_t kind = r->in.kind;
-    bool retract = kind == PMN_ROW_DELETE || kind == PMN_ROW_UPDATE_BEFORE;
-    if (s->engine == ENGINE_FIRST_ROW && *have)
-        return 0; /* the first version stays */
-    if (retract) {
-        if (s->ignore_delete || s->engine == ENGINE_FIRST_ROW)
-            return 0;
-        if (s->engine == ENGINE_PARTIAL) {
-            if (!s->remove_on_delete)
-                return pmn_error_set(PMN_EINVALID,
-                                     "table %s: a partial-update table holds a delete record; "
-                                     "set ignore-delete or "
-                                     "partial-update.remove-record-on-delete to read it",
-                                     s->t->full_name);
-            if (kind == PMN_ROW_DELETE) { /* the record starts over */
-                *have = false;
-                *deleted = true;
-            }
-            return 0;
-        }
-    }
-    int rc = pmn_data_file_reader_values(r->reader, &r->vals);
+    int rc = pmn_merge_engine_step(&s->engine, s->t->full_name, st, r->in.kind, r->in.seq);
+    if (rc != PMN_MERGE_FOLD)
+        return rc < 0 ? rc : 0;
+    rc = pmn_data_file_reader_values(r->reader, &r->vals);
     if (rc)
         return rc;
     emit(s, r);
-    const pmn_type *row = s->t->schema->row;
-    bool fresh = !*have || s->engine != ENGINE_PARTIAL;
-    for (int32_t i = 0; i < row->nfields; i++) {
-        if (fresh)
-            s->acc[i] = pmn_datum_null();
-        if (!s->out[i].is_null)
-            pmn_datum_copy(row->fields[i].type, &s->out[i], &s->acc[i], &s->acc_arena);
-    }
-    *have = true;
-    *deleted = false;
+    pmn_merge_engine_fold(&s->engine, s->t->schema->row, st, s->out, r->in.kind, r->in.seq,
+                          s->acc, &s->acc_arena);
     return 0;
 }
 
@@ -853,10 +772,11 @@ static int next_merged_general(pmn_scan *s)
         if (!top)
             return PMN_ITEROVER;
         pmn_arena_reset(&s->acc_arena);
-        bool have = false, deleted = false;
+        pmn_merge_state st;
+        pmn_merge_engine_begin(&st);
         /* versions oldest first */
         while (pmn_merge_heap_top_shadowed(&s->heap)) {
-            int rc = take_version(s, top, &have, &deleted);
+            int rc = take_version(s, top, &st);
             if (rc == 0)
                 rc = run_advance(s, top);
             if (rc)
@@ -864,11 +784,11 @@ static int next_merged_general(pmn_scan *s)
             pmn_merge_heap_top_moved(&s->heap);
             top = (run *)pmn_merge_heap_top(&s->heap);
         }
-        int rc = take_version(s, top, &have, &deleted);
+        int rc = take_version(s, top, &st);
         if (rc)
             return rc;
         s->pending_advance = (long)(top - s->runs);
-        if (!have)
+        if (!st.have)
             continue;
         memcpy(s->out, s->acc, sizeof *s->out * (size_t)s->t->schema->row->nfields);
         return 0;
@@ -879,7 +799,7 @@ static int next_merged_general(pmn_scan *s)
  * top of the heap until the next call advances it (its values live in its reader). */
 static int next_merged(pmn_scan *s, const run **winner)
 {
-    if (s->engine != ENGINE_DEDUP || s->ignore_delete) {
+    if (!pmn_merge_engine_simple(&s->engine)) {
         *winner = NULL; /* the merged row is in s->out */
         return next_merged_general(s);
     }

@@ -13,11 +13,23 @@
  * phase reads only the levels those changelogs start from: >= 1, resp. the
  * max level) and OVERWRITE snapshots are skipped. Modes (scan.mode): latest-full,
  * latest, compacted-full, from-snapshot[-full], from-timestamp, incremental
- * (a bounded range of snapshots). Files of one snapshot
+ * (a bounded range of snapshots), from-file-creation-time (the full phase
+ * reads the latest snapshot's files created at or after
+ * scan.file-creation-time-millis, then every later snapshot follows). Files of one snapshot
  * are read by (partition, bucket, sequence), so the changes of a key come in
  * commit order. A consumer id stores the next unread snapshot in
  * consumer/consumer-<id> ({"nextSnapshot": N}, as Java does), which resumes
  * the stream and stops expiry from removing unread snapshots.
+ *
+ * A consumer without a position gets one when the stream opens, before
+ * anything is read: with a full phase over snapshot N it is N, so expiry
+ * keeps snapshot N and every file it uses until the full phase is done and a
+ * checkpoint moves past it. Since Java reads "nextSnapshot": N as "changes
+ * from N on", the pending full phase is also noted in
+ * consumer/full-phase-<id> ({"snapshot": N, "fileCreationTimeMillis": B},
+ * a name Java's consumer listing skips): a stream reopened while it names
+ * the consumer's position redoes the full phase of N instead of reading N's
+ * changes; the first checkpoint after the full phase removes it.
  */
 #include "table/file_layout.h"
 
@@ -46,6 +58,7 @@ struct pmn_stream {
     const pmn_file_layout *layout;
     pmn_file_layouts layouts;
     pmn_datum *out;
+    bool full_marker;               /* consumer/full-phase-<id> names the full phase */
     bool changelog_input;           /* changelog-producer = input */
     bool changelog_from_compaction; /* changelog-producer = lookup / full-compaction */
 };
@@ -97,6 +110,118 @@ static int read_consumer(pmn_stream *s, int64_t *next)
     json_decref(root);
     free(data);
     free(path);
+    return rc;
+}
+
+static char *marker_path(const pmn_stream *s)
+{
+    return pmn_xasprintf("%s/consumer/full-phase-%s", s->t->path, s->consumer_id);
+}
+
+/* read_marker: the full phase consumer/full-phase-<id> names (*snapshot 0: none). */
+static int read_marker(pmn_stream *s, int64_t *snapshot, int64_t *bound)
+{
+    *snapshot = *bound = 0;
+    char *path = marker_path(s);
+    char *data;
+    size_t len;
+    int rc = pmn_fs_read_file(path, &data, &len);
+    if (rc == PMN_ENOTFOUND) {
+        pmn_error_clear();
+        free(path);
+        return 0;
+    }
+    if (rc) {
+        free(path);
+        return rc;
+    }
+    json_t *root = json_loadb(data, len, 0, NULL);
+    json_t *n = root ? json_object_get(root, "snapshot") : NULL;
+    json_t *b = root ? json_object_get(root, "fileCreationTimeMillis") : NULL;
+    if (json_is_integer(n))
+        *snapshot = json_integer_value(n);
+    else
+        rc = pmn_error_set(PMN_ECORRUPT, "%s: no \"snapshot\" number", path);
+    if (json_is_integer(b))
+        *bound = json_integer_value(b);
+    json_decref(root);
+    free(data);
+    free(path);
+    return rc;
+}
+
+/* write_position: consumer/consumer-<id> = {"nextSnapshot": next}. */
+static int write_position(pmn_stream *s, int64_t next)
+{
+    char *dir = pmn_path_join(s->t->path, "consumer");
+    int rc = pmn_fs_mkdir_p(dir);
+    free(dir);
+    if (rc)
+        return rc;
+    char json[64];
+    int n = snprintf(json, sizeof json, "{\n  \"nextSnapshot\" : %lld\n}", (long long)next);
+    char *path = consumer_path(s);
+    rc = pmn_fs_write_file(path, json, (size_t)n);
+    free(path);
+    return rc;
+}
+
+/* record_start: a consumer's first position, before the stream reads anything: the full
+ * phase's snapshot (noted in the marker first, so a crash in between leaves no position),
+ * else the first snapshot whose changes it reads. */
+static int record_start(pmn_stream *s, bool full, int64_t bound)
+{
+    if (full) {
+        char json[128];
+        int n = snprintf(json, sizeof json,
+                         "{\n  \"snapshot\" : %lld,\n  \"fileCreationTimeMillis\" : %lld\n}",
+                         (long long)s->full_snapshot, (long long)bound);
+        char *dir = pmn_path_join(s->t->path, "consumer");
+        int rc = pmn_fs_mkdir_p(dir);
+        free(dir);
+        char *path = marker_path(s);
+        if (rc == 0)
+            rc = pmn_fs_write_file(path, json, (size_t)n);
+        free(path);
+        if (rc)
+            return rc;
+        s->full_marker = true;
+    } else {
+        /* a note left by an earlier consumer of this id (expired by
+         * consumer.expiration-time) must not apply to this one */
+        char *path = marker_path(s);
+        int rc = pmn_fs_remove(path);
+        free(path);
+        if (rc)
+            return rc;
+    }
+    return write_position(s, full ? s->full_snapshot : s->next);
+}
+
+/* open_full: the full phase over s->full_snapshot (bound > 0: only files created since). */
+static int open_full(pmn_stream *s, int64_t bound)
+{
+    pmn_table *t = s->t;
+    const char *producer = pmn_options_get(&t->schema->options, "changelog-producer");
+    /* changelog-producer full-compaction: the changelogs that follow describe changes of
+     * the max level, so the full phase reads that level only (rows written since the last
+     * full compaction arrive with the next one's changelog, once) */
+    int32_t level = -1;
+    int rc = 0;
+    if (producer && !strcmp(producer, "full-compaction")) {
+        pmn_compact_options co;
+        rc = pmn_compact_options_load(t, &co);
+        level = co.num_levels - 1;
+    } else if (producer && !strcmp(producer, "lookup")) {
+        level = PMN_SCAN_ABOVE_LEVEL_0; /* lookup: level 0 is not in a changelog yet */
+    }
+    pmn_scan_options so = {.snapshot_id = s->full_snapshot};
+    if (bound > 0) {
+        so.mode = "from-file-creation-time";
+        so.timestamp_millis = bound;
+    }
+    if (rc == 0)
+        rc = pmn_scan_open_level(t, &so, level, &s->full);
     return rc;
 }
 
@@ -182,7 +307,27 @@ int pmn_stream_open(pmn_table *t, const pmn_stream_options *o, pmn_stream **out)
             pmn_stream_free(s);
             return rc;
         }
-        if (s->next > 0) { /* resume where the consumer stopped */
+        int64_t marked = 0, marked_bound = 0;
+        if (rc == 0 && s->next > 0)
+            rc = read_marker(s, &marked, &marked_bound);
+        if (rc == 0 && s->next > 0 && marked == s->next) {
+            /* its full phase of snapshot N was not finished: again, then changes after N */
+            s->full_marker = true;
+            s->full_snapshot = marked;
+            s->next = marked + 1;
+            rc = open_full(s, marked_bound);
+        } else if (rc == 0 && s->next > 0) { /* resume where the consumer stopped */
+            if (marked) {
+                char *mp = marker_path(s); /* a full phase finished long ago */
+                pmn_fs_remove(mp);
+                free(mp);
+            }
+        }
+        if (rc) {
+            pmn_stream_free(s);
+            return rc;
+        }
+        if (s->next > 0) {
             *out = s;
             return 0;
         }
@@ -195,8 +340,15 @@ int pmn_stream_open(pmn_table *t, const pmn_stream_options *o, pmn_stream **out)
         if (rc == 0 && ts <= 0)
             rc = pmn_options_get_int64(&t->schema->options, "scan.timestamp-millis", 0, &ts);
     }
+    int64_t created = 0; /* scan.file-creation-time-millis */
+    if (rc == 0)
+        rc = pmn_options_get_int64(&t->schema->options, "scan.file-creation-time-millis", 0,
+                                   &created);
     if (!mode || !strcmp(mode, "default"))
-        mode = snap > 0 ? "from-snapshot" : ts > 0 ? "from-timestamp" : "latest-full";
+        mode = snap > 0                                     ? "from-snapshot"
+               : ts > 0                                     ? "from-timestamp"
+               : created > 0 && !option(t, "scan.tag-name") ? "from-file-creation-time"
+                                                            : "latest-full";
     int64_t latest = 0, earliest = 0;
     if (rc == 0)
         rc = pmn_snapshot_latest_id(t->path, &latest);
@@ -207,6 +359,7 @@ int pmn_stream_open(pmn_table *t, const pmn_stream_options *o, pmn_stream **out)
         return rc;
     }
     bool full = false;
+    int64_t bound = 0; /* from-file-creation-time: files created from then on */
     if (!strcmp(mode, "latest-full") || !strcmp(mode, "full")) {
         full = latest > 0;
         s->full_snapshot = latest;
@@ -240,6 +393,14 @@ int pmn_stream_open(pmn_table *t, const pmn_stream_options *o, pmn_stream **out)
                                t->full_name);
         s->next = snap + 1;
         s->end = end;
+    } else if (!strcmp(mode, "from-file-creation-time")) {
+        /* as Java's FileCreationTimeStartingScanner: the latest snapshot's files created
+         * since the bound, then what follows */
+        pmn_scan_options bo = {.mode = mode, .timestamp_millis = o->timestamp_millis};
+        rc = pmn_plan_creation_bound(t, &bo, &bound);
+        full = latest > 0;
+        s->full_snapshot = latest;
+        s->next = latest + 1;
     } else if (!strcmp(mode, "from-timestamp")) {
         int64_t id = 0;
         rc = pmn_snapshot_id_at_time(t->path, ts > 0 ? ts - 1 : 0, &id);
@@ -254,25 +415,16 @@ int pmn_stream_open(pmn_table *t, const pmn_stream_options *o, pmn_stream **out)
         return pmn_error_set(PMN_EINVALID,
                              "table %s: unsupported scan.mode '%s' for a streaming read "
                              "(latest-full, latest, compacted-full, from-snapshot, "
-                             "from-snapshot-full, from-timestamp, incremental)",
+                             "from-snapshot-full, from-timestamp, incremental, "
+                             "from-file-creation-time)",
                              t->full_name, mode);
     }
-    if (rc == 0 && full) {
-        /* changelog-producer full-compaction: the changelogs that follow describe changes of
-         * the max level, so the full phase reads that level only (rows written since the last
-         * full compaction arrive with the next one's changelog, once) */
-        int32_t level = -1;
-        if (producer && !strcmp(producer, "full-compaction")) {
-            pmn_compact_options co;
-            rc = pmn_compact_options_load(t, &co);
-            level = co.num_levels - 1;
-        } else if (producer && !strcmp(producer, "lookup")) {
-            level = PMN_SCAN_ABOVE_LEVEL_0; /* lookup: level 0 is not in a changelog yet */
-        }
-        pmn_scan_options so = {.snapshot_id = s->full_snapshot};
-        if (rc == 0)
-            rc = pmn_scan_open_level(t, &so, level, &s->full);
-    }
+    /* a consumer's position is on disk before anything is read: expiry keeps the full
+     * phase's snapshot (a snapshot expired before this point fails the scan cleanly) */
+    if (rc == 0 && s->consumer_id)
+        rc = record_start(s, full, bound);
+    if (rc == 0 && full)
+        rc = open_full(s, bound);
     if (rc) {
         pmn_stream_free(s);
         return rc;
@@ -426,19 +578,21 @@ int64_t pmn_stream_position(const pmn_stream *s)
 
 int pmn_stream_checkpoint(pmn_stream *s)
 {
-    if (!s->consumer_id || s->full)
-        return 0; /* a full phase cut short is redone: nothing to record yet */
-    char *dir = pmn_path_join(s->t->path, "consumer");
-    int rc = pmn_fs_mkdir_p(dir);
-    free(dir);
-    if (rc)
+    if (!s->consumer_id)
+        return 0;
+    /* inside the full phase the position stays its snapshot (recorded at open; a full phase
+     * cut short is redone): rewritten only to keep consumer.expiration-time from removing
+     * the consumer while a long full phase is read */
+    int rc = write_position(s, pmn_stream_position(s));
+    if (s->full)
         return rc;
-    char json[64];
-    int n = snprintf(json, sizeof json, "{\n  \"nextSnapshot\" : %lld\n}",
-                     (long long)pmn_stream_position(s));
-    char *path = consumer_path(s);
-    rc = pmn_fs_write_file(path, json, (size_t)n);
-    free(path);
+    if (rc == 0 && s->full_marker) {
+        /* past the full phase: the position alone says where to resume */
+        char *path = marker_path(s);
+        rc = pmn_fs_remove(path);
+        free(path);
+        s->full_marker = false;
+    }
     return rc;
 }
 

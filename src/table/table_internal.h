@@ -91,6 +91,14 @@ int pmn_scan_open_level(pmn_table *t, const pmn_scan_options *o, int32_t level, 
  * changelog-producer full-compaction the latest one that wrote changelog files (a compaction
  * to the max level, the state its followers' changelogs start from). 0 if there is none. */
 int pmn_plan_latest_compacted(pmn_table *t, int64_t *snapshot_id);
+/* pmn_plan_creation_bound: *bound = the file creation time (epoch ms) a read with scan
+ * options o starts from when its mode is from-file-creation-time (also "default" with only
+ * the table's scan.file-creation-time-millis set), else 0. PMN_EINVALID: the mode without a
+ * time (o->timestamp_millis, else the table option). */
+int pmn_plan_creation_bound(pmn_table *t, const pmn_scan_options *o, int64_t *bound);
+/* pmn_plan_filter_mode: drop from p the files a read with options o leaves out by its mode
+ * (from-file-creation-time: files created before the bound). */
+int pmn_plan_filter_mode(pmn_table *t, const pmn_scan_options *o, pmn_plan *p);
 /* pmn_plan_open_snapshot: replay `snap`; the plan owns snap on success only. */
 int pmn_plan_open_snapshot(pmn_table *t, pmn_snapshot *snap, pmn_plan **out);
 

@@ -421,7 +421,15 @@ static int merge_versions(pmn_writer *w, record *recs, size_t from, size_t to, r
 {
     *out = NULL;
     if (w->engine == ENGINE_DEDUP) {
-        *out = &recs[to - 1];
+        /* ignore-delete: the newest version that is not a retraction (Java's
+         * DeduplicateMergeFunction skips them), none if all are */
+        for (size_t i = to; i > from; i--) {
+            int32_t k = recs[i - 1].kind;
+            if (!w->ignore_delete || !(k == PMN_ROW_DELETE || k == PMN_ROW_UPDATE_BEFORE)) {
+                *out = &recs[i - 1];
+                break;
+            }
+        }
         return 0;
     }
     bool have = false, deleted = false;

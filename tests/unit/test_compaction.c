@@ -970,11 +970,11 @@ static void test_compaction__refuses_other_merge_engines(void **state)
     char *dir = pmn_test_tmpdir("compaction-refuse");
     pmn_catalog *cat;
     assert_pmn_ok(pmn_catalog_open(dir, true, &cat));
-    pmn_kv opts[] = {{"merge-engine", "partial-update"}};
-    pmn_table *t = create_table(cat, "pu", true, opts, 1);
+    pmn_kv opts[] = {{"merge-engine", "aggregation"}};
+    pmn_table *t = create_table(cat, "agg", true, opts, 1);
     int64_t snap = -1;
     assert_int_equal(pmn_table_compact(t, true, &snap), PMN_EINVALID);
-    assert_non_null(strstr(pmn_error_last(), "merge-engine partial-update"));
+    assert_non_null(strstr(pmn_error_last(), "merge-engine aggregation"));
     assert_int_equal(snap, 0);
     pmn_table_free(t);
     pmn_kv dv[] = {{"deletion-vectors.enabled", "true"}};

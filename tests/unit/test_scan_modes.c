@@ -8,18 +8,24 @@
  * incremental-between-timestamp; bounded: later commits are not read), and
  * batch reads with a scan.mode (numbers from the read or the table's scan.*
  * options; without a mode those options do not move a read; incremental is
- * refused for batch reads).
+ * refused for batch reads), and from-file-creation-time (batch: the latest
+ * snapshot's files created at or after the bound, compared in epoch time
+ * while files hold local time, checked under a non-UTC time zone; stream:
+ * those rows, then every later snapshot; both from the read's number or the
+ * table's scan.file-creation-time-millis, also under scan.mode default).
  */
 #include "testutil.h"
 
 #include "change/datum.h"
 #include "pmn/pmn.h"
 #include "util/alloc.h"
+#include "util/clock.h"
 #include "util/fs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef struct fixture {
@@ -251,12 +257,110 @@ static void test_modes__batch(void **state)
     teardown(&f);
 }
 
+/* rows_of: "key=qty " of a batch read */
+static char *rows_of(pmn_table *t, const pmn_scan_options *so)
+{
+    pmn_scan *s;
+    assert_pmn_ok(pmn_scan_open(t, so, &s));
+    char *out = pmn_xstrdup("");
+    const pmn_datum *row;
+    int rc;
+    while ((rc = pmn_scan_next(s, &row)) == 0) {
+        char *next = pmn_xasprintf("%s%lld=%d ", out, (long long)row[0].v.i,
+                                   row[1].is_null ? -1 : (int)row[1].v.i);
+        free(out);
+        out = next;
+    }
+    assert_int_equal(rc, PMN_ITEROVER);
+    pmn_scan_free(s);
+    return out;
+}
+
+static void expect_rows(pmn_table *t, const pmn_scan_options *so, const char *want)
+{
+    char *got = rows_of(t, so);
+    if (strcmp(got, want))
+        fail_msg("mode %s: got '%s', expected '%s'", so->mode, got, want);
+    free(got);
+}
+
+static void test_modes__from_file_creation_time(void **state)
+{
+    (void)state;
+    /* files hold local wall-clock time: a zone far from UTC catches a comparison that
+     * forgets to convert (the POSIX form needs no tz database) */
+    char *old_tz = getenv("TZ") ? pmn_xstrdup(getenv("TZ")) : NULL;
+    setenv("TZ", "XST-5:30", 1);
+    tzset();
+    fixture f;
+    setup(&f, "modes-file-time");
+    usleep(3000);
+    int64_t bound = pmn_now_millis();
+    int64_t k6[] = {8};
+    int32_t q6[] = {8};
+    bool d[] = {false};
+    commit(f.t, 6, k6, q6, d, 1);
+    int64_t k7[] = {1};
+    int32_t q7[] = {71};
+    commit(f.t, 7, k7, q7, d, 1);
+    /* batch: of the latest snapshot's files only those of snapshots 6 and 7 (key 1's older
+     * versions lie in files created before the bound: not read, as in Java) */
+    pmn_scan_options so = {.mode = "from-file-creation-time", .timestamp_millis = bound};
+    expect_rows(f.t, &so, "1=71 8=8 ");
+    /* a bound after every file: nothing; before every file: every row */
+    so.timestamp_millis = pmn_now_millis() + 1000;
+    expect_rows(f.t, &so, "");
+    so.timestamp_millis = 1;
+    expect_rows(f.t, &so, "0=50 1=71 3=13 4=14 7=7 8=8 ");
+    /* the mode needs a time */
+    so.timestamp_millis = 0;
+    pmn_scan *s;
+    assert_int_equal(pmn_scan_open(f.t, &so, &s), PMN_EINVALID);
+    assert_non_null(strstr(pmn_error_last(), "scan.file-creation-time-millis"));
+    /* stream: those rows as +I at the latest snapshot, then what follows */
+    pmn_stream_options o = {.mode = "from-file-creation-time", .timestamp_millis = bound};
+    pmn_stream *st;
+    assert_pmn_ok(pmn_stream_open(f.t, &o, &st));
+    char *got = read_all(st);
+    assert_string_equal(got, "+I:1=71@7 +I:8=8@7 ");
+    free(got);
+    int64_t k8[] = {9};
+    int32_t q8[] = {9};
+    commit(f.t, 8, k8, q8, d, 1);
+    got = read_all(st);
+    assert_string_equal(got, "+I:9=9@8 ");
+    free(got);
+    pmn_stream_free(st);
+    /* from the table's option: scan.mode from-file-creation-time, and default */
+    char *b = pmn_xasprintf("%lld", (long long)bound);
+    const char *opt[] = {"scan.file-creation-time-millis", b, "scan.mode",
+                         "from-file-creation-time"};
+    set_options(f.t, opt, 2);
+    expect_stream(f.t, NULL, "+I:1=71@8 +I:8=8@8 +I:9=9@8 ");
+    const char *dflt[] = {"scan.mode", "default"};
+    set_options(f.t, dflt, 1);
+    expect_stream(f.t, NULL, "+I:1=71@8 +I:8=8@8 +I:9=9@8 ");
+    so = (pmn_scan_options){.mode = "default"};
+    expect_rows(f.t, &so, "1=71 8=8 9=9 ");
+    so.mode = "from-file-creation-time";
+    expect_rows(f.t, &so, "1=71 8=8 9=9 ");
+    free(b);
+    teardown(&f);
+    if (old_tz)
+        setenv("TZ", old_tz, 1);
+    else
+        unsetenv("TZ");
+    free(old_tz);
+    tzset();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_modes__compacted_full_stream),
         cmocka_unit_test(test_modes__incremental_stream),
         cmocka_unit_test(test_modes__batch),
+        cmocka_unit_test(test_modes__from_file_creation_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
