@@ -105,8 +105,17 @@ static char *decimal_text(double f, int scale)
 static char *real_text(const char *type, double f)
 {
     char buf[64];
-    if (type_is(type, "DECIMAL"))
+    if (type_is(type, "DECIMAL")) {
+        /* more than 15 digits: the exact value the vtab noted for this double (value.h) */
+        pmn_i128 exact;
+        if (pmn_sql_exact_lookup(f, decimal_scale(type), &exact)) {
+            pmn_buf b = PMN_BUF_INIT;
+            pmn_fmt_decimal(&b, exact, decimal_scale(type));
+            size_t n;
+            return (char *)pmn_buf_detach(&b, &n);
+        }
         return decimal_text(f, decimal_scale(type));
+    }
     if (!type)
         f = expression_real(f);
     pmn_sql_format_double(f, type_is(type, "FLOAT"), buf, sizeof buf);

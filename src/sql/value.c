@@ -120,6 +120,153 @@ int pmn_sql_local_to_millis(const char *text, int64_t *millis)
     return 0;
 }
 
+/* ---- exact DECIMAL digits behind doubles ---- */
+
+typedef struct exact_entry {
+    pmn_i128 unscaled; /* normalized: no trailing zero fraction digits */
+    uint64_t bits;     /* the double's bits; 0 = free slot (0.0 is never noted) */
+    int32_t scale;
+    bool ambiguous; /* two different decimals share this double */
+} exact_entry;
+
+struct pmn_sql_exact {
+    exact_entry *slots; /* open addressing, power-of-two capacity */
+    size_t cap, n;
+};
+
+static _Thread_local pmn_sql_exact *exact_current;
+
+pmn_sql_exact *pmn_sql_exact_new(void)
+{
+    return pmn_xcalloc(1, sizeof(pmn_sql_exact));
+}
+
+void pmn_sql_exact_free(pmn_sql_exact *x)
+{
+    if (!x)
+        return;
+    if (exact_current == x)
+        exact_current = NULL;
+    free(x->slots);
+    free(x);
+}
+
+void pmn_sql_exact_reset(pmn_sql_exact *x)
+{
+    if (!x)
+        return;
+    free(x->slots);
+    x->slots = NULL;
+    x->cap = x->n = 0;
+}
+
+pmn_sql_exact *pmn_sql_exact_use(pmn_sql_exact *x)
+{
+    pmn_sql_exact *prev = exact_current;
+    exact_current = x;
+    return prev;
+}
+
+static uint64_t double_bits(double f)
+{
+    uint64_t b;
+    memcpy(&b, &f, sizeof b);
+    return b;
+}
+
+static size_t slot_of(const pmn_sql_exact *x, uint64_t bits)
+{
+    uint64_t h = bits * 0x9E3779B97F4A7C15ull;
+    size_t i = (size_t)(h >> 20) & (x->cap - 1);
+    while (x->slots[i].bits && x->slots[i].bits != bits)
+        i = (i + 1) & (x->cap - 1);
+    return i;
+}
+
+void pmn_sql_exact_note(double f, pmn_i128 unscaled, int scale)
+{
+    pmn_sql_exact *x = exact_current;
+    if (!x || f == 0 || !isfinite(f) || x->n >= PMN_SQL_EXACT_MAX)
+        return;
+    while (scale > 0 && unscaled % 10 == 0) {
+        unscaled /= 10;
+        scale--;
+    }
+    /* 15 significant digits or fewer: the double prints them back (sql/output.c) */
+    pmn_i128 mag = unscaled < 0 ? -unscaled : unscaled;
+    int digits = 0;
+    for (; mag > 0; mag /= 10)
+        digits++;
+    if (digits <= 15)
+        return;
+    if (x->n * 2 >= x->cap) {
+        exact_entry *old = x->slots;
+        size_t oldcap = x->cap;
+        x->cap = oldcap ? oldcap * 2 : 1024;
+        x->slots = pmn_xcalloc(x->cap, sizeof *x->slots);
+        for (size_t i = 0; i < oldcap; i++)
+            if (old[i].bits)
+                x->slots[slot_of(x, old[i].bits)] = old[i];
+        free(old);
+    }
+    uint64_t bits = double_bits(f);
+    exact_entry *e = &x->slots[slot_of(x, bits)];
+    if (!e->bits) {
+        e->bits = bits;
+        e->unscaled = unscaled;
+        e->scale = scale;
+        x->n++;
+    } else if (e->unscaled != unscaled || e->scale != scale) {
+        e->ambiguous = true;
+    }
+}
+
+bool pmn_sql_exact_lookup(double f, int scale, pmn_i128 *unscaled)
+{
+    pmn_sql_exact *x = exact_current;
+    if (!x || !x->cap || f == 0 || !isfinite(f) || scale < 0 || scale > 38)
+        return false;
+    /* -x of a noted x (a negative literal is minus applied to a positive one) */
+    for (int sign = 1; sign >= -1; sign -= 2) {
+        const exact_entry *e = &x->slots[slot_of(x, double_bits(sign * f))];
+        if (!e->bits || e->ambiguous || e->scale > scale)
+            continue;
+        pmn_i128 v = e->unscaled;
+        for (int s = e->scale; s < scale; s++) {
+            if (v > (pmn_i128)1e37 || v < -(pmn_i128)1e37)
+                return false;
+            v *= 10;
+        }
+        *unscaled = sign * v;
+        return true;
+    }
+    return false;
+}
+
+double pmn_sql_exact_literal(const char *text)
+{
+    double f = strtod(text, NULL);
+    pmn_i128 v = 0;
+    int scale = 0, digits = 0;
+    bool frac = false;
+    for (const char *p = text; *p; p++) {
+        if (*p == '.') {
+            frac = true;
+            continue;
+        }
+        if (!isdigit((unsigned char)*p))
+            return f;
+        if (v != 0 || *p != '0')
+            digits++;
+        if (digits > 38)
+            return f;
+        v = v * 10 + (*p - '0');
+        scale += frac;
+    }
+    pmn_sql_exact_note(f, v, scale);
+    return f;
+}
+
 /* ---- declared types ---- */
 
 char *pmn_sql_decltype(const pmn_type *t)
@@ -268,9 +415,13 @@ void pmn_sql_result_datum(sqlite3_context *ctx, const pmn_type *t, const pmn_dat
             sqlite3_result_double(ctx, f);
         return;
     }
-    case PMN_TYPE_DECIMAL:
-        sqlite3_result_double(ctx, decimal_to_double(d->v.dec, t->scale));
+    case PMN_TYPE_DECIMAL: {
+        double f = decimal_to_double(d->v.dec, t->scale);
+        if (t->precision > 15)
+            pmn_sql_exact_note(f, d->v.dec, t->scale);
+        sqlite3_result_double(ctx, f);
         return;
+    }
     case PMN_TYPE_CHAR:
     case PMN_TYPE_VARCHAR: {
         /* A NUL-terminated copy (length -1) lets SQLite mark the value terminated, so LIKE,
@@ -534,6 +685,15 @@ static int scalar_to_datum(scalar *v, const pmn_type *t, bool exact, pmn_arena *
     case PMN_TYPE_DECIMAL: {
         char buf[64];
         const char *s;
+        pmn_i128 noted;
+        pmn_i128 limit = 1;
+        for (int i = 0; i < t->precision; i++)
+            limit *= 10;
+        if (vt == SQLITE_FLOAT && pmn_sql_exact_lookup(v->f, t->scale, &noted) &&
+            noted < limit && noted > -limit) {
+            out->v.dec = noted; /* a long DECIMAL read or written as a literal */
+            return 0;
+        }
         if (vt == SQLITE_FLOAT) {
             double d = scalar_double(v);
             if (!isfinite(d))

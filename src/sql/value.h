@@ -24,8 +24,11 @@
  * DECIMAL is REAL so that `price < 50`, SUM(price) and ORDER BY price behave
  * numerically (a TEXT decimal would compare as a string); the declared type
  * keeps the scale, so a column read straight from a table prints with exactly
- * its scale (99.90). DECIMALs of more than 15 significant digits lose
- * precision in arithmetic; printing a plain column rounds back to the scale.
+ * its scale (99.90). A double holds 15 significant digits: for a DECIMAL with
+ * more, the value produced remembers its exact digits in the statement's
+ * pmn_sql_exact registry (keyed by the double's bits), from which sql/output.c
+ * prints a plain DECIMAL column exactly and INSERT ... SELECT / VALUES writes
+ * it exactly. Arithmetic on such values (SUM, *, ...) stays double.
  * Text forms of dates and times sort and compare like the values themselves,
  * and the typed literals TIMESTAMP '...' / DATE '...' are rewritten to plain
  * strings (sql/rewrite.c) so comparisons with them work.
@@ -47,6 +50,31 @@ void pmn_sql_result_datum(sqlite3_context *ctx, const pmn_type *t, const pmn_dat
  * does not fit; with exact=true a DECIMAL or integer that would need rounding also fails. */
 int pmn_sql_value_to_datum(sqlite3_value *v, const pmn_type *t, bool exact, pmn_arena *a,
                            pmn_datum *out);
+
+/* Exact digits of the DECIMAL values of more than 15 significant digits that a statement
+ * handed to SQLite as doubles. One registry per session; the thread's current registry
+ * (pmn_sql_exact_use) is the one pmn_sql_result_datum and the lookups below use. Two
+ * different decimals with the same double are both forgotten (lookups then fail), and at most
+ * PMN_SQL_EXACT_MAX distinct values are kept per statement. */
+typedef struct pmn_sql_exact pmn_sql_exact;
+#define PMN_SQL_EXACT_MAX (1u << 20)
+/* pmn_sql_exact_new / _free: an empty registry; free accepts NULL. */
+pmn_sql_exact *pmn_sql_exact_new(void);
+void pmn_sql_exact_free(pmn_sql_exact *x);
+/* pmn_sql_exact_reset: forget every value (after a statement). */
+void pmn_sql_exact_reset(pmn_sql_exact *x);
+/* pmn_sql_exact_use: make x (or NULL: none) the thread's current registry; returns the
+ * previous one. */
+pmn_sql_exact *pmn_sql_exact_use(pmn_sql_exact *x);
+/* pmn_sql_exact_note: remember that double f stands for unscaled / 10^scale (no-op without a
+ * current registry or when f holds the value's digits anyway). */
+void pmn_sql_exact_note(double f, pmn_i128 unscaled, int scale);
+/* pmn_sql_exact_lookup: the exact decimal that f stands for, as an unscaled value of exactly
+ * `scale` fraction digits. False if unknown, ambiguous or not representable at that scale. */
+bool pmn_sql_exact_lookup(double f, int scale, pmn_i128 *unscaled);
+/* pmn_sql_exact_literal: the double of the decimal literal `text` ("12345678901234567.891"),
+ * its digits noted in the current registry. */
+double pmn_sql_exact_literal(const char *text);
 
 /* pmn_sql_date_to_days: proleptic Gregorian days since 1970-01-01 (the inverse of
  * change/textfmt.h's pmn_civil_from_days). */
