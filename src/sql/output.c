@@ -116,6 +116,15 @@ static char *real_text(const char *type, double f)
         }
         return decimal_text(f, decimal_scale(type));
     }
+    pmn_i128 exact;
+    int scale;
+    if (!type && pmn_sql_exact_find(f, &exact, &scale)) {
+        /* an expression that passed a long DECIMAL through unchanged (MAX(d), a UNION arm) */
+        pmn_buf b = PMN_BUF_INIT;
+        pmn_fmt_decimal(&b, exact, scale);
+        size_t n;
+        return (char *)pmn_buf_detach(&b, &n);
+    }
     if (!type)
         f = expression_real(f);
     pmn_sql_format_double(f, type_is(type, "FLOAT"), buf, sizeof buf);
@@ -344,6 +353,10 @@ static void json_value(pmn_buf *b, const char *type, const pmn_sql_cell *c)
             pmn_buf_puts(b, "\"NaN\"");
         } else if (isinf(c->f)) {
             pmn_buf_puts(b, c->f > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+        } else if (!type && pmn_sql_exact_find(c->f, &(pmn_i128){0}, &(int){0})) {
+            char *t = real_text(type, c->f); /* exact digits: a valid JSON number */
+            pmn_buf_puts(b, t);
+            free(t);
         } else {
             pmn_fmt_json_number(b, type ? c->f : expression_real(c->f), type_is(type, "FLOAT"));
         }

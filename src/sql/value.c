@@ -221,26 +221,36 @@ void pmn_sql_exact_note(double f, pmn_i128 unscaled, int scale)
     }
 }
 
-bool pmn_sql_exact_lookup(double f, int scale, pmn_i128 *unscaled)
+bool pmn_sql_exact_find(double f, pmn_i128 *unscaled, int *scale)
 {
     pmn_sql_exact *x = exact_current;
-    if (!x || !x->cap || f == 0 || !isfinite(f) || scale < 0 || scale > 38)
+    if (!x || !x->cap || f == 0 || !isfinite(f))
         return false;
     /* -x of a noted x (a negative literal is minus applied to a positive one) */
     for (int sign = 1; sign >= -1; sign -= 2) {
         const exact_entry *e = &x->slots[slot_of(x, double_bits(sign * f))];
-        if (!e->bits || e->ambiguous || e->scale > scale)
+        if (!e->bits || e->ambiguous)
             continue;
-        pmn_i128 v = e->unscaled;
-        for (int s = e->scale; s < scale; s++) {
-            if (v > (pmn_i128)1e37 || v < -(pmn_i128)1e37)
-                return false;
-            v *= 10;
-        }
-        *unscaled = sign * v;
+        *unscaled = sign * e->unscaled;
+        *scale = e->scale;
         return true;
     }
     return false;
+}
+
+bool pmn_sql_exact_lookup(double f, int scale, pmn_i128 *unscaled)
+{
+    pmn_i128 v;
+    int have;
+    if (scale < 0 || scale > 38 || !pmn_sql_exact_find(f, &v, &have) || have > scale)
+        return false;
+    for (; have < scale; have++) {
+        if (v > (pmn_i128)1e37 || v < -(pmn_i128)1e37)
+            return false;
+        v *= 10;
+    }
+    *unscaled = v;
+    return true;
 }
 
 double pmn_sql_exact_literal(const char *text)

@@ -72,6 +72,9 @@ void pmn_sql_exact_note(double f, pmn_i128 unscaled, int scale);
 /* pmn_sql_exact_lookup: the exact decimal that f stands for, as an unscaled value of exactly
  * `scale` fraction digits. False if unknown, ambiguous or not representable at that scale. */
 bool pmn_sql_exact_lookup(double f, int scale, pmn_i128 *unscaled);
+/* pmn_sql_exact_find: the same at the value's own scale (trailing zeros dropped), for a value
+ * whose column type is unknown (MIN(d), COALESCE(d, 0), a UNION arm). */
+bool pmn_sql_exact_find(double f, pmn_i128 *unscaled, int *scale);
 /* pmn_sql_exact_literal: the double of the decimal literal `text` ("12345678901234567.891"),
  * its digits noted in the current registry. */
 double pmn_sql_exact_literal(const char *text);
