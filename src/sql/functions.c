@@ -377,8 +377,8 @@ static void fn_item(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     if (json_is_object(j)) {
         found = json_object_get(j, (const char *)sqlite3_value_text(argv[1]));
     } else if (kt == SQLITE_INTEGER ||
-               (kt == SQLITE_FLOAT && sqlite3_value_double(argv[1]) ==
-                                          floor(sqlite3_value_double(argv[1])))) {
+               (kt == SQLITE_FLOAT &&
+                sqlite3_value_double(argv[1]) == floor(sqlite3_value_double(argv[1])))) {
         int64_t i = sqlite3_value_int64(argv[1]);
         if (i >= 1 && (uint64_t)i <= json_array_size(j))
             found = json_array_get(j, (size_t)(i - 1));

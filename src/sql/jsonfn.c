@@ -283,9 +283,10 @@ static bool json_arg(sqlite3_context *ctx, const char *fn, sqlite3_value *v, jso
     if (t != SQLITE_TEXT) {
         char *msg = sqlite3_mprintf("%s needs a STRING holding JSON as its first argument, "
                                     "got %s",
-                                    fn, t == SQLITE_INTEGER ? "an integer"
-                                        : t == SQLITE_FLOAT ? "a number"
-                                                            : "a binary value");
+                                    fn,
+                                    t == SQLITE_INTEGER ? "an integer"
+                                    : t == SQLITE_FLOAT ? "a number"
+                                                        : "a binary value");
         sqlite3_result_error(ctx, msg, -1);
         sqlite3_free(msg);
         return false;
@@ -304,8 +305,16 @@ static void result_error(sqlite3_context *ctx, const char *fn, const char *msg)
 
 /* ---- JSON_VALUE ---- */
 
-enum { BEH_NULL, BEH_ERROR, BEH_DEFAULT, BEH_EMPTY_ARRAY, BEH_EMPTY_OBJECT, BEH_TRUE,
-       BEH_FALSE, BEH_UNKNOWN };
+enum {
+    BEH_NULL,
+    BEH_ERROR,
+    BEH_DEFAULT,
+    BEH_EMPTY_ARRAY,
+    BEH_EMPTY_OBJECT,
+    BEH_TRUE,
+    BEH_FALSE,
+    BEH_UNKNOWN
+};
 
 enum { RET_STRING, RET_INT, RET_DOUBLE, RET_BOOLEAN };
 
@@ -315,12 +324,12 @@ static int returning_kind(const char *type)
     static const struct {
         const char *name;
         int kind;
-    } map[] = {{"STRING", RET_STRING},   {"VARCHAR", RET_STRING},   {"CHAR", RET_STRING},
-               {"DATE", RET_STRING},     {"TIME", RET_STRING},      {"TIMESTAMP", RET_STRING},
-               {"INT", RET_INT},         {"INTEGER", RET_INT},      {"BIGINT", RET_INT},
-               {"SMALLINT", RET_INT},    {"TINYINT", RET_INT},      {"DOUBLE", RET_DOUBLE},
-               {"FLOAT", RET_DOUBLE},    {"REAL", RET_DOUBLE},      {"DECIMAL", RET_DOUBLE},
-               {"NUMERIC", RET_DOUBLE},  {"BOOLEAN", RET_BOOLEAN}};
+    } map[] = {{"STRING", RET_STRING},  {"VARCHAR", RET_STRING}, {"CHAR", RET_STRING},
+               {"DATE", RET_STRING},    {"TIME", RET_STRING},    {"TIMESTAMP", RET_STRING},
+               {"INT", RET_INT},        {"INTEGER", RET_INT},    {"BIGINT", RET_INT},
+               {"SMALLINT", RET_INT},   {"TINYINT", RET_INT},    {"DOUBLE", RET_DOUBLE},
+               {"FLOAT", RET_DOUBLE},   {"REAL", RET_DOUBLE},    {"DECIMAL", RET_DOUBLE},
+               {"NUMERIC", RET_DOUBLE}, {"BOOLEAN", RET_BOOLEAN}};
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (!strcasecmp(map[i].name, type))
             return map[i].kind;
@@ -337,8 +346,8 @@ static bool result_scalar(sqlite3_context *ctx, json_t *j, int kind, char *err, 
         if (s) {
             sqlite3_result_text(ctx, s, (int)json_string_length(j), SQLITE_TRANSIENT);
         } else if (json_is_integer(j)) {
-            sqlite3_result_text(ctx, sqlite3_mprintf("%lld", (long long)json_integer_value(j)),
-                                -1, sqlite3_free);
+            sqlite3_result_text(ctx, sqlite3_mprintf("%lld", (long long)json_integer_value(j)), -1,
+                                sqlite3_free);
         } else if (json_is_real(j)) {
             pmn_sql_format_double(json_real_value(j), false, num, sizeof num);
             sqlite3_result_text(ctx, num, -1, SQLITE_TRANSIENT);
@@ -351,8 +360,7 @@ static bool result_scalar(sqlite3_context *ctx, json_t *j, int kind, char *err, 
             sqlite3_result_int64(ctx, json_integer_value(j));
             return true;
         }
-        if (json_is_real(j) && isfinite(json_real_value(j)) &&
-            fabs(json_real_value(j)) < 9.2e18) {
+        if (json_is_real(j) && isfinite(json_real_value(j)) && fabs(json_real_value(j)) < 9.2e18) {
             sqlite3_result_int64(ctx, (int64_t)json_real_value(j));
             return true;
         }
@@ -398,7 +406,9 @@ static bool result_scalar(sqlite3_context *ctx, json_t *j, int kind, char *err, 
     }
     char *txt = json_dumps(j, JSON_ENCODE_ANY);
     snprintf(err, errn, "cannot convert %s to %s", txt ? txt : "?",
-             kind == RET_INT ? "an integer" : kind == RET_DOUBLE ? "DOUBLE" : "BOOLEAN");
+             kind == RET_INT      ? "an integer"
+             : kind == RET_DOUBLE ? "DOUBLE"
+                                  : "BOOLEAN");
     free(txt);
     return false;
 }
@@ -410,10 +420,14 @@ static bool parse_on_clause(const char *c, int *beh, bool *on_empty)
     static const struct {
         const char *word;
         int beh;
-    } words[] = {{"NULL", BEH_NULL},           {"ERROR", BEH_ERROR},
-                 {"DEFAULT", BEH_DEFAULT},     {"EMPTY ARRAY", BEH_EMPTY_ARRAY},
-                 {"EMPTY OBJECT", BEH_EMPTY_OBJECT}, {"TRUE", BEH_TRUE},
-                 {"FALSE", BEH_FALSE},         {"UNKNOWN", BEH_UNKNOWN}};
+    } words[] = {{"NULL", BEH_NULL},
+                 {"ERROR", BEH_ERROR},
+                 {"DEFAULT", BEH_DEFAULT},
+                 {"EMPTY ARRAY", BEH_EMPTY_ARRAY},
+                 {"EMPTY OBJECT", BEH_EMPTY_OBJECT},
+                 {"TRUE", BEH_TRUE},
+                 {"FALSE", BEH_FALSE},
+                 {"UNKNOWN", BEH_UNKNOWN}};
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
         size_t n = strlen(words[i].word);
         if (strncasecmp(c, words[i].word, n) || strncasecmp(c + n, " ON ", 4))
@@ -429,11 +443,11 @@ static bool parse_on_clause(const char *c, int *beh, bool *on_empty)
 }
 
 typedef struct clauses {
-    int ret;                    /* RET_* */
-    int on_empty, on_error;     /* BEH_* */
-    sqlite3_value *dflt_empty;  /* DEFAULT x ON EMPTY */
-    sqlite3_value *dflt_error;  /* DEFAULT x ON ERROR */
-    int wrapper;                /* JSON_QUERY: 0 without, 1 unconditional, 2 conditional */
+    int ret;                   /* RET_* */
+    int on_empty, on_error;    /* BEH_* */
+    sqlite3_value *dflt_empty; /* DEFAULT x ON EMPTY */
+    sqlite3_value *dflt_error; /* DEFAULT x ON ERROR */
+    int wrapper;               /* JSON_QUERY: 0 without, 1 unconditional, 2 conditional */
 } clauses;
 
 /* Read the clause arguments argv[2..]; false after setting an SQL error. */
@@ -531,8 +545,8 @@ static void fn_json_value(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     char err[512] = "";
     bool strict;
     json_t *v;
-    int st = path_eval(root, (const char *)sqlite3_value_text(argv[1]), &strict, &v, err,
-                       sizeof err);
+    int st =
+        path_eval(root, (const char *)sqlite3_value_text(argv[1]), &strict, &v, err, sizeof err);
     if (st == PATH_FOUND) {
         if (json_is_null(v) || (!strict && (json_is_array(v) || json_is_object(v)))) {
             st = PATH_EMPTY;
@@ -575,8 +589,8 @@ static void fn_json_query(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     char err[512] = "";
     bool strict;
     json_t *v;
-    int st = path_eval(root, (const char *)sqlite3_value_text(argv[1]), &strict, &v, err,
-                       sizeof err);
+    int st =
+        path_eval(root, (const char *)sqlite3_value_text(argv[1]), &strict, &v, err, sizeof err);
     if (st == PATH_FOUND && json_is_null(v)) {
         st = PATH_EMPTY;
     } else if (st == PATH_FOUND) {
@@ -629,8 +643,8 @@ static void fn_json_exists(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     char err[512] = "";
     bool strict;
     json_t *v;
-    int st = path_eval(root, (const char *)sqlite3_value_text(argv[1]), &strict, &v, err,
-                       sizeof err);
+    int st =
+        path_eval(root, (const char *)sqlite3_value_text(argv[1]), &strict, &v, err, sizeof err);
     if (st == PATH_ERROR)
         behave(ctx, fn, c.on_error, NULL, err);
     else
@@ -642,11 +656,10 @@ static void fn_json_exists(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 int pmn_sql_json_functions_register(sqlite3 *db)
 {
     const int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
-    int rc = sqlite3_create_function(db, "pmn_json_value", -1, flags, NULL, fn_json_value, NULL,
-                                     NULL);
-    rc |= sqlite3_create_function(db, "pmn_json_query", -1, flags, NULL, fn_json_query, NULL,
-                                  NULL);
-    rc |= sqlite3_create_function(db, "pmn_json_exists", -1, flags, NULL, fn_json_exists, NULL,
-                                  NULL);
+    int rc =
+        sqlite3_create_function(db, "pmn_json_value", -1, flags, NULL, fn_json_value, NULL, NULL);
+    rc |= sqlite3_create_function(db, "pmn_json_query", -1, flags, NULL, fn_json_query, NULL, NULL);
+    rc |=
+        sqlite3_create_function(db, "pmn_json_exists", -1, flags, NULL, fn_json_exists, NULL, NULL);
     return rc;
 }

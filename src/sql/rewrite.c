@@ -621,11 +621,10 @@ static size_t match_back(const rw *r, size_t close, const char *open, const char
 /* Words before "(" that make it a parenthesized expression, not a function call. */
 static bool is_expr_keyword(const rw *r, size_t i)
 {
-    static const char *const words[] = {"SELECT", "WHERE", "AND",  "OR",     "NOT",  "ON",
-                                        "WHEN",   "THEN",  "ELSE", "BY",     "HAVING", "IN",
-                                        "AS",     "FROM",  "CASE", "DISTINCT", "IS", "LIKE",
-                                        "BETWEEN", "RETURN", "ALL", "ANY",   "SOME", "EXISTS",
-                                        NULL};
+    static const char *const words[] = {
+        "SELECT",  "WHERE",  "AND", "OR",  "NOT",  "ON",     "WHEN",     "THEN", "ELSE",
+        "BY",      "HAVING", "IN",  "AS",  "FROM", "CASE",   "DISTINCT", "IS",   "LIKE",
+        "BETWEEN", "RETURN", "ALL", "ANY", "SOME", "EXISTS", NULL};
     for (int k = 0; words[k]; k++)
         if (tok_is(r, i, words[k]))
             return true;
@@ -747,7 +746,8 @@ static bool json_clause(rw *r, size_t i, size_t *next)
                 break;
             size_t w = next_sig(r, j + 1);
             if (d == 0 && tok_is(r, j, "ON") && (tok_is(r, w, "EMPTY") || tok_is(r, w, "ERROR"))) {
-                pmn_buf_printf(&r->out, ", 'DEFAULT ON %s', ", tok_is(r, w, "EMPTY") ? "EMPTY" : "ERROR");
+                pmn_buf_printf(&r->out, ", 'DEFAULT ON %s', ",
+                               tok_is(r, w, "EMPTY") ? "EMPTY" : "ERROR");
                 r->drop[j] = r->drop[w] = true;
                 *next = k;
                 return true;
@@ -807,12 +807,12 @@ static bool long_decimal_literal(const rw *r, size_t i)
 static int rewrite(rw *r)
 {
     int state[MAX_DEPTH] = {0};
-    bool from_paren[MAX_DEPTH] = {0}; /* the ( at this depth opened a FROM item */
-    int fn[MAX_DEPTH] = {0};          /* FN_* of the function whose ( opened this depth */
-    size_t open_out[MAX_DEPTH] = {0}; /* output offset of the ( that opened this depth */
-    bool values[MAX_DEPTH] = {0};     /* this depth is a FROM item (VALUES ...) */
-    int pending_fn = FN_NONE;         /* FN_* for the next ( (set by the function name) */
-    int cast_depth[MAX_DEPTH] = {0};  /* depth of open CAST( parentheses; 0 = none */
+    bool from_paren[MAX_DEPTH] = {0};  /* the ( at this depth opened a FROM item */
+    int fn[MAX_DEPTH] = {0};           /* FN_* of the function whose ( opened this depth */
+    size_t open_out[MAX_DEPTH] = {0};  /* output offset of the ( that opened this depth */
+    bool values[MAX_DEPTH] = {0};      /* this depth is a FROM item (VALUES ...) */
+    int pending_fn = FN_NONE;          /* FN_* for the next ( (set by the function name) */
+    int cast_depth[MAX_DEPTH] = {0};   /* depth of open CAST( parentheses; 0 = none */
     bool cast_double[MAX_DEPTH] = {0}; /* that CAST is CAST(x AS DOUBLE/FLOAT) */
     int ncast = 0;
     int depth = 0;
