@@ -699,8 +699,8 @@ static int scalar_to_datum(scalar *v, const pmn_type *t, bool exact, pmn_arena *
         pmn_i128 limit = 1;
         for (int i = 0; i < t->precision; i++)
             limit *= 10;
-        if (vt == SQLITE_FLOAT && pmn_sql_exact_lookup(v->f, t->scale, &noted) &&
-            noted < limit && noted > -limit) {
+        if (vt == SQLITE_FLOAT && pmn_sql_exact_lookup(v->f, t->scale, &noted) && noted < limit &&
+            noted > -limit) {
             out->v.dec = noted; /* a long DECIMAL read or written as a literal */
             return 0;
         }
