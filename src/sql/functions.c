@@ -402,7 +402,15 @@ static void fn_item(sqlite3_context *ctx, int argc, sqlite3_value **argv)
             return;
         }
     }
-    result_json(ctx, found);
+    unsigned sub = sqlite3_value_subtype(argv[0]);
+    if (json_is_array(found) || json_is_object(found)) {
+        result_json(ctx, found);
+        if (sub)
+            sqlite3_result_subtype(ctx, sub); /* for the next [...] */
+    } else if (!json_is_string(found) || !sub ||
+               !pmn_sql_nested_element(ctx, sub, json_string_value(found))) {
+        result_json(ctx, found);
+    }
     json_decref(j);
 }
 

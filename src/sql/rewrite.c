@@ -817,6 +817,7 @@ static int rewrite(rw *r)
     int ncast = 0;
     int depth = 0;
     bool bracket_call[MAX_DEPTH] = {0}; /* [ opened by ARRAY[ / MAP[: its ] closes a call */
+    int bracket_ctor[MAX_DEPTH] = {0};  /* paren depth + 1 of an ARRAY[ / MAP[, else 0 */
     int nbrackets = 0;
     state[0] = ST_NONE;
     from_paren[0] = false;
@@ -904,6 +905,7 @@ static int rewrite(rw *r)
                 if (nbrackets >= MAX_DEPTH)
                     return error_at(r, t->off, "brackets nested too deeply");
                 insert_out(r, r->tok_out[start], "pmn_item(", open_out, depth);
+                bracket_ctor[nbrackets] = 0;
                 bracket_call[nbrackets++] = true;
                 pmn_buf_puts(&r->out, ", ");
                 i = tnext;
@@ -1060,6 +1062,7 @@ static int rewrite(rw *r)
                        nbrackets < MAX_DEPTH) {
                 /* ARRAY[a, b] -> json_array(a, b); MAP[k, v, ...] -> json_object(k, v, ...) */
                 pmn_buf_puts(&r->out, tok_is(r, i, "ARRAY") ? "json_array(" : "json_object(");
+                bracket_ctor[nbrackets] = depth + 1;
                 bracket_call[nbrackets++] = true;
                 tnext = nx + 1;
             } else if (before_paren && tok_is(r, i, "ROW")) {
@@ -1086,6 +1089,20 @@ static int rewrite(rw *r)
                     pmn_buf_puts(&r->out, v);
                 free(v);
             }
+        } else if (long_decimal_literal(r, i) && nbrackets > 0 &&
+                   bracket_ctor[nbrackets - 1] == depth + 1) {
+            /* an element of ARRAY[...] / MAP[...]: SQLite's json_array() would print a REAL
+             * with 15 digits, a JSON string keeps them all (sql/value.c reads either) */
+            size_t p = prev_sig(r, i);
+            size_t pp = p == SIZE_MAX ? SIZE_MAX : prev_sig(r, p);
+            bool neg = tok_punct(r, p, "-") && r->tok_out[p] != SIZE_MAX &&
+                       (tok_punct(r, pp, ",") || tok_punct(r, pp, "[")) &&
+                       r->out.data[r->tok_out[p]] == '-';
+            if (neg)
+                r->out.data[r->tok_out[p]] = ' ';
+            pmn_buf_printf(&r->out, "'%s", neg ? "-" : "");
+            pmn_buf_put(&r->out, r->text + t->off, t->len);
+            pmn_buf_putc(&r->out, '\'');
         } else if (long_decimal_literal(r, i)) {
             /* exact digits for INSERT and DECIMAL output (sql/value.h, pmn_sql_exact) */
             pmn_buf_puts(&r->out, "pmn_decimal('");

@@ -125,8 +125,9 @@ int pmn_sql_local_to_millis(const char *text, int64_t *millis)
 typedef struct exact_entry {
     pmn_i128 unscaled; /* normalized: no trailing zero fraction digits */
     uint64_t bits;     /* the double's bits; 0 = free slot (0.0 is never noted) */
-    int32_t scale;
-    bool ambiguous; /* two different decimals share this double */
+    int16_t scale;     /* of unscaled */
+    int16_t shown;     /* the scale it was noted with (its column's): how it prints untyped */
+    bool ambiguous;    /* two different decimals share this double */
 } exact_entry;
 
 struct pmn_sql_exact {
@@ -186,8 +187,9 @@ static size_t slot_of(const pmn_sql_exact *x, uint64_t bits)
 void pmn_sql_exact_note(double f, pmn_i128 unscaled, int scale)
 {
     pmn_sql_exact *x = exact_current;
-    if (!x || f == 0 || !isfinite(f) || x->n >= PMN_SQL_EXACT_MAX)
+    if (!x || f == 0 || !isfinite(f) || x->n >= PMN_SQL_EXACT_MAX || scale < 0 || scale > 38)
         return;
+    int shown = scale;
     while (scale > 0 && unscaled % 10 == 0) {
         unscaled /= 10;
         scale--;
@@ -214,7 +216,8 @@ void pmn_sql_exact_note(double f, pmn_i128 unscaled, int scale)
     if (!e->bits) {
         e->bits = bits;
         e->unscaled = unscaled;
-        e->scale = scale;
+        e->scale = (int16_t)scale;
+        e->shown = (int16_t)shown;
         x->n++;
     } else if (e->unscaled != unscaled || e->scale != scale) {
         e->ambiguous = true;
@@ -231,8 +234,11 @@ bool pmn_sql_exact_find(double f, pmn_i128 *unscaled, int *scale)
         const exact_entry *e = &x->slots[slot_of(x, double_bits(sign * f))];
         if (!e->bits || e->ambiguous)
             continue;
-        *unscaled = sign * e->unscaled;
-        *scale = e->scale;
+        pmn_i128 v = e->unscaled;
+        for (int k = e->scale; k < e->shown; k++)
+            v *= 10; /* shown <= 38 digits: the column held it */
+        *unscaled = sign * v;
+        *scale = e->shown;
         return true;
     }
     return false;
@@ -242,7 +248,11 @@ bool pmn_sql_exact_lookup(double f, int scale, pmn_i128 *unscaled)
 {
     pmn_i128 v;
     int have;
-    if (scale < 0 || scale > 38 || !pmn_sql_exact_find(f, &v, &have) || have > scale)
+    if (scale < 0 || scale > 38 || !pmn_sql_exact_find(f, &v, &have))
+        return false;
+    for (; have > scale && v % 10 == 0; have--)
+        v /= 10;
+    if (have > scale)
         return false;
     for (; have < scale; have++) {
         if (v > (pmn_i128)1e37 || v < -(pmn_i128)1e37)
@@ -259,7 +269,8 @@ double pmn_sql_exact_literal(const char *text)
     pmn_i128 v = 0;
     int scale = 0, digits = 0;
     bool frac = false;
-    for (const char *p = text; *p; p++) {
+    bool neg = *text == '-';
+    for (const char *p = text + neg; *p; p++) {
         if (*p == '.') {
             frac = true;
             continue;
@@ -273,7 +284,7 @@ double pmn_sql_exact_literal(const char *text)
         v = v * 10 + (*p - '0');
         scale += frac;
     }
-    pmn_sql_exact_note(f, v, scale);
+    pmn_sql_exact_note(f, neg ? -v : v, scale);
     return f;
 }
 
@@ -476,6 +487,81 @@ void pmn_sql_result_datum(sqlite3_context *ctx, const pmn_type *t, const pmn_dat
     }
     sqlite3_result_text(ctx, pmn_buf_cstr(&b), (int)b.len, SQLITE_TRANSIENT);
     pmn_buf_dispose(&b);
+    if (t->root == PMN_TYPE_ARRAY || t->root == PMN_TYPE_MAP) {
+        const pmn_type *leaf = t;
+        while (leaf->root == PMN_TYPE_ARRAY || leaf->root == PMN_TYPE_MAP)
+            leaf = leaf->root == PMN_TYPE_ARRAY ? leaf->elem : leaf->value;
+        unsigned sub = leaf->root == PMN_TYPE_DECIMAL         ? PMN_SQL_SUBTYPE_DECIMAL
+                       : leaf->root == PMN_TYPE_TIMESTAMP     ? PMN_SQL_SUBTYPE_TIMESTAMP
+                       : leaf->root == PMN_TYPE_TIMESTAMP_LTZ ? PMN_SQL_SUBTYPE_TIMESTAMP_LTZ
+                       : leaf->root == PMN_TYPE_TIME          ? PMN_SQL_SUBTYPE_TIME
+                                                              : 0;
+        if (sub)
+            sqlite3_result_subtype(ctx, sub);
+    }
+}
+
+/* "....ss.fff000" -> "....ss.fff", ".000" dropped: the canonical fraction (put_fraction). */
+static void trim_fraction(char *s)
+{
+    char *dot = strchr(s, '.');
+    if (!dot)
+        return;
+    size_t n = strlen(s);
+    while (n > 0 && s[n - 1] == '0')
+        s[--n] = '\0';
+    if (s[n - 1] == '.')
+        s[n - 1] = '\0';
+}
+
+bool pmn_sql_nested_element(sqlite3_context *ctx, unsigned sub, const char *s)
+{
+    char text[64];
+    if (strlen(s) >= sizeof text)
+        return false;
+    snprintf(text, sizeof text, "%s", s);
+    switch (sub) {
+    case PMN_SQL_SUBTYPE_DECIMAL: {
+        char *end;
+        strtod(text, &end);
+        if (end == text || *end)
+            return false;
+        sqlite3_result_double(ctx, pmn_sql_exact_literal(text));
+        return true;
+    }
+    case PMN_SQL_SUBTYPE_TIMESTAMP:
+        if (strlen(text) > 10 && text[10] == 'T')
+            text[10] = ' ';
+        trim_fraction(text);
+        break;
+    case PMN_SQL_SUBTYPE_TIMESTAMP_LTZ: {
+        /* UTC with a Z in the JSON; the session time zone's local time in SQL */
+        size_t n = strlen(text);
+        if (n > 0 && text[n - 1] == 'Z')
+            text[n - 1] = '\0';
+        when w;
+        if (!parse_when(text, false, &w))
+            return false;
+        time_t secs =
+            (time_t)(pmn_sql_date_to_days(w.y, w.mo, w.d) * 86400 + w.h * 3600 + w.mi * 60 + w.s);
+        struct tm tm;
+        localtime_r(&secs, &tm);
+        pmn_buf b = PMN_BUF_INIT;
+        pmn_buf_printf(&b, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                       tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        put_fraction(&b, w.nanos, 9);
+        sqlite3_result_text(ctx, pmn_buf_cstr(&b), (int)b.len, SQLITE_TRANSIENT);
+        pmn_buf_dispose(&b);
+        return true;
+    }
+    case PMN_SQL_SUBTYPE_TIME:
+        trim_fraction(text);
+        break;
+    default:
+        return false;
+    }
+    sqlite3_result_text(ctx, text, -1, SQLITE_TRANSIENT);
+    return true;
 }
 
 /* ---- SQL -> datum ---- */

@@ -41,6 +41,21 @@
 
 #include <sqlite3.h>
 
+/* SQLite subtype of an ARRAY / MAP column value (JSON text) whose innermost element or map
+ * value is one of these types, so that element access (sql/functions.c, pmn_item) returns
+ * the element as a column of that type would be: DECIMAL as REAL, TIMESTAMP, TIMESTAMP_LTZ
+ * and TIME in the canonical text above (the JSON holds `pgpaimon table scan`'s forms). The
+ * subtype lives as long as the value is not stored (a sorter drops it). */
+enum {
+    PMN_SQL_SUBTYPE_DECIMAL = 'D',
+    PMN_SQL_SUBTYPE_TIMESTAMP = 'S',
+    PMN_SQL_SUBTYPE_TIMESTAMP_LTZ = 'Z',
+    PMN_SQL_SUBTYPE_TIME = 'H',
+};
+/* pmn_sql_nested_element: the canonical SQL value of a JSON string element of subtype `sub`
+ * (above): sets the function result and returns true, or false to leave it to the caller. */
+bool pmn_sql_nested_element(sqlite3_context *ctx, unsigned sub, const char *s);
+
 /* pmn_sql_decltype: the declared column type described above (caller frees). */
 char *pmn_sql_decltype(const pmn_type *t);
 /* pmn_sql_result_datum: set the SQL function/column result to d of type t. */
@@ -72,7 +87,7 @@ void pmn_sql_exact_note(double f, pmn_i128 unscaled, int scale);
 /* pmn_sql_exact_lookup: the exact decimal that f stands for, as an unscaled value of exactly
  * `scale` fraction digits. False if unknown, ambiguous or not representable at that scale. */
 bool pmn_sql_exact_lookup(double f, int scale, pmn_i128 *unscaled);
-/* pmn_sql_exact_find: the same at the value's own scale (trailing zeros dropped), for a value
+/* pmn_sql_exact_find: the same at the scale it was noted with (its column's), for a value
  * whose column type is unknown (MIN(d), COALESCE(d, 0), a UNION arm). */
 bool pmn_sql_exact_find(double f, pmn_i128 *unscaled, int *scale);
 /* pmn_sql_exact_literal: the double of the decimal literal `text` ("12345678901234567.891"),

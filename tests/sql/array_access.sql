@@ -20,6 +20,16 @@ SELECT ARRAY[5, 6, 7][2] AS a, MAP['k', 'v']['k'] AS m, (ARRAY['p', 'q'])[2] AS 
 SET 'sql-client.output-format' = 'json';
 SELECT id, arr[2] AS a2, attrs['y'] AS y, grid[1] AS g1 FROM t ORDER BY id;
 RESET 'sql-client.output-format';
+-- elements of DECIMAL, TIMESTAMP, TIMESTAMP_LTZ and TIME arrays and maps come back as such
+-- columns would: DECIMAL numeric (exact digits kept), date/time text comparable with literals
+SET 'table.local-time-zone' = 'Asia/Tokyo';
+CREATE TABLE typed (id INT NOT NULL, prices ARRAY<DECIMAL(10, 2)>, bigs ARRAY<DECIMAL(38, 10)>, ts ARRAY<TIMESTAMP(3)>, seen MAP<STRING, TIMESTAMP(3) WITH LOCAL TIME ZONE>, tms ARRAY<TIME>, nest ARRAY<ARRAY<DECIMAL(5, 1)>>, PRIMARY KEY (id) NOT ENFORCED);
+INSERT INTO typed VALUES (1, ARRAY[12.50, 3.00], ARRAY[12345678901234567890.0123456789, -98765432109876543210.0123456789], ARRAY[TIMESTAMP '2024-01-02 03:04:05.100', TIMESTAMP '2024-01-02 03:04:05'], MAP['a', TIMESTAMP '2024-06-01 12:00:00.5'], ARRAY[TIME '10:11:12.500'], ARRAY[ARRAY[1.5, 22.0]]);
+SELECT prices[1] AS p1, prices[1] > 10 AS gt, prices[2] * 2 AS twice, ts[1] AS t1, ts[2] AS t2, ts[1] = TIMESTAMP '2024-01-02 03:04:05.1' AS eq, seen['a'] AS a, tms[1] AS tm, nest[1][2] AS n12 FROM typed;
+SELECT id FROM typed WHERE prices[1] > 10 AND ts[2] < TIMESTAMP '2024-01-03 00:00:00' AND nest[1][2] > 3;
+SET 'sql-client.output-format' = 'csv';
+SELECT bigs[1] AS b, bigs[2] AS c, bigs FROM typed;
+RESET;
 -- errors: brackets after nothing indexable, element access on a plain string / number
 SELECT [1] FROM t;
 SELECT id, CAST(id AS STRING)[1] FROM t;

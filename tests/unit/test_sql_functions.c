@@ -144,12 +144,12 @@ static void test_sql__exact_registry(void **state)
     pmn_sql_exact_note(1.2345678901234567e19, (pmn_i128)1234567890123456789 * 10 + 1, 0);
     assert_false(pmn_sql_exact_lookup(1.2345678901234567e19, 0, &v));
     assert_null(pmn_sql_exact_use(x));
-    /* 12345678901234567.891 at scale 3, and its trailing zeros */
+    /* 12345678901234567.891 noted at scale 5 (two trailing zeros) */
     pmn_i128 big = (pmn_i128)12345678901234567 * 1000 + 891;
     double f = 12345678901234567.891;
     pmn_sql_exact_note(f, big * 100, 5);
-    assert_true(pmn_sql_exact_find(f, &v, &scale));
-    assert_true(v == big && scale == 3);
+    assert_true(pmn_sql_exact_find(f, &v, &scale)); /* at the scale it was noted with */
+    assert_true(v == big * 100 && scale == 5);
     assert_true(pmn_sql_exact_lookup(f, 4, &v) && v == big * 10);
     assert_false(pmn_sql_exact_lookup(f, 2, &v)); /* would need rounding */
     assert_true(pmn_sql_exact_lookup(-f, 3, &v) && v == -big);

@@ -385,6 +385,14 @@ static void test_sql__rewrite_items_json_casts(void **state)
                "pmn_decimal('12345678901234567.5'), 1.5, 1e300",
                &rw);
     pmn_sql_rewrite_dispose(&rw);
+    rewrite_ok(
+        "SELECT ARRAY[1, -12345678901234567.5, f(12345678901234567.5)], "
+        "MAP['k', 12345678901234567.5]",
+        "c", "d", false,
+        "SELECT json_array(1,  '-12345678901234567.5', f(pmn_decimal('12345678901234567.5'))), "
+        "json_object('k', '12345678901234567.5')",
+        &rw);
+    pmn_sql_rewrite_dispose(&rw);
 }
 
 static void test_sql__garbage_never_crashes(void **state)
