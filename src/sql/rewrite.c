@@ -775,7 +775,13 @@ static bool json_clause(rw *r, size_t i, size_t *next)
         }
     }
     if (ok) {
-        pmn_buf_printf(&r->out, ", '%s'", pmn_buf_cstr(&words));
+        pmn_buf_puts(&r->out, ", '");
+        for (const char *p = pmn_buf_cstr(&words); *p; p++) {
+            if (*p == '\'')
+                pmn_buf_putc(&r->out, '\'');
+            pmn_buf_putc(&r->out, (uint8_t)*p);
+        }
+        pmn_buf_putc(&r->out, '\'');
         *next = k;
     }
     pmn_buf_dispose(&words);
