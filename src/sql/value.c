@@ -124,15 +124,22 @@ int pmn_sql_local_to_millis(const char *text, int64_t *millis)
 
 typedef struct exact_entry {
     pmn_i128 unscaled; /* normalized: no trailing zero fraction digits */
-    uint64_t bits;     /* the double's bits; 0 = free slot (0.0 is never noted) */
+    uint64_t bits;     /* the double's bits */
     int16_t scale;     /* of unscaled */
     int16_t shown;     /* the scale it was noted with (its column's): how it prints untyped */
     bool ambiguous;    /* two different decimals share this double */
+    bool duplicate;    /* an earlier entry has these bits (noted before the index existed) */
 } exact_entry;
 
+/* Entries are appended in order; the hash index holds (entry number + 1) << 32 | a 32-bit
+ * fingerprint of the bits. The index is built at the first lookup: a scan that only
+ * aggregates appends (cheap, sequential) and never pays for hashing; from then on notes go
+ * through the index, so repeated values take no more room. */
 struct pmn_sql_exact {
-    exact_entry *slots; /* open addressing, power-of-two capacity */
-    size_t cap, n;
+    exact_entry *items;
+    size_t n, cap;
+    uint64_t *index; /* open addressing, power-of-two capacity; 0 = free */
+    size_t icap;
 };
 
 static _Thread_local pmn_sql_exact *exact_current;
@@ -142,23 +149,25 @@ pmn_sql_exact *pmn_sql_exact_new(void)
     return pmn_xcalloc(1, sizeof(pmn_sql_exact));
 }
 
+void pmn_sql_exact_reset(pmn_sql_exact *x)
+{
+    if (!x)
+        return;
+    free(x->items);
+    free(x->index);
+    x->items = NULL;
+    x->index = NULL;
+    x->n = x->cap = x->icap = 0;
+}
+
 void pmn_sql_exact_free(pmn_sql_exact *x)
 {
     if (!x)
         return;
     if (exact_current == x)
         exact_current = NULL;
-    free(x->slots);
+    pmn_sql_exact_reset(x);
     free(x);
-}
-
-void pmn_sql_exact_reset(pmn_sql_exact *x)
-{
-    if (!x)
-        return;
-    free(x->slots);
-    x->slots = NULL;
-    x->cap = x->n = 0;
 }
 
 pmn_sql_exact *pmn_sql_exact_use(pmn_sql_exact *x)
@@ -175,13 +184,64 @@ static uint64_t double_bits(double f)
     return b;
 }
 
+static uint64_t bits_hash(uint64_t bits)
+{
+    return (bits ^ (bits >> 29)) * 0x9E3779B97F4A7C15ull;
+}
+
+static void index_build(pmn_sql_exact *x);
+
+/* The index slot holding bits, or the free slot where it would go. */
 static size_t slot_of(const pmn_sql_exact *x, uint64_t bits)
 {
-    uint64_t h = bits * 0x9E3779B97F4A7C15ull;
-    size_t i = (size_t)(h >> 20) & (x->cap - 1);
-    while (x->slots[i].bits && x->slots[i].bits != bits)
-        i = (i + 1) & (x->cap - 1);
-    return i;
+    uint64_t h = bits_hash(bits);
+    uint32_t fp = (uint32_t)h;
+    size_t i = (size_t)(h >> 40) & (x->icap - 1);
+    for (;; i = (i + 1) & (x->icap - 1)) {
+        uint64_t e = x->index[i];
+        if (!e || ((uint32_t)e == fp && x->items[(e >> 32) - 1].bits == bits))
+            return i;
+    }
+}
+
+static void index_put(pmn_sql_exact *x, size_t item)
+{
+    uint64_t bits = x->items[item].bits;
+    x->index[slot_of(x, bits)] = ((uint64_t)(item + 1) << 32) | (uint32_t)bits_hash(bits);
+}
+
+/* (Re)build the index for every entry, at twice their number (a power of two). */
+static void index_build(pmn_sql_exact *x)
+{
+    free(x->index);
+    x->icap = 1024;
+    while (x->icap < 2 * x->n)
+        x->icap *= 2;
+    x->index = pmn_xcalloc(x->icap, sizeof *x->index);
+    for (size_t i = 0; i < x->n; i++) {
+        exact_entry *it = &x->items[i];
+        if (it->duplicate)
+            continue;
+        size_t slot = slot_of(x, it->bits);
+        if (x->index[slot]) {
+            exact_entry *first = &x->items[(x->index[slot] >> 32) - 1];
+            if (first->unscaled != it->unscaled || first->scale != it->scale)
+                first->ambiguous = true;
+            it->duplicate = true;
+        } else {
+            index_put(x, i);
+        }
+    }
+}
+
+static const exact_entry *exact_get(pmn_sql_exact *x, uint64_t bits)
+{
+    if (!x->n)
+        return NULL;
+    if (!x->icap)
+        index_build(x);
+    uint64_t e = x->index[slot_of(x, bits)];
+    return e ? &x->items[(e >> 32) - 1] : NULL;
 }
 
 void pmn_sql_exact_note(double f, pmn_i128 unscaled, int scale)
@@ -189,50 +249,52 @@ void pmn_sql_exact_note(double f, pmn_i128 unscaled, int scale)
     pmn_sql_exact *x = exact_current;
     if (!x || f == 0 || !isfinite(f) || x->n >= PMN_SQL_EXACT_MAX || scale < 0 || scale > 38)
         return;
+    /* 15 significant digits or fewer: the double prints them back (sql/output.c); checked
+     * with comparisons first, as 128-bit division is slow on the scan's path */
+    const pmn_i128 e15 = 1000000000000000;
+    if (unscaled < e15 && unscaled > -e15)
+        return;
     int shown = scale;
     while (scale > 0 && unscaled % 10 == 0) {
         unscaled /= 10;
         scale--;
     }
-    /* 15 significant digits or fewer: the double prints them back (sql/output.c) */
-    pmn_i128 mag = unscaled < 0 ? -unscaled : unscaled;
-    int digits = 0;
-    for (; mag > 0; mag /= 10)
-        digits++;
-    if (digits <= 15)
+    if (unscaled < e15 && unscaled > -e15)
         return;
-    if (x->n * 2 >= x->cap) {
-        exact_entry *old = x->slots;
-        size_t oldcap = x->cap;
-        x->cap = oldcap ? oldcap * 2 : 1024;
-        x->slots = pmn_xcalloc(x->cap, sizeof *x->slots);
-        for (size_t i = 0; i < oldcap; i++)
-            if (old[i].bits)
-                x->slots[slot_of(x, old[i].bits)] = old[i];
-        free(old);
-    }
     uint64_t bits = double_bits(f);
-    exact_entry *e = &x->slots[slot_of(x, bits)];
-    if (!e->bits) {
-        e->bits = bits;
-        e->unscaled = unscaled;
-        e->scale = (int16_t)scale;
-        e->shown = (int16_t)shown;
-        x->n++;
-    } else if (e->unscaled != unscaled || e->scale != scale) {
-        e->ambiguous = true;
+    if (x->icap) {
+        uint64_t e = x->index[slot_of(x, bits)];
+        if (e) {
+            exact_entry *old = &x->items[(e >> 32) - 1];
+            if (old->unscaled != unscaled || old->scale != scale)
+                old->ambiguous = true;
+            return;
+        }
     }
+    PMN_GROW(x->items, x->cap, x->n + 1);
+    exact_entry *it = &x->items[x->n++];
+    memset(it, 0, sizeof *it);
+    it->unscaled = unscaled;
+    it->bits = bits;
+    it->scale = (int16_t)scale;
+    it->shown = (int16_t)shown;
+    if (!x->icap)
+        return; /* no lookup yet: the index is built by the first one */
+    if (x->n * 2 > x->icap)
+        index_build(x);
+    else
+        index_put(x, x->n - 1);
 }
 
 bool pmn_sql_exact_find(double f, pmn_i128 *unscaled, int *scale)
 {
     pmn_sql_exact *x = exact_current;
-    if (!x || !x->cap || f == 0 || !isfinite(f))
+    if (!x || f == 0 || !isfinite(f))
         return false;
     /* -x of a noted x (a negative literal is minus applied to a positive one) */
     for (int sign = 1; sign >= -1; sign -= 2) {
-        const exact_entry *e = &x->slots[slot_of(x, double_bits(sign * f))];
-        if (!e->bits || e->ambiguous)
+        const exact_entry *e = exact_get(x, double_bits(sign * f));
+        if (!e || e->ambiguous)
             continue;
         pmn_i128 v = e->unscaled;
         for (int k = e->scale; k < e->shown; k++)
@@ -391,21 +453,44 @@ static void timestamp_text(pmn_buf *b, const pmn_type *t, const pmn_datum *d)
 
 static double decimal_to_double(pmn_i128 v, int scale)
 {
-    char buf[64];
-    char *p = buf + sizeof buf - 1;
-    *p = '\0';
+    /* both exact in a double: one IEEE division rounds correctly, as strtod would */
+    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const pmn_i128 two53 = (pmn_i128)1 << 53;
+    if (v < two53 && v > -two53 && scale >= 0 && scale <= 22)
+        return (double)(int64_t)v / p10[scale];
+    /* strtod of "<digits>e-<scale>": the unscaled digits in 64-bit chunks (128-bit division
+     * by 10 per digit would dominate a scan of wide DECIMALs) */
+    char buf[96];
     bool neg = v < 0;
     unsigned __int128 u = neg ? (unsigned __int128)(-(v + 1)) + 1 : (unsigned __int128)v;
-    int digits = 0;
+    const uint64_t e18 = 1000000000000000000ull;
+    uint64_t chunk[3];
+    int n = 0;
     do {
-        if (digits == scale && scale > 0)
-            *--p = '.';
-        *--p = (char)('0' + (int)(u % 10));
-        u /= 10;
-        digits++;
-    } while (u > 0 || digits <= scale);
+        chunk[n++] = (uint64_t)(u % e18);
+        u /= e18;
+    } while (u > 0 && n < 3);
+    char *p = buf + 48; /* digits are written backwards from here, the exponent after */
+    char *end = p;
+    for (int i = 0; i < n; i++) {
+        uint64_t c = chunk[i];
+        bool last = i == n - 1;
+        for (int k = 0; last ? (k == 0 || c > 0) : k < 18; k++) {
+            *--p = (char)('0' + (int)(c % 10));
+            c /= 10;
+        }
+    }
     if (neg)
         *--p = '-';
+    *end++ = 'e';
+    *end++ = '-';
+    int sc = scale < 0 ? 0 : scale > 99 ? 99 : scale;
+    if (sc >= 10)
+        *end++ = (char)('0' + sc / 10);
+    *end++ = (char)('0' + sc % 10);
+    *end = '\0';
     return strtod(p, NULL);
 }
 
@@ -454,8 +539,7 @@ void pmn_sql_result_datum(sqlite3_context *ctx, const pmn_type *t, const pmn_dat
             small[n] = '\0';
             sqlite3_result_text(ctx, small, -1, SQLITE_TRANSIENT);
         } else {
-            sqlite3_result_text(ctx, n ? (const char *)d->v.bin.ptr : "", (int)n,
-                                SQLITE_TRANSIENT);
+            sqlite3_result_text(ctx, n ? (const char *)d->v.bin.ptr : "", (int)n, SQLITE_TRANSIENT);
         }
         return;
     }
