@@ -171,6 +171,16 @@ static void test_sql__exact_registry(void **state)
                     v == (pmn_i128)100000000000000000 + 16 * i + 1);
     pmn_sql_exact_reset(x);
     assert_false(pmn_sql_exact_lookup(lit, 1, &v));
+    /* before the first lookup notes are only appended: repeats and clashes are sorted out
+     * when the index is built */
+    double g = 22345678901234567.0;
+    pmn_sql_exact_note(g, (pmn_i128)22345678901234567, 0);
+    pmn_sql_exact_note(g, (pmn_i128)22345678901234567, 0);
+    pmn_sql_exact_note(f, big, 3);
+    pmn_sql_exact_note(f, big + 1, 3);
+    assert_true(pmn_sql_exact_lookup(g, 0, &v) && v == (pmn_i128)22345678901234567);
+    assert_false(pmn_sql_exact_find(f, &v, &scale));
+    pmn_sql_exact_reset(x);
     assert_ptr_equal(pmn_sql_exact_use(NULL), x);
     pmn_sql_exact_free(x);
 }
