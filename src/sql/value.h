@@ -69,8 +69,9 @@ int pmn_sql_value_to_datum(sqlite3_value *v, const pmn_type *t, bool exact, pmn_
 /* Exact digits of the DECIMAL values of more than 15 significant digits that a statement
  * handed to SQLite as doubles. One registry per session; the thread's current registry
  * (pmn_sql_exact_use) is the one pmn_sql_result_datum and the lookups below use. Two
- * different decimals with the same double are both forgotten (lookups then fail), and at most
- * PMN_SQL_EXACT_MAX distinct values are kept per statement. */
+ * different decimals with the same double are both forgotten (lookups then fail). At most
+ * PMN_SQL_EXACT_MAX values are kept per statement (32 bytes each; until the first lookup a
+ * repeated value counts each time); values past that print from their double. */
 typedef struct pmn_sql_exact pmn_sql_exact;
 #define PMN_SQL_EXACT_MAX (1u << 20)
 /* pmn_sql_exact_new / _free: an empty registry; free accepts NULL. */
