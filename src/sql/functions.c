@@ -355,7 +355,8 @@ static void result_json(sqlite3_context *ctx, json_t *j)
  * the brackets into this call). Nested values are JSON text (sql/value.h): an array is indexed
  * from 1 and an index outside it gives NULL (as Flink); a map with string keys is a JSON
  * object looked up by key, a map with other keys a list of [key, value] pairs looked up by
- * the key's value; a missing key gives NULL. */
+ * the key's value (the column value's subtype says so, sql/value.h; a string key also
+ * searches pairs); a missing key gives NULL. */
 static void fn_item(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
@@ -373,12 +374,15 @@ static void fn_item(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_error(ctx, "element access [...] needs an ARRAY or MAP value", -1);
         return;
     }
+    unsigned sub = sqlite3_value_subtype(argv[0]);
+    bool pairs = (sub & PMN_SQL_SUBTYPE_PAIRS) != 0;
+    sub &= ~(unsigned)PMN_SQL_SUBTYPE_PAIRS; /* what the elements are, for nested access */
     json_t *found = NULL;
     if (json_is_object(j)) {
         found = json_object_get(j, (const char *)sqlite3_value_text(argv[1]));
-    } else if (kt == SQLITE_INTEGER ||
-               (kt == SQLITE_FLOAT &&
-                sqlite3_value_double(argv[1]) == floor(sqlite3_value_double(argv[1])))) {
+    } else if (!pairs && (kt == SQLITE_INTEGER ||
+                          (kt == SQLITE_FLOAT && sqlite3_value_double(argv[1]) ==
+                                                     floor(sqlite3_value_double(argv[1]))))) {
         int64_t i = sqlite3_value_int64(argv[1]);
         if (i >= 1 && (uint64_t)i <= json_array_size(j))
             found = json_array_get(j, (size_t)(i - 1));
@@ -396,13 +400,12 @@ static void fn_item(sqlite3_context *ctx, int argc, sqlite3_value **argv)
                 found = json_array_get(pair, 1);
             free(kt_text);
         }
-        if (!found && kt != SQLITE_TEXT) {
+        if (!found && kt != SQLITE_TEXT && !pairs) {
             json_decref(j);
             sqlite3_result_error(ctx, "an ARRAY index must be an integer", -1);
             return;
         }
     }
-    unsigned sub = sqlite3_value_subtype(argv[0]);
     if (json_is_array(found) || json_is_object(found)) {
         result_json(ctx, found);
         if (sub)

@@ -206,7 +206,21 @@ static char *nested_text(const char *type, const char *s, size_t n)
     if (!j)
         return pmn_xstrndup(s, n);
     pmn_buf b = PMN_BUF_INIT;
-    flink_nested(&b, j, type_is(type, "ROW"));
+    if (type_is(type, "MAP") && json_is_array(j)) {
+        /* a MAP with non-string keys is a list of [key, value] pairs: {k=v, ...} */
+        pmn_buf_putc(&b, '{');
+        for (size_t i = 0; i < json_array_size(j); i++) {
+            json_t *pair = json_array_get(j, i);
+            if (i)
+                pmn_buf_puts(&b, ", ");
+            flink_nested(&b, json_array_get(pair, 0), false);
+            pmn_buf_putc(&b, '=');
+            flink_nested(&b, json_array_get(pair, 1), false);
+        }
+        pmn_buf_putc(&b, '}');
+    } else {
+        flink_nested(&b, j, type_is(type, "ROW"));
+    }
     json_decref(j);
     size_t len;
     char *out = (char *)pmn_buf_detach(&b, &len);

@@ -580,6 +580,9 @@ void pmn_sql_result_datum(sqlite3_context *ctx, const pmn_type *t, const pmn_dat
                        : leaf->root == PMN_TYPE_TIMESTAMP_LTZ ? PMN_SQL_SUBTYPE_TIMESTAMP_LTZ
                        : leaf->root == PMN_TYPE_TIME          ? PMN_SQL_SUBTYPE_TIME
                                                               : 0;
+        if (t->root == PMN_TYPE_MAP && t->key->root != PMN_TYPE_CHAR &&
+            t->key->root != PMN_TYPE_VARCHAR)
+            sub |= PMN_SQL_SUBTYPE_PAIRS;
         if (sub)
             sqlite3_result_subtype(ctx, sub);
     }

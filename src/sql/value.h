@@ -51,6 +51,9 @@ enum {
     PMN_SQL_SUBTYPE_TIMESTAMP = 'S',
     PMN_SQL_SUBTYPE_TIMESTAMP_LTZ = 'Z',
     PMN_SQL_SUBTYPE_TIME = 'H',
+    /* added to the above: the value is a MAP whose keys are not strings, held as a JSON list
+     * of [key, value] pairs (an integer in m[1] is a key, not a position) */
+    PMN_SQL_SUBTYPE_PAIRS = 0x80,
 };
 /* pmn_sql_nested_element: the canonical SQL value of a JSON string element of subtype `sub`
  * (above): sets the function result and returns true, or false to leave it to the caller. */

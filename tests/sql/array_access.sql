@@ -30,6 +30,10 @@ SELECT id FROM typed WHERE prices[1] > 10 AND ts[2] < TIMESTAMP '2024-01-03 00:0
 SET 'sql-client.output-format' = 'csv';
 SELECT bigs[1] AS b, bigs[2] AS c, bigs FROM typed;
 RESET;
+-- a MAP with INT keys: m[1] looks the key 1 up (its value is a list of [key, value] pairs)
+CREATE TABLE ikeys (id INT NOT NULL, names MAP<INT, STRING>, PRIMARY KEY (id) NOT ENFORCED);
+INSERT INTO ikeys VALUES (1, '[[10, "ten"], [1, "one"]]');
+SELECT names, names[1] AS one, names[10] AS ten, names[2] AS two FROM ikeys;
 -- errors: brackets after nothing indexable, element access on a plain string / number
 SELECT [1] FROM t;
 SELECT id, CAST(id AS STRING)[1] FROM t;
