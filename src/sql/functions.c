@@ -5,11 +5,15 @@
  */
 #include "sql/functions.h"
 
+#include "sql/jsonfn.h"
+#include "sql/value.h"
 #include "util/buf.h"
 #include "util/error.h"
 
 #include <ctype.h>
+#include <jansson.h>
 #include <math.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -253,6 +257,166 @@ static void fn_mod(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_double(ctx, fmod(sqlite3_value_double(argv[0]), b));
 }
 
+/* pmn_to_double(x): CAST(x AS DOUBLE / FLOAT) as Flink does it (Double.parseDouble of the
+ * trimmed text): 'NaN', 'Infinity', '+Infinity' and '-Infinity' are accepted, and text that is
+ * not a number is an error rather than SQLite's 0.0. NaN is returned as the text 'NaN' (SQLite
+ * turns a NaN double into NULL; sql/value.c does the same for NaN column values). */
+static void fn_to_double(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    switch (sqlite3_value_type(argv[0])) {
+    case SQLITE_NULL:
+        sqlite3_result_null(ctx);
+        return;
+    case SQLITE_INTEGER:
+    case SQLITE_FLOAT:
+        sqlite3_result_double(ctx, sqlite3_value_double(argv[0]));
+        return;
+    default:
+        break;
+    }
+    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    if (!s) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    while (isspace((unsigned char)*s))
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        n--;
+    char buf[64];
+    bool ok = n > 0 && n < sizeof buf;
+    double d = 0;
+    if (ok) {
+        memcpy(buf, s, n);
+        buf[n] = '\0';
+        const char *w = buf + (buf[0] == '+' || buf[0] == '-');
+        if (!strcmp(w, "NaN")) {
+            sqlite3_result_text(ctx, "NaN", 3, SQLITE_STATIC);
+            return;
+        }
+        if (!strcmp(w, "Infinity")) {
+            d = buf[0] == '-' ? -INFINITY : INFINITY;
+        } else {
+            /* digits, one dot, an exponent: no hex, no "inf"/"nan" spellings Java rejects */
+            for (const char *p = w; *p && ok; p++)
+                ok = isdigit((unsigned char)*p) || strchr(".eE+-", *p);
+            char *end;
+            d = ok ? strtod(buf, &end) : 0;
+            ok = ok && end != buf && *end == '\0';
+        }
+    }
+    if (!ok) {
+        char *msg = sqlite3_mprintf("cannot cast '%s' to DOUBLE: not a number", s);
+        sqlite3_result_error(ctx, msg, -1);
+        sqlite3_free(msg);
+        return;
+    }
+    sqlite3_result_double(ctx, d);
+}
+
+/* pmn_decimal('digits'): a decimal literal of more than 15 significant digits (sql/rewrite.c),
+ * as a double whose exact digits the statement's registry keeps (sql/value.h). */
+static void fn_decimal(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    if (!s)
+        sqlite3_result_null(ctx);
+    else
+        sqlite3_result_double(ctx, pmn_sql_exact_literal(s));
+}
+
+/* A JSON value found by element access or a JSON function as an SQLite value: strings as
+ * TEXT, integers as INTEGER, reals as REAL, booleans 1/0, null NULL, arrays and objects as
+ * compact JSON text. */
+static void result_json(sqlite3_context *ctx, json_t *j)
+{
+    if (!j || json_is_null(j)) {
+        sqlite3_result_null(ctx);
+    } else if (json_is_string(j)) {
+        sqlite3_result_text(ctx, json_string_value(j), (int)json_string_length(j),
+                            SQLITE_TRANSIENT);
+    } else if (json_is_integer(j)) {
+        sqlite3_result_int64(ctx, json_integer_value(j));
+    } else if (json_is_real(j)) {
+        sqlite3_result_double(ctx, json_real_value(j));
+    } else if (json_is_boolean(j)) {
+        sqlite3_result_int(ctx, json_is_true(j));
+    } else {
+        char *txt = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+        sqlite3_result_text(ctx, txt ? txt : "", -1, SQLITE_TRANSIENT);
+        free(txt);
+    }
+}
+
+/* pmn_item(container, key): Flink's element access `arr[i]` / `map[k]` (sql/rewrite.c turns
+ * the brackets into this call). Nested values are JSON text (sql/value.h): an array is indexed
+ * from 1 and an index outside it gives NULL (as Flink); a map with string keys is a JSON
+ * object looked up by key, a map with other keys a list of [key, value] pairs looked up by
+ * the key's value (the column value's subtype says so, sql/value.h; a string key also
+ * searches pairs); a missing key gives NULL. */
+static void fn_item(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    int ct = sqlite3_value_type(argv[0]), kt = sqlite3_value_type(argv[1]);
+    if (ct == SQLITE_NULL || kt == SQLITE_NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    json_t *j = NULL;
+    if (ct == SQLITE_TEXT)
+        j = json_loadb((const char *)sqlite3_value_text(argv[0]),
+                       (size_t)sqlite3_value_bytes(argv[0]), JSON_DECODE_ANY, NULL);
+    if (!j || (!json_is_array(j) && !json_is_object(j))) {
+        json_decref(j);
+        sqlite3_result_error(ctx, "element access [...] needs an ARRAY or MAP value", -1);
+        return;
+    }
+    unsigned sub = sqlite3_value_subtype(argv[0]);
+    bool pairs = (sub & PMN_SQL_SUBTYPE_PAIRS) != 0;
+    sub &= ~(unsigned)PMN_SQL_SUBTYPE_PAIRS; /* what the elements are, for nested access */
+    json_t *found = NULL;
+    if (json_is_object(j)) {
+        found = json_object_get(j, (const char *)sqlite3_value_text(argv[1]));
+    } else if (!pairs && (kt == SQLITE_INTEGER ||
+                          (kt == SQLITE_FLOAT && sqlite3_value_double(argv[1]) ==
+                                                     floor(sqlite3_value_double(argv[1]))))) {
+        int64_t i = sqlite3_value_int64(argv[1]);
+        if (i >= 1 && (uint64_t)i <= json_array_size(j))
+            found = json_array_get(j, (size_t)(i - 1));
+    } else {
+        /* a map with non-string keys: [[key, value], ...] */
+        const char *key = (const char *)sqlite3_value_text(argv[1]);
+        for (size_t i = 0; key && i < json_array_size(j) && !found; i++) {
+            json_t *pair = json_array_get(j, i);
+            json_t *k = json_array_get(pair, 0);
+            if (!json_is_array(pair) || json_array_size(pair) != 2 || !k)
+                break;
+            char *kt_text = json_is_string(k) ? NULL : json_dumps(k, JSON_ENCODE_ANY);
+            const char *ks = json_is_string(k) ? json_string_value(k) : kt_text;
+            if (ks && !strcmp(ks, key))
+                found = json_array_get(pair, 1);
+            free(kt_text);
+        }
+        if (!found && kt != SQLITE_TEXT && !pairs) {
+            json_decref(j);
+            sqlite3_result_error(ctx, "an ARRAY index must be an integer", -1);
+            return;
+        }
+    }
+    if (json_is_array(found) || json_is_object(found)) {
+        result_json(ctx, found);
+        if (sub)
+            sqlite3_result_subtype(ctx, sub); /* for the next [...] */
+    } else if (!json_is_string(found) || !sub ||
+               !pmn_sql_nested_element(ctx, sub, json_string_value(found))) {
+        result_json(ctx, found);
+    }
+    json_decref(j);
+}
+
 int pmn_sql_functions_register(sqlite3 *db)
 {
     static const struct {
@@ -275,6 +439,10 @@ int pmn_sql_functions_register(sqlite3 *db)
     rc |= sqlite3_create_function(db, "locate", 2, flags, NULL, fn_locate, NULL, NULL);
     rc |= sqlite3_create_function(db, "reverse", 1, flags, NULL, fn_reverse, NULL, NULL);
     rc |= sqlite3_create_function(db, "mod", 2, flags, NULL, fn_mod, NULL, NULL);
+    rc |= sqlite3_create_function(db, "pmn_to_double", 1, flags, NULL, fn_to_double, NULL, NULL);
+    rc |= sqlite3_create_function(db, "pmn_decimal", 1, flags, NULL, fn_decimal, NULL, NULL);
+    rc |= sqlite3_create_function(db, "pmn_item", 2, flags, NULL, fn_item, NULL, NULL);
+    rc |= pmn_sql_json_functions_register(db);
     if (rc != SQLITE_OK)
         return pmn_error_set(PMN_ERROR, "registering SQL functions: %s", sqlite3_errmsg(db));
     return 0;

@@ -105,8 +105,26 @@ static char *decimal_text(double f, int scale)
 static char *real_text(const char *type, double f)
 {
     char buf[64];
-    if (type_is(type, "DECIMAL"))
+    if (type_is(type, "DECIMAL")) {
+        /* more than 15 digits: the exact value the vtab noted for this double (value.h) */
+        pmn_i128 exact;
+        if (pmn_sql_exact_lookup(f, decimal_scale(type), &exact)) {
+            pmn_buf b = PMN_BUF_INIT;
+            pmn_fmt_decimal(&b, exact, decimal_scale(type));
+            size_t n;
+            return (char *)pmn_buf_detach(&b, &n);
+        }
         return decimal_text(f, decimal_scale(type));
+    }
+    pmn_i128 exact;
+    int scale;
+    if (!type && pmn_sql_exact_find(f, &exact, &scale)) {
+        /* an expression that passed a long DECIMAL through unchanged (MAX(d), a UNION arm) */
+        pmn_buf b = PMN_BUF_INIT;
+        pmn_fmt_decimal(&b, exact, scale);
+        size_t n;
+        return (char *)pmn_buf_detach(&b, &n);
+    }
     if (!type)
         f = expression_real(f);
     pmn_sql_format_double(f, type_is(type, "FLOAT"), buf, sizeof buf);
@@ -188,7 +206,21 @@ static char *nested_text(const char *type, const char *s, size_t n)
     if (!j)
         return pmn_xstrndup(s, n);
     pmn_buf b = PMN_BUF_INIT;
-    flink_nested(&b, j, type_is(type, "ROW"));
+    if (type_is(type, "MAP") && json_is_array(j)) {
+        /* a MAP with non-string keys is a list of [key, value] pairs: {k=v, ...} */
+        pmn_buf_putc(&b, '{');
+        for (size_t i = 0; i < json_array_size(j); i++) {
+            json_t *pair = json_array_get(j, i);
+            if (i)
+                pmn_buf_puts(&b, ", ");
+            flink_nested(&b, json_array_get(pair, 0), false);
+            pmn_buf_putc(&b, '=');
+            flink_nested(&b, json_array_get(pair, 1), false);
+        }
+        pmn_buf_putc(&b, '}');
+    } else {
+        flink_nested(&b, j, type_is(type, "ROW"));
+    }
     json_decref(j);
     size_t len;
     char *out = (char *)pmn_buf_detach(&b, &len);
@@ -335,6 +367,10 @@ static void json_value(pmn_buf *b, const char *type, const pmn_sql_cell *c)
             pmn_buf_puts(b, "\"NaN\"");
         } else if (isinf(c->f)) {
             pmn_buf_puts(b, c->f > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+        } else if (!type && pmn_sql_exact_find(c->f, &(pmn_i128){0}, &(int){0})) {
+            char *t = real_text(type, c->f); /* exact digits: a valid JSON number */
+            pmn_buf_puts(b, t);
+            free(t);
         } else {
             pmn_fmt_json_number(b, type ? c->f : expression_real(c->f), type_is(type, "FLOAT"));
         }

@@ -22,7 +22,8 @@
  * Cells arrive as SQLite gives them (integer, real, text, blob) with the
  * column's Paimon type when the column comes straight from a lake table; the
  * type decides the rendering: BOOLEAN 1 → TRUE, DECIMAL(p,s) → exactly s
- * decimals, DOUBLE → Java's Double.toString form (5.0, 1.0E7), FLOAT → Java's
+ * decimals (exact digits beyond 15 from the thread's pmn_sql_exact registry,
+ * sql/value.h), DOUBLE → Java's Double.toString form (5.0, 1.0E7), FLOAT → Java's
  * Float.toString. Without a type (an expression such as SUM(price)),
  * integers print as integers and reals as DOUBLE with the fewest digits within
  * a relative 1e-11 of the value (4296.69, not 4296.689999999996). Nested values (JSON text from the

@@ -22,8 +22,10 @@
 
 enum { ST_NONE, ST_EXPECT_TABLE, ST_AFTER_TABLE };
 
-/* Functions whose parentheses hold keywords (FROM, FOR, IN) that are not clauses. */
-enum { FN_NONE, FN_SUBSTRING, FN_POSITION, FN_OTHER };
+/* Functions whose parentheses hold keywords (FROM, FOR, IN) that are not clauses;
+ * FN_JSON: JSON_VALUE / JSON_QUERY / JSON_EXISTS, whose RETURNING, ON EMPTY, ON ERROR and
+ * WRAPPER clauses become string arguments (sql/jsonfn.h). */
+enum { FN_NONE, FN_SUBSTRING, FN_POSITION, FN_OTHER, FN_JSON };
 
 /* EXTRACT(<unit> FROM x) -> the function of sql/functions.c that computes it. */
 static const char *extract_function(const char *unit)
@@ -50,6 +52,8 @@ typedef struct rw {
     const char *catalog;  /* current catalog or NULL */
     const char *database; /* current database or NULL */
     char **after;         /* after[i]: text appended after token i (EXPR$n aliases) */
+    bool *drop;           /* drop[i]: token i is left out (ON EMPTY after DEFAULT x) */
+    size_t *tok_out;      /* tok_out[i]: output offset where token i went, SIZE_MAX if none */
 } rw;
 
 static bool significant(const pmn_sql_tok *t)
@@ -589,20 +593,237 @@ static bool values_alias(rw *r, size_t close, size_t open_at, size_t *after)
     return true;
 }
 
+/* ---- element access, JSON clauses, CAST to DOUBLE ---- */
+
+static size_t prev_sig(const rw *r, size_t i)
+{
+    while (i > 0) {
+        i--;
+        if (significant(&r->toks[i]))
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+/* The token matching the closer at `close` (")" or "]"), searching backwards. */
+static size_t match_back(const rw *r, size_t close, const char *open, const char *closer)
+{
+    int d = 0;
+    for (size_t i = close + 1; i-- > 0;) {
+        if (tok_punct(r, i, closer))
+            d++;
+        else if (tok_punct(r, i, open) && --d == 0)
+            return i;
+    }
+    return SIZE_MAX;
+}
+
+/* Words before "(" that make it a parenthesized expression, not a function call. */
+static bool is_expr_keyword(const rw *r, size_t i)
+{
+    static const char *const words[] = {
+        "SELECT",  "WHERE",  "AND", "OR",  "NOT",  "ON",     "WHEN",     "THEN", "ELSE",
+        "BY",      "HAVING", "IN",  "AS",  "FROM", "CASE",   "DISTINCT", "IS",   "LIKE",
+        "BETWEEN", "RETURN", "ALL", "ANY", "SOME", "EXISTS", NULL};
+    for (int k = 0; words[k]; k++)
+        if (tok_is(r, i, words[k]))
+            return true;
+    return false;
+}
+
+/* First token of the operand that ends at token `last` and is followed by "[": a column
+ * (t.col), a call f(...), (expr), ARRAY[...] / MAP[...], a literal, or another x[i].
+ * SIZE_MAX if there is none. */
+static size_t operand_start(const rw *r, size_t last)
+{
+    if (last == SIZE_MAX)
+        return SIZE_MAX;
+    if (tok_punct(r, last, ")")) {
+        size_t o = match_back(r, last, "(", ")");
+        size_t p = o == SIZE_MAX ? SIZE_MAX : prev_sig(r, o);
+        if (p != SIZE_MAX && r->toks[p].kind == PMN_TK_IDENT && !is_expr_keyword(r, p))
+            return p;
+        return o;
+    }
+    if (tok_punct(r, last, "]")) {
+        size_t o = match_back(r, last, "[", "]");
+        size_t p = o == SIZE_MAX ? SIZE_MAX : prev_sig(r, o);
+        if (p != SIZE_MAX && (tok_is(r, p, "ARRAY") || tok_is(r, p, "MAP")))
+            return p;
+        return operand_start(r, p);
+    }
+    if (tok_name(r, last) && !is_expr_keyword(r, last)) {
+        size_t cur = last;
+        for (;;) {
+            size_t dot = prev_sig(r, cur);
+            size_t name = dot == SIZE_MAX ? SIZE_MAX : prev_sig(r, dot);
+            if (!tok_punct(r, dot, ".") || name == SIZE_MAX || !tok_name(r, name))
+                return cur;
+            cur = name;
+        }
+    }
+    if (r->toks[last].kind == PMN_TK_STRING || r->toks[last].kind == PMN_TK_NUMBER)
+        return last;
+    return SIZE_MAX;
+}
+
+/* Insert `text` at output offset `pos`, moving the offsets recorded after it. */
+static void insert_out(rw *r, size_t pos, const char *text, size_t *open_out, int depth)
+{
+    size_t n = strlen(text);
+    pmn_buf_reserve(&r->out, n);
+    memmove(r->out.data + pos + n, r->out.data + pos, r->out.len - pos);
+    memcpy(r->out.data + pos, text, n);
+    r->out.len += n;
+    r->out.data[r->out.len] = '\0';
+    for (size_t m = 0; m < r->res->nmap; m++)
+        if (r->res->map_out[m] > pos)
+            r->res->map_out[m] += n;
+    for (size_t k = 0; k < r->ntoks; k++)
+        if (r->tok_out[k] != SIZE_MAX && r->tok_out[k] >= pos)
+            r->tok_out[k] += n;
+    for (int d = 0; d <= depth; d++)
+        if (open_out[d] > pos)
+            open_out[d] += n;
+}
+
+/* The type word of CAST( at token `open` (the "(" ), or SIZE_MAX. */
+static size_t cast_type(const rw *r, size_t open)
+{
+    int d = 0;
+    for (size_t k = open; k < r->ntoks; k++) {
+        if (tok_punct(r, k, "("))
+            d++;
+        else if (tok_punct(r, k, ")") && --d == 0)
+            return SIZE_MAX;
+        else if (d == 1 && tok_is(r, k, "AS"))
+            return next_sig(r, k + 1);
+    }
+    return SIZE_MAX;
+}
+
+/* Inside JSON_VALUE/QUERY/EXISTS( ... ): if toks[i] starts a clause, append it as a string
+ * argument (", 'NULL ON EMPTY'") and set *next after it. DEFAULT x ON EMPTY becomes
+ * ", 'DEFAULT ON EMPTY', x" with the trailing ON EMPTY dropped. */
+static bool json_clause(rw *r, size_t i, size_t *next)
+{
+    size_t k = next_sig(r, i + 1);
+    pmn_buf words = PMN_BUF_INIT;
+    bool ok = false;
+    if (tok_is(r, i, "RETURNING") && tok_name(r, k)) {
+        char *type = pmn_sql_ident_value(r->text, &r->toks[k]);
+        pmn_buf_printf(&words, "RETURNING %s", type);
+        free(type);
+        k = next_sig(r, k + 1);
+        if (tok_is(r, k, "PRECISION")) /* DOUBLE PRECISION */
+            k = next_sig(r, k + 1);
+        if (tok_punct(r, k, "(")) { /* VARCHAR(100), DECIMAL(10, 2): parameters dropped */
+            while (k < r->ntoks && !tok_punct(r, k, ")"))
+                k++;
+            k = next_sig(r, k + 1);
+        }
+        ok = true;
+    } else if (tok_is(r, i, "WITH") || tok_is(r, i, "WITHOUT")) {
+        size_t j = i;
+        while (j < r->ntoks && tok_name(r, j)) {
+            char *w = pmn_sql_ident_value(r->text, &r->toks[j]);
+            pmn_buf_printf(&words, "%s%s", words.len ? " " : "", w);
+            free(w);
+            bool last = tok_is(r, j, "WRAPPER");
+            j = next_sig(r, j + 1);
+            if (last) {
+                ok = true;
+                break;
+            }
+        }
+        k = j;
+    } else if (tok_is(r, i, "DEFAULT")) {
+        int d = 0;
+        for (size_t j = k; j < r->ntoks; j++) {
+            if (tok_punct(r, j, "("))
+                d++;
+            else if (tok_punct(r, j, ")") && --d < 0)
+                break;
+            size_t w = next_sig(r, j + 1);
+            if (d == 0 && tok_is(r, j, "ON") && (tok_is(r, w, "EMPTY") || tok_is(r, w, "ERROR"))) {
+                pmn_buf_printf(&r->out, ", 'DEFAULT ON %s', ",
+                               tok_is(r, w, "EMPTY") ? "EMPTY" : "ERROR");
+                r->drop[j] = r->drop[w] = true;
+                *next = k;
+                return true;
+            }
+        }
+    } else {
+        size_t on = k;
+        const char *what = NULL;
+        if (tok_is(r, i, "EMPTY") && (tok_is(r, k, "ARRAY") || tok_is(r, k, "OBJECT"))) {
+            what = tok_is(r, k, "ARRAY") ? "EMPTY ARRAY" : "EMPTY OBJECT";
+            on = next_sig(r, k + 1);
+        } else if (tok_is(r, i, "NULL") || tok_is(r, i, "ERROR") || tok_is(r, i, "TRUE") ||
+                   tok_is(r, i, "FALSE") || tok_is(r, i, "UNKNOWN")) {
+            what = tok_is(r, i, "NULL")    ? "NULL"
+                   : tok_is(r, i, "ERROR") ? "ERROR"
+                   : tok_is(r, i, "TRUE")  ? "TRUE"
+                   : tok_is(r, i, "FALSE") ? "FALSE"
+                                           : "UNKNOWN";
+        }
+        size_t w = next_sig(r, on + 1);
+        if (what && tok_is(r, on, "ON") && (tok_is(r, w, "EMPTY") || tok_is(r, w, "ERROR"))) {
+            pmn_buf_printf(&words, "%s ON %s", what, tok_is(r, w, "EMPTY") ? "EMPTY" : "ERROR");
+            k = next_sig(r, w + 1);
+            ok = true;
+        }
+    }
+    if (ok) {
+        pmn_buf_puts(&r->out, ", '");
+        for (const char *p = pmn_buf_cstr(&words); *p; p++) {
+            if (*p == '\'')
+                pmn_buf_putc(&r->out, '\'');
+            pmn_buf_putc(&r->out, (uint8_t)*p);
+        }
+        pmn_buf_putc(&r->out, '\'');
+        *next = k;
+    }
+    pmn_buf_dispose(&words);
+    return ok;
+}
+
+/* A number literal with more than 15 significant digits (DECIMAL in Flink, REAL in SQLite). */
+static bool long_decimal_literal(const rw *r, size_t i)
+{
+    const pmn_sql_tok *t = &r->toks[i];
+    if (t->kind != PMN_TK_NUMBER)
+        return false;
+    int digits = 0;
+    bool lead = true;
+    for (size_t k = 0; k < t->len; k++) {
+        char c = r->text[t->off + k];
+        if (c == 'e' || c == 'E')
+            return false;
+        if (c >= '1' && c <= '9')
+            lead = false;
+        if (isdigit((unsigned char)c) && !lead)
+            digits++;
+    }
+    return digits > 15;
+}
+
 /* ---- main pass ---- */
 
 static int rewrite(rw *r)
 {
     int state[MAX_DEPTH] = {0};
-    bool from_paren[MAX_DEPTH] = {0}; /* the ( at this depth opened a FROM item */
-    int fn[MAX_DEPTH] = {0};          /* FN_* of the function whose ( opened this depth */
-    size_t open_out[MAX_DEPTH] = {0}; /* output offset of the ( that opened this depth */
-    bool values[MAX_DEPTH] = {0};     /* this depth is a FROM item (VALUES ...) */
-    int pending_fn = FN_NONE;         /* FN_* for the next ( (set by the function name) */
-    int cast_depth[MAX_DEPTH] = {0};  /* depth of open CAST( parentheses; 0 = none */
+    bool from_paren[MAX_DEPTH] = {0};  /* the ( at this depth opened a FROM item */
+    int fn[MAX_DEPTH] = {0};           /* FN_* of the function whose ( opened this depth */
+    size_t open_out[MAX_DEPTH] = {0};  /* output offset of the ( that opened this depth */
+    bool values[MAX_DEPTH] = {0};      /* this depth is a FROM item (VALUES ...) */
+    int pending_fn = FN_NONE;          /* FN_* for the next ( (set by the function name) */
+    int cast_depth[MAX_DEPTH] = {0};   /* depth of open CAST( parentheses; 0 = none */
+    bool cast_double[MAX_DEPTH] = {0}; /* that CAST is CAST(x AS DOUBLE/FLOAT) */
     int ncast = 0;
     int depth = 0;
     bool bracket_call[MAX_DEPTH] = {0}; /* [ opened by ARRAY[ / MAP[: its ] closes a call */
+    int bracket_ctor[MAX_DEPTH] = {0};  /* paren depth + 1 of an ARRAY[ / MAP[, else 0 */
     int nbrackets = 0;
     state[0] = ST_NONE;
     from_paren[0] = false;
@@ -626,6 +847,10 @@ static int rewrite(rw *r)
             i++;
             continue;
         }
+        if (r->drop[i]) {
+            i++;
+            continue;
+        }
         if (state[depth] == ST_EXPECT_TABLE && tok_name(r, i) && is_cte(r, i)) {
             state[depth] = ST_AFTER_TABLE;
         } else if (state[depth] == ST_EXPECT_TABLE && tok_name(r, i) &&
@@ -643,6 +868,7 @@ static int rewrite(rw *r)
             continue;
         }
         mark(r, t->off);
+        r->tok_out[i] = r->out.len;
         if (t->kind == PMN_TK_PUNCT) {
             int opening_fn = pending_fn;
             pending_fn = FN_NONE;
@@ -678,10 +904,22 @@ static int rewrite(rw *r)
             } else if (tok_punct(r, i, ",") && state[depth] == ST_AFTER_TABLE) {
                 state[depth] = ST_EXPECT_TABLE;
             } else if (tok_punct(r, i, "[")) {
-                if (nbrackets < MAX_DEPTH)
-                    bracket_call[nbrackets++] = false;
+                /* element access x[i] / m[k] -> pmn_item(x, i) (sql/functions.c) */
+                size_t start = operand_start(r, prev_sig(r, i));
+                if (start == SIZE_MAX || r->tok_out[start] == SIZE_MAX || start >= i)
+                    return error_at(r, t->off, "[ must follow an ARRAY or MAP value");
+                if (nbrackets >= MAX_DEPTH)
+                    return error_at(r, t->off, "brackets nested too deeply");
+                insert_out(r, r->tok_out[start], "pmn_item(", open_out, depth);
+                bracket_ctor[nbrackets] = 0;
+                bracket_call[nbrackets++] = true;
+                pmn_buf_puts(&r->out, ", ");
+                i = tnext;
+                continue;
             } else if (tok_punct(r, i, "]") && nbrackets > 0 && bracket_call[--nbrackets]) {
                 pmn_buf_putc(&r->out, ')');
+                if (r->after[i])
+                    pmn_buf_puts(&r->out, r->after[i]);
                 i = tnext;
                 continue;
             }
@@ -711,7 +949,9 @@ static int rewrite(rw *r)
                 state[depth] = ST_NONE;
                 fn[depth] = FN_OTHER;
                 tnext = next_sig(r, unit + 1) + 1;
-            } else if (fn[depth] != FN_NONE &&
+            } else if (fn[depth] == FN_JSON && json_clause(r, i, &tnext)) {
+                /* clause appended as a string argument */
+            } else if (fn[depth] != FN_NONE && fn[depth] != FN_JSON &&
                        (tok_is(r, i, "FROM") || tok_is(r, i, "FOR") || tok_is(r, i, "IN"))) {
                 /* SUBSTRING(s FROM a FOR b) -> substring(s, a, b); POSITION(a IN b) -> locate(a, b)
                  */
@@ -757,13 +997,16 @@ static int rewrite(rw *r)
             } else if (tok_is(r, i, "DATE") && nx < r->ntoks && r->toks[nx].kind == PMN_TK_STRING) {
                 /* typed literal: keep only the string */
             } else if (ncast && cast_depth[ncast - 1] == depth && tok_is(r, i, "AS")) {
-                /* CAST(x AS type): map the type, drop its parameters */
-                pmn_buf_puts(&r->out, "AS ");
+                /* CAST(x AS type): map the type, drop its parameters; pmn_to_double(x) drops
+                 * the whole AS DOUBLE */
                 size_t k = nx;
                 char *word = k < r->ntoks ? pmn_sql_ident_value(r->text, &r->toks[k]) : NULL;
                 const char *mapped = word ? sqlite_type_for(word) : NULL;
+                if (!cast_double[ncast - 1])
+                    pmn_buf_puts(&r->out, "AS ");
                 if (mapped) {
-                    pmn_buf_puts(&r->out, mapped);
+                    if (!cast_double[ncast - 1])
+                        pmn_buf_puts(&r->out, mapped);
                     /* skip the Flink type up to the closing parenthesis of CAST */
                     int d = 0;
                     k++;
@@ -783,9 +1026,30 @@ static int rewrite(rw *r)
                 }
                 free(word);
             } else if (before_paren && tok_is(r, i, "CAST")) {
-                if (ncast < MAX_DEPTH)
+                /* CAST(x AS DOUBLE | FLOAT | REAL) -> pmn_to_double(x): Flink's parsing of
+                 * 'NaN', 'Infinity' (sql/functions.c) */
+                size_t ty = cast_type(r, nx);
+                bool dbl = ty != SIZE_MAX && (tok_is(r, ty, "DOUBLE") || tok_is(r, ty, "FLOAT") ||
+                                              tok_is(r, ty, "REAL"));
+                if (ncast < MAX_DEPTH) {
+                    cast_double[ncast] = dbl;
                     cast_depth[ncast++] = depth + 1;
-                pmn_buf_put(&r->out, r->text + t->off, t->len);
+                }
+                if (dbl && ncast <= MAX_DEPTH)
+                    pmn_buf_puts(&r->out, "pmn_to_double");
+                else
+                    pmn_buf_put(&r->out, r->text + t->off, t->len);
+            } else if (before_paren && (tok_is(r, i, "JSON_VALUE") || tok_is(r, i, "JSON_QUERY") ||
+                                        tok_is(r, i, "JSON_EXISTS"))) {
+                pending_fn = FN_JSON;
+                pmn_buf_puts(&r->out, tok_is(r, i, "JSON_VALUE")   ? "pmn_json_value"
+                                      : tok_is(r, i, "JSON_QUERY") ? "pmn_json_query"
+                                                                   : "pmn_json_exists");
+                for (size_t k = i; k < tnext; k++)
+                    if (r->after[k])
+                        pmn_buf_puts(&r->out, r->after[k]);
+                i = tnext;
+                continue;
             } else if (before_paren && (tok_is(r, i, "SUBSTRING") || tok_is(r, i, "TRIM") ||
                                         tok_is(r, i, "OVERLAY"))) {
                 pending_fn = tok_is(r, i, "SUBSTRING") ? FN_SUBSTRING : FN_OTHER;
@@ -804,6 +1068,7 @@ static int rewrite(rw *r)
                        nbrackets < MAX_DEPTH) {
                 /* ARRAY[a, b] -> json_array(a, b); MAP[k, v, ...] -> json_object(k, v, ...) */
                 pmn_buf_puts(&r->out, tok_is(r, i, "ARRAY") ? "json_array(" : "json_object(");
+                bracket_ctor[nbrackets] = depth + 1;
                 bracket_call[nbrackets++] = true;
                 tnext = nx + 1;
             } else if (before_paren && tok_is(r, i, "ROW")) {
@@ -830,6 +1095,25 @@ static int rewrite(rw *r)
                     pmn_buf_puts(&r->out, v);
                 free(v);
             }
+        } else if (long_decimal_literal(r, i) && nbrackets > 0 &&
+                   bracket_ctor[nbrackets - 1] == depth + 1) {
+            /* an element of ARRAY[...] / MAP[...]: SQLite's json_array() would print a REAL
+             * with 15 digits, a JSON string keeps them all (sql/value.c reads either) */
+            size_t p = prev_sig(r, i);
+            size_t pp = p == SIZE_MAX ? SIZE_MAX : prev_sig(r, p);
+            bool neg = tok_punct(r, p, "-") && r->tok_out[p] != SIZE_MAX &&
+                       (tok_punct(r, pp, ",") || tok_punct(r, pp, "[")) &&
+                       r->out.data[r->tok_out[p]] == '-';
+            if (neg)
+                r->out.data[r->tok_out[p]] = ' ';
+            pmn_buf_printf(&r->out, "'%s", neg ? "-" : "");
+            pmn_buf_put(&r->out, r->text + t->off, t->len);
+            pmn_buf_putc(&r->out, '\'');
+        } else if (long_decimal_literal(r, i)) {
+            /* exact digits for INSERT and DECIMAL output (sql/value.h, pmn_sql_exact) */
+            pmn_buf_puts(&r->out, "pmn_decimal('");
+            pmn_buf_put(&r->out, r->text + t->off, t->len);
+            pmn_buf_puts(&r->out, "')");
         } else {
             pmn_buf_put(&r->out, r->text + t->off, t->len);
         }
@@ -867,6 +1151,10 @@ int pmn_sql_rewrite_query_at(const char *text, size_t start, size_t len, const c
         off = t.off + t.len;
     }
     r.after = pmn_xcalloc(r.ntoks + 1, sizeof(char *));
+    r.drop = pmn_xcalloc(r.ntoks + 1, sizeof(bool));
+    r.tok_out = pmn_xmalloc((r.ntoks + 1) * sizeof(size_t));
+    for (size_t i = 0; i <= r.ntoks; i++)
+        r.tok_out[i] = SIZE_MAX;
     collect_ctes(&r);
     if (name_exprs)
         plan_expr_names(&r);
@@ -874,6 +1162,8 @@ int pmn_sql_rewrite_query_at(const char *text, size_t start, size_t len, const c
     for (size_t i = 0; i <= r.ntoks; i++)
         free(r.after[i]);
     free(r.after);
+    free(r.drop);
+    free(r.tok_out);
     free(r.toks);
     for (size_t i = 0; i < r.nctes; i++)
         free(r.ctes[i]);

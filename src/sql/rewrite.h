@@ -17,7 +17,15 @@
  *  - typed literals TIMESTAMP '...', DATE '...', TIME '...' become plain
  *    strings (the vtab presents those types as ISO text);
  *  - CAST(x AS <Flink type>) uses the matching SQLite type (TEXT, INTEGER,
- *    REAL, BLOB);
+ *    REAL, BLOB); CAST(x AS DOUBLE | FLOAT | REAL) becomes pmn_to_double(x),
+ *    which reads 'NaN' and 'Infinity' as Flink does;
+ *  - element access x[i] (ARRAY, 1-based) and m[k] (MAP) becomes
+ *    pmn_item(x, i), x being a column, call, (expr), literal or another x[i];
+ *  - JSON_VALUE / JSON_QUERY / JSON_EXISTS become pmn_json_* calls whose
+ *    RETURNING, ON EMPTY, ON ERROR and WRAPPER clauses are string arguments
+ *    (sql/jsonfn.h);
+ *  - a number literal of more than 15 significant digits becomes
+ *    pmn_decimal('digits') so its exact value reaches INSERT and output;
  *  - ARRAY[a, b] → json_array(a, b), MAP[k, v] → json_object(k, v),
  *    ROW(a, b) → json_array(a, b): nested values travel as JSON text, which
  *    the INSERT path converts to the column's type and the vtab produces;

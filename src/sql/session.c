@@ -54,6 +54,7 @@ struct pmn_sql_session {
     char *orig_tz;        /* TZ at start (owned; NULL if unset) */
     int max_width;        /* tableau column width */
     pmn_vtab_stats stats; /* what the last statement's scans read */
+    pmn_sql_exact *exact; /* exact digits of long DECIMALs in the running statement */
 };
 
 /* ---- messages ---- */
@@ -1839,6 +1840,7 @@ int pmn_sql_session_new(FILE *out, FILE *err, pmn_sql_session **session)
     s->ncatalogs = 1;
     s->current = 0;
     s->database = pmn_xstrdup(DEFAULT_DATABASE);
+    s->exact = pmn_sql_exact_new();
     *session = s;
     return 0;
 }
@@ -1848,6 +1850,7 @@ void pmn_sql_session_free(pmn_sql_session *s)
     if (!s)
         return;
     sqlite3_close(s->db);
+    pmn_sql_exact_free(s->exact);
     for (size_t i = 0; i < s->ncatalogs; i++) {
         pmn_catalog_free(s->catalogs[i].cat);
         free(s->catalogs[i].name);
@@ -2004,7 +2007,10 @@ int pmn_sql_session_execute(pmn_sql_session *s, const char *text, size_t len)
     memset(&s->stats, 0, sizeof s->stats);
     int rc = pmn_sql_stmt_parse(copy, len, &st);
     if (rc == 0) {
+        pmn_sql_exact *prev = pmn_sql_exact_use(s->exact);
         rc = dispatch(s, &st, copy);
+        pmn_sql_exact_use(prev);
+        pmn_sql_exact_reset(s->exact);
         if (rc == 0 && prints_info(&st))
             info(s, "Execute statement succeed.");
         else if (rc == 0 && (st.kind == PMN_STMT_INSERT || st.kind == PMN_STMT_DELETE ||

@@ -120,6 +120,236 @@ int pmn_sql_local_to_millis(const char *text, int64_t *millis)
     return 0;
 }
 
+/* ---- exact DECIMAL digits behind doubles ---- */
+
+typedef struct exact_entry {
+    pmn_i128 unscaled; /* normalized: no trailing zero fraction digits */
+    uint64_t bits;     /* the double's bits */
+    int16_t scale;     /* of unscaled */
+    int16_t shown;     /* the scale it was noted with (its column's): how it prints untyped */
+    bool ambiguous;    /* two different decimals share this double */
+    bool duplicate;    /* an earlier entry has these bits (noted before the index existed) */
+} exact_entry;
+
+/* Entries are appended in order; the hash index holds (entry number + 1) << 32 | a 32-bit
+ * fingerprint of the bits. The index is built at the first lookup: a scan that only
+ * aggregates appends (cheap, sequential) and never pays for hashing; from then on notes go
+ * through the index, so repeated values take no more room. */
+struct pmn_sql_exact {
+    exact_entry *items;
+    size_t n, cap;
+    uint64_t *index; /* open addressing, power-of-two capacity; 0 = free */
+    size_t icap;
+};
+
+static _Thread_local pmn_sql_exact *exact_current;
+
+pmn_sql_exact *pmn_sql_exact_new(void)
+{
+    return pmn_xcalloc(1, sizeof(pmn_sql_exact));
+}
+
+void pmn_sql_exact_reset(pmn_sql_exact *x)
+{
+    if (!x)
+        return;
+    free(x->items);
+    free(x->index);
+    x->items = NULL;
+    x->index = NULL;
+    x->n = x->cap = x->icap = 0;
+}
+
+void pmn_sql_exact_free(pmn_sql_exact *x)
+{
+    if (!x)
+        return;
+    if (exact_current == x)
+        exact_current = NULL;
+    pmn_sql_exact_reset(x);
+    free(x);
+}
+
+pmn_sql_exact *pmn_sql_exact_use(pmn_sql_exact *x)
+{
+    pmn_sql_exact *prev = exact_current;
+    exact_current = x;
+    return prev;
+}
+
+static uint64_t double_bits(double f)
+{
+    uint64_t b;
+    memcpy(&b, &f, sizeof b);
+    return b;
+}
+
+static uint64_t bits_hash(uint64_t bits)
+{
+    return (bits ^ (bits >> 29)) * 0x9E3779B97F4A7C15ull;
+}
+
+static void index_build(pmn_sql_exact *x);
+
+/* The index slot holding bits, or the free slot where it would go. */
+static size_t slot_of(const pmn_sql_exact *x, uint64_t bits)
+{
+    uint64_t h = bits_hash(bits);
+    uint32_t fp = (uint32_t)h;
+    size_t i = (size_t)(h >> 40) & (x->icap - 1);
+    for (;; i = (i + 1) & (x->icap - 1)) {
+        uint64_t e = x->index[i];
+        if (!e || ((uint32_t)e == fp && x->items[(e >> 32) - 1].bits == bits))
+            return i;
+    }
+}
+
+static void index_put(pmn_sql_exact *x, size_t item)
+{
+    uint64_t bits = x->items[item].bits;
+    x->index[slot_of(x, bits)] = ((uint64_t)(item + 1) << 32) | (uint32_t)bits_hash(bits);
+}
+
+/* (Re)build the index for every entry, at twice their number (a power of two). */
+static void index_build(pmn_sql_exact *x)
+{
+    free(x->index);
+    x->icap = 1024;
+    while (x->icap < 2 * x->n)
+        x->icap *= 2;
+    x->index = pmn_xcalloc(x->icap, sizeof *x->index);
+    for (size_t i = 0; i < x->n; i++) {
+        exact_entry *it = &x->items[i];
+        if (it->duplicate)
+            continue;
+        size_t slot = slot_of(x, it->bits);
+        if (x->index[slot]) {
+            exact_entry *first = &x->items[(x->index[slot] >> 32) - 1];
+            if (first->unscaled != it->unscaled || first->scale != it->scale)
+                first->ambiguous = true;
+            it->duplicate = true;
+        } else {
+            index_put(x, i);
+        }
+    }
+}
+
+static const exact_entry *exact_get(pmn_sql_exact *x, uint64_t bits)
+{
+    if (!x->n)
+        return NULL;
+    if (!x->icap)
+        index_build(x);
+    uint64_t e = x->index[slot_of(x, bits)];
+    return e ? &x->items[(e >> 32) - 1] : NULL;
+}
+
+void pmn_sql_exact_note(double f, pmn_i128 unscaled, int scale)
+{
+    pmn_sql_exact *x = exact_current;
+    if (!x || f == 0 || !isfinite(f) || x->n >= PMN_SQL_EXACT_MAX || scale < 0 || scale > 38)
+        return;
+    /* 15 significant digits or fewer: the double prints them back (sql/output.c); checked
+     * with comparisons first, as 128-bit division is slow on the scan's path */
+    const pmn_i128 e15 = 1000000000000000;
+    if (unscaled < e15 && unscaled > -e15)
+        return;
+    int shown = scale;
+    while (scale > 0 && unscaled % 10 == 0) {
+        unscaled /= 10;
+        scale--;
+    }
+    if (unscaled < e15 && unscaled > -e15)
+        return;
+    uint64_t bits = double_bits(f);
+    if (x->icap) {
+        uint64_t e = x->index[slot_of(x, bits)];
+        if (e) {
+            exact_entry *old = &x->items[(e >> 32) - 1];
+            if (old->unscaled != unscaled || old->scale != scale)
+                old->ambiguous = true;
+            return;
+        }
+    }
+    PMN_GROW(x->items, x->cap, x->n + 1);
+    exact_entry *it = &x->items[x->n++];
+    memset(it, 0, sizeof *it);
+    it->unscaled = unscaled;
+    it->bits = bits;
+    it->scale = (int16_t)scale;
+    it->shown = (int16_t)shown;
+    if (!x->icap)
+        return; /* no lookup yet: the index is built by the first one */
+    if (x->n * 2 > x->icap)
+        index_build(x);
+    else
+        index_put(x, x->n - 1);
+}
+
+bool pmn_sql_exact_find(double f, pmn_i128 *unscaled, int *scale)
+{
+    pmn_sql_exact *x = exact_current;
+    if (!x || f == 0 || !isfinite(f))
+        return false;
+    /* -x of a noted x (a negative literal is minus applied to a positive one) */
+    for (int sign = 1; sign >= -1; sign -= 2) {
+        const exact_entry *e = exact_get(x, double_bits(sign * f));
+        if (!e || e->ambiguous)
+            continue;
+        pmn_i128 v = e->unscaled;
+        for (int k = e->scale; k < e->shown; k++)
+            v *= 10; /* shown <= 38 digits: the column held it */
+        *unscaled = sign * v;
+        *scale = e->shown;
+        return true;
+    }
+    return false;
+}
+
+bool pmn_sql_exact_lookup(double f, int scale, pmn_i128 *unscaled)
+{
+    pmn_i128 v;
+    int have;
+    if (scale < 0 || scale > 38 || !pmn_sql_exact_find(f, &v, &have))
+        return false;
+    for (; have > scale && v % 10 == 0; have--)
+        v /= 10;
+    if (have > scale)
+        return false;
+    for (; have < scale; have++) {
+        if (v > (pmn_i128)1e37 || v < -(pmn_i128)1e37)
+            return false;
+        v *= 10;
+    }
+    *unscaled = v;
+    return true;
+}
+
+double pmn_sql_exact_literal(const char *text)
+{
+    double f = strtod(text, NULL);
+    pmn_i128 v = 0;
+    int scale = 0, digits = 0;
+    bool frac = false;
+    bool neg = *text == '-';
+    for (const char *p = text + neg; *p; p++) {
+        if (*p == '.') {
+            frac = true;
+            continue;
+        }
+        if (!isdigit((unsigned char)*p))
+            return f;
+        if (v != 0 || *p != '0')
+            digits++;
+        if (digits > 38)
+            return f;
+        v = v * 10 + (*p - '0');
+        scale += frac;
+    }
+    pmn_sql_exact_note(f, neg ? -v : v, scale);
+    return f;
+}
+
 /* ---- declared types ---- */
 
 char *pmn_sql_decltype(const pmn_type *t)
@@ -223,21 +453,44 @@ static void timestamp_text(pmn_buf *b, const pmn_type *t, const pmn_datum *d)
 
 static double decimal_to_double(pmn_i128 v, int scale)
 {
-    char buf[64];
-    char *p = buf + sizeof buf - 1;
-    *p = '\0';
+    /* both exact in a double: one IEEE division rounds correctly, as strtod would */
+    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const pmn_i128 two53 = (pmn_i128)1 << 53;
+    if (v < two53 && v > -two53 && scale >= 0 && scale <= 22)
+        return (double)(int64_t)v / p10[scale];
+    /* strtod of "<digits>e-<scale>": the unscaled digits in 64-bit chunks (128-bit division
+     * by 10 per digit would dominate a scan of wide DECIMALs) */
+    char buf[96];
     bool neg = v < 0;
     unsigned __int128 u = neg ? (unsigned __int128)(-(v + 1)) + 1 : (unsigned __int128)v;
-    int digits = 0;
+    const uint64_t e18 = 1000000000000000000ull;
+    uint64_t chunk[3];
+    int n = 0;
     do {
-        if (digits == scale && scale > 0)
-            *--p = '.';
-        *--p = (char)('0' + (int)(u % 10));
-        u /= 10;
-        digits++;
-    } while (u > 0 || digits <= scale);
+        chunk[n++] = (uint64_t)(u % e18);
+        u /= e18;
+    } while (u > 0 && n < 3);
+    char *p = buf + 48; /* digits are written backwards from here, the exponent after */
+    char *end = p;
+    for (int i = 0; i < n; i++) {
+        uint64_t c = chunk[i];
+        bool last = i == n - 1;
+        for (int k = 0; last ? (k == 0 || c > 0) : k < 18; k++) {
+            *--p = (char)('0' + (int)(c % 10));
+            c /= 10;
+        }
+    }
     if (neg)
         *--p = '-';
+    *end++ = 'e';
+    *end++ = '-';
+    int sc = scale < 0 ? 0 : scale > 99 ? 99 : scale;
+    if (sc >= 10)
+        *end++ = (char)('0' + sc / 10);
+    *end++ = (char)('0' + sc % 10);
+    *end = '\0';
     return strtod(p, NULL);
 }
 
@@ -268,9 +521,13 @@ void pmn_sql_result_datum(sqlite3_context *ctx, const pmn_type *t, const pmn_dat
             sqlite3_result_double(ctx, f);
         return;
     }
-    case PMN_TYPE_DECIMAL:
-        sqlite3_result_double(ctx, decimal_to_double(d->v.dec, t->scale));
+    case PMN_TYPE_DECIMAL: {
+        double f = decimal_to_double(d->v.dec, t->scale);
+        if (t->precision > 15)
+            pmn_sql_exact_note(f, d->v.dec, t->scale);
+        sqlite3_result_double(ctx, f);
         return;
+    }
     case PMN_TYPE_CHAR:
     case PMN_TYPE_VARCHAR: {
         /* A NUL-terminated copy (length -1) lets SQLite mark the value terminated, so LIKE,
@@ -282,8 +539,7 @@ void pmn_sql_result_datum(sqlite3_context *ctx, const pmn_type *t, const pmn_dat
             small[n] = '\0';
             sqlite3_result_text(ctx, small, -1, SQLITE_TRANSIENT);
         } else {
-            sqlite3_result_text(ctx, n ? (const char *)d->v.bin.ptr : "", (int)n,
-                                SQLITE_TRANSIENT);
+            sqlite3_result_text(ctx, n ? (const char *)d->v.bin.ptr : "", (int)n, SQLITE_TRANSIENT);
         }
         return;
     }
@@ -315,6 +571,84 @@ void pmn_sql_result_datum(sqlite3_context *ctx, const pmn_type *t, const pmn_dat
     }
     sqlite3_result_text(ctx, pmn_buf_cstr(&b), (int)b.len, SQLITE_TRANSIENT);
     pmn_buf_dispose(&b);
+    if (t->root == PMN_TYPE_ARRAY || t->root == PMN_TYPE_MAP) {
+        const pmn_type *leaf = t;
+        while (leaf->root == PMN_TYPE_ARRAY || leaf->root == PMN_TYPE_MAP)
+            leaf = leaf->root == PMN_TYPE_ARRAY ? leaf->elem : leaf->value;
+        unsigned sub = leaf->root == PMN_TYPE_DECIMAL         ? PMN_SQL_SUBTYPE_DECIMAL
+                       : leaf->root == PMN_TYPE_TIMESTAMP     ? PMN_SQL_SUBTYPE_TIMESTAMP
+                       : leaf->root == PMN_TYPE_TIMESTAMP_LTZ ? PMN_SQL_SUBTYPE_TIMESTAMP_LTZ
+                       : leaf->root == PMN_TYPE_TIME          ? PMN_SQL_SUBTYPE_TIME
+                                                              : 0;
+        if (t->root == PMN_TYPE_MAP && t->key->root != PMN_TYPE_CHAR &&
+            t->key->root != PMN_TYPE_VARCHAR)
+            sub |= PMN_SQL_SUBTYPE_PAIRS;
+        if (sub)
+            sqlite3_result_subtype(ctx, sub);
+    }
+}
+
+/* "....ss.fff000" -> "....ss.fff", ".000" dropped: the canonical fraction (put_fraction). */
+static void trim_fraction(char *s)
+{
+    char *dot = strchr(s, '.');
+    if (!dot)
+        return;
+    size_t n = strlen(s);
+    while (n > 0 && s[n - 1] == '0')
+        s[--n] = '\0';
+    if (s[n - 1] == '.')
+        s[n - 1] = '\0';
+}
+
+bool pmn_sql_nested_element(sqlite3_context *ctx, unsigned sub, const char *s)
+{
+    char text[64];
+    if (strlen(s) >= sizeof text)
+        return false;
+    snprintf(text, sizeof text, "%s", s);
+    switch (sub) {
+    case PMN_SQL_SUBTYPE_DECIMAL: {
+        char *end;
+        strtod(text, &end);
+        if (end == text || *end)
+            return false;
+        sqlite3_result_double(ctx, pmn_sql_exact_literal(text));
+        return true;
+    }
+    case PMN_SQL_SUBTYPE_TIMESTAMP:
+        if (strlen(text) > 10 && text[10] == 'T')
+            text[10] = ' ';
+        trim_fraction(text);
+        break;
+    case PMN_SQL_SUBTYPE_TIMESTAMP_LTZ: {
+        /* UTC with a Z in the JSON; the session time zone's local time in SQL */
+        size_t n = strlen(text);
+        if (n > 0 && text[n - 1] == 'Z')
+            text[n - 1] = '\0';
+        when w;
+        if (!parse_when(text, false, &w))
+            return false;
+        time_t secs =
+            (time_t)(pmn_sql_date_to_days(w.y, w.mo, w.d) * 86400 + w.h * 3600 + w.mi * 60 + w.s);
+        struct tm tm;
+        localtime_r(&secs, &tm);
+        pmn_buf b = PMN_BUF_INIT;
+        pmn_buf_printf(&b, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                       tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        put_fraction(&b, w.nanos, 9);
+        sqlite3_result_text(ctx, pmn_buf_cstr(&b), (int)b.len, SQLITE_TRANSIENT);
+        pmn_buf_dispose(&b);
+        return true;
+    }
+    case PMN_SQL_SUBTYPE_TIME:
+        trim_fraction(text);
+        break;
+    default:
+        return false;
+    }
+    sqlite3_result_text(ctx, text, -1, SQLITE_TRANSIENT);
+    return true;
 }
 
 /* ---- SQL -> datum ---- */
@@ -534,6 +868,15 @@ static int scalar_to_datum(scalar *v, const pmn_type *t, bool exact, pmn_arena *
     case PMN_TYPE_DECIMAL: {
         char buf[64];
         const char *s;
+        pmn_i128 noted;
+        pmn_i128 limit = 1;
+        for (int i = 0; i < t->precision; i++)
+            limit *= 10;
+        if (vt == SQLITE_FLOAT && pmn_sql_exact_lookup(v->f, t->scale, &noted) && noted < limit &&
+            noted > -limit) {
+            out->v.dec = noted; /* a long DECIMAL read or written as a literal */
+            return 0;
+        }
         if (vt == SQLITE_FLOAT) {
             double d = scalar_double(v);
             if (!isfinite(d))

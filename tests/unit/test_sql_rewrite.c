@@ -339,7 +339,7 @@ static void test_sql__rewrite_keyword_functions(void **state)
     rewrite_ok("SELECT ARRAY['a', 'b'] AS x, MAP['k', ARRAY[1]] AS m, ROW(1, 'z') AS r, v[1] AS f",
                "c", "d", true,
                "SELECT json_array('a', 'b') AS x, json_object('k', json_array(1)) AS m, "
-               "json_array(1, 'z') AS r, v[1] AS f",
+               "json_array(1, 'z') AS r, pmn_item(v, 1) AS f",
                &rw);
     pmn_sql_rewrite_dispose(&rw);
     rewrite_ok("SELECT a FROM t WHERE a IN (SELECT b FROM u) AND TRIM(BOTH ' ' FROM a) = 'x'", "c",
@@ -350,6 +350,51 @@ static void test_sql__rewrite_keyword_functions(void **state)
 }
 
 /* Random token soups never crash the parser or the rewriter; they succeed or say why. */
+/* Element access, JSON_VALUE/QUERY/EXISTS clauses, CAST to DOUBLE, long decimal literals. */
+static void test_sql__rewrite_items_json_casts(void **state)
+{
+    pmn_sql_rewrite rw;
+    rewrite_ok("SELECT t.arr[1], m['k'], aa[1][2], ARRAY[5, 6][2], f(x)[1], (v)[3] FROM t", "c",
+               "d", true,
+               "SELECT pmn_item(t.arr, 1) AS \"EXPR$0\", pmn_item(m, 'k') AS \"EXPR$1\", "
+               "pmn_item(pmn_item(aa, 1), 2) AS \"EXPR$2\", pmn_item(json_array(5, 6), 2) AS "
+               "\"EXPR$3\", pmn_item(f(x), 1) AS \"EXPR$4\", pmn_item((v), 3) AS \"EXPR$5\" "
+               "FROM \"c.d.t\" AS \"t\"",
+               &rw);
+    pmn_sql_rewrite_dispose(&rw);
+    rewrite_ok("SELECT a FROM t WHERE arr[i + 1] > 2", "c", "d", false,
+               "SELECT a FROM \"c.d.t\" AS \"t\" WHERE pmn_item(arr, i + 1) > 2", &rw);
+    pmn_sql_rewrite_dispose(&rw);
+    const char *q = "SELECT [1] FROM t";
+    assert_int_equal(pmn_sql_rewrite_query(q, strlen(q), "c", "d", false, &rw), PMN_EINVALID);
+    assert_non_null(strstr(pmn_error_last(), "column 8"));
+    rewrite_ok("SELECT JSON_VALUE(j, '$.a' RETURNING DECIMAL(10, 2) DEFAULT -1 ON EMPTY "
+               "ERROR ON ERROR), JSON_QUERY(j, 'lax $' WITH CONDITIONAL ARRAY WRAPPER EMPTY "
+               "ARRAY ON EMPTY), JSON_EXISTS(j, '$.b' UNKNOWN ON ERROR), JSON_VALUE(NULL, '$')",
+               "c", "d", false,
+               "SELECT pmn_json_value(j, '$.a' , 'RETURNING DECIMAL', 'DEFAULT ON EMPTY', -1   , "
+               "'ERROR ON ERROR'), pmn_json_query(j, 'lax $' , 'WITH CONDITIONAL ARRAY WRAPPER', "
+               "'EMPTY ARRAY ON EMPTY'), pmn_json_exists(j, '$.b' , 'UNKNOWN ON ERROR'), "
+               "pmn_json_value(NULL, '$')",
+               &rw);
+    pmn_sql_rewrite_dispose(&rw);
+    rewrite_ok("SELECT CAST(s AS DOUBLE), CAST('1' AS FLOAT), CAST(x AS DECIMAL(38, 18)), "
+               "12345678901234567.5, 1.5, 1e300",
+               "c", "d", false,
+               "SELECT pmn_to_double(s ), pmn_to_double('1' ), CAST(x AS REAL), "
+               "pmn_decimal('12345678901234567.5'), 1.5, 1e300",
+               &rw);
+    pmn_sql_rewrite_dispose(&rw);
+    rewrite_ok(
+        "SELECT ARRAY[1, -12345678901234567.5, f(12345678901234567.5)], "
+        "MAP['k', 12345678901234567.5]",
+        "c", "d", false,
+        "SELECT json_array(1,  '-12345678901234567.5', f(pmn_decimal('12345678901234567.5'))), "
+        "json_object('k', '12345678901234567.5')",
+        &rw);
+    pmn_sql_rewrite_dispose(&rw);
+}
+
 static void test_sql__garbage_never_crashes(void **state)
 {
     static const char *const words[] = {"SELECT",
@@ -477,6 +522,7 @@ int main(void)
         cmocka_unit_test(test_sql__rewrite_system_tables_and_time_travel),
         cmocka_unit_test(test_sql__rewrite_expressions),
         cmocka_unit_test(test_sql__rewrite_keyword_functions),
+        cmocka_unit_test(test_sql__rewrite_items_json_casts),
         cmocka_unit_test(test_sql__garbage_never_crashes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
