@@ -110,7 +110,10 @@ static void run_stream(sql_run *r, FILE *in)
     ssize_t n;
     while (!r->quit && (n = getline(&line, &cap, in)) >= 0) {
         pmn_buf_put(&buf, line, (size_t)n);
-        drain(r, &buf, false);
+        /* only a `;` can end a statement: re-splitting the pending text after every line
+         * would make a long multi-line statement cost quadratic time */
+        if (memchr(line, ';', (size_t)n))
+            drain(r, &buf, false);
     }
     if (!r->quit)
         drain(r, &buf, true);
