@@ -22,6 +22,10 @@
 #include <string.h>
 #include <time.h>
 
+/* After the durable position moves, a status update goes out at most this long after the
+ * previous one (otherwise every status_interval_ms). */
+#define CONFIRM_DELAY_MS 1000
+
 struct pmn_repl {
     pmn_pgconn *conn;
     PGconn *pq; /* borrowed from conn */
@@ -35,6 +39,7 @@ struct pmn_repl {
     uint64_t flushed;
     int status_interval_ms;
     int64_t next_status_ms;
+    int64_t last_status_ms; /* when the last status update went out */
 };
 
 static int64_t now_ms(void)
@@ -382,7 +387,8 @@ int pmn_repl_start(pmn_repl *r, uint64_t start_lsn, const char *publication)
     r->started = true;
     r->received = start_lsn;
     r->flushed = start_lsn;
-    r->next_status_ms = now_ms() + r->status_interval_ms;
+    r->last_status_ms = now_ms();
+    r->next_status_ms = r->last_status_ms + r->status_interval_ms;
     return 0;
 }
 
@@ -390,8 +396,13 @@ void pmn_repl_set_flushed(pmn_repl *r, uint64_t lsn)
 {
     if (lsn > r->received)
         lsn = r->received; /* the server would accept it and skip data (§2.2) */
-    if (lsn > r->flushed)
+    if (lsn > r->flushed) {
         r->flushed = lsn;
+        /* a durable position moved: tell the server within a second (not only at the next
+         * heartbeat), so a job stopped or killed soon after retains less WAL */
+        if (r->last_status_ms + CONFIRM_DELAY_MS < r->next_status_ms)
+            r->next_status_ms = r->last_status_ms + CONFIRM_DELAY_MS;
+    }
 }
 
 uint64_t pmn_repl_received_lsn(const pmn_repl *r)
@@ -420,7 +431,8 @@ int pmn_repl_send_status(pmn_repl *r, bool reply_requested)
     *p++ = reply_requested ? 1 : 0;
     if (PQputCopyData(r->pq, (const char *)buf, (int)sizeof buf) != 1 || PQflush(r->pq) != 0)
         return pmn_pgconn_fail_result(r->conn, NULL, "sending a replication status update");
-    r->next_status_ms = now_ms() + r->status_interval_ms;
+    r->last_status_ms = now_ms();
+    r->next_status_ms = r->last_status_ms + r->status_interval_ms;
     return 0;
 }
 
