@@ -5,7 +5,6 @@
  */
 #include "table/file_layout.h"
 
-#include "change/widen.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -77,20 +76,6 @@ int pmn_file_layout_get(pmn_file_layouts *c, pmn_table *t, int64_t schema_id,
     c->v[c->n++] = l;
     *out = l;
     return 0;
-}
-
-void pmn_file_layout_convert(const pmn_file_layout *l, const pmn_table *t, const pmn_datum *vals,
-                             pmn_datum *out)
-{
-    int32_t n = t->schema->row->nfields;
-    memcpy(out, vals, sizeof *out * (size_t)n);
-    if (l->needs_convert)
-        for (int32_t i = 0; i < n; i++)
-            pmn_datum_widen(l->file_types[i], t->schema->row->fields[i].type, &out[i]);
-    if (l->projected)
-        for (int32_t i = 0; i < n; i++)
-            if (!l->projected[i])
-                out[i] = pmn_datum_null();
 }
 
 int pmn_file_open(pmn_table *t, const pmn_manifest_entry *e, const pmn_file_layout *l, bool kv,

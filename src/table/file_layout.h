@@ -14,8 +14,12 @@
 #ifndef PMN_TABLE_FILE_LAYOUT_H
 #define PMN_TABLE_FILE_LAYOUT_H
 
+#include "change/datum.h"
+#include "change/widen.h"
 #include "format/data_file.h"
 #include "table/table_internal.h"
+
+#include <string.h>
 
 typedef struct pmn_file_layout {
     int64_t schema_id;
@@ -43,9 +47,22 @@ void pmn_file_layouts_project(pmn_file_layouts *c, const pmn_table *t, const boo
 int pmn_file_layout_get(pmn_file_layouts *c, pmn_table *t, int64_t schema_id,
                         const pmn_file_layout **out);
 /* pmn_file_layout_convert: copy a decoded record (read_row positions) into out (one datum per
- * current column) converting widened types; unprojected columns become NULL. No allocation. */
-void pmn_file_layout_convert(const pmn_file_layout *l, const pmn_table *t, const pmn_datum *vals,
-                             pmn_datum *out);
+ * current column) converting widened types; unprojected columns become NULL. No allocation;
+ * inline, as it runs once per row read. */
+static inline void pmn_file_layout_convert(const pmn_file_layout *l, const pmn_table *t,
+                                           const pmn_datum *vals, pmn_datum *out)
+{
+    const pmn_type *row = t->schema->row;
+    int32_t n = row->nfields;
+    memcpy(out, vals, sizeof *out * (size_t)n);
+    if (l->needs_convert)
+        for (int32_t i = 0; i < n; i++)
+            pmn_datum_widen(l->file_types[i], row->fields[i].type, &out[i]);
+    if (l->projected)
+        for (int32_t i = 0; i < n; i++)
+            if (!l->projected[i])
+                out[i] = pmn_datum_null();
+}
 /* pmn_file_open: open the data file of entry e through layout l (kv: with _SEQUENCE_NUMBER
  * and _VALUE_KIND). */
 int pmn_file_open(pmn_table *t, const pmn_manifest_entry *e, const pmn_file_layout *l, bool kv,
