@@ -27,14 +27,14 @@ typedef struct pmn_file_layout {
     const pmn_type **file_types; /* per current column: its type in the file (NULL: absent
                                     or not projected) */
     bool needs_convert;
-    const bool *projected;       /* the cache's mask when it leaves a column out, else NULL */
+    const bool *projected; /* the cache's mask when it leaves a column out, else NULL */
 } pmn_file_layout;
 
 /* A zero-initialised cache decodes every column. */
 typedef struct pmn_file_layouts {
     pmn_file_layout **v; /* stable pointers */
     size_t n;
-    bool *projected;     /* per current column: decode it (owned), or NULL: all */
+    bool *projected; /* per current column: decode it (owned), or NULL: all */
 } pmn_file_layouts;
 
 /* pmn_file_layouts_project: decode only the columns of t's current schema whose

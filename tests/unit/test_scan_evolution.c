@@ -22,7 +22,7 @@
 enum { NROWS = 150, NCOL = 5 }; /* id, a, bb (was b), s, c (added) */
 
 typedef struct model_row {
-    bool present;        /* written in this version */
+    bool present; /* written in this version */
     int64_t a, bb;
     char s[16];
     bool c_null;

@@ -49,10 +49,11 @@ static void test_sql_options__refuses_unparsable_values(void **state)
 static void test_sql_options__scan_startup(void **state)
 {
     (void)state;
-    const char *modes[] = {"default",        "latest-full",     "full",
-                           "latest",         "compacted-full",  "from-timestamp",
-                           "from-snapshot",  "from-snapshot-full", "incremental",
-                           "from-file-creation-time"};
+    const char *modes[] = {"default",        "latest-full",
+                           "full",           "latest",
+                           "compacted-full", "from-timestamp",
+                           "from-snapshot",  "from-snapshot-full",
+                           "incremental",    "from-file-creation-time"};
     for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
         assert_pmn_ok(pmn_sql_check_table_option("scan.mode", modes[i]));
     assert_pmn_ok(pmn_sql_check_table_option("scan.file-creation-time-millis", "1700000000000"));

@@ -40,8 +40,8 @@ static void test_sql_scan_options__alter_set(void **state)
                           "ENFORCED) WITH ('bucket' = '1', 'write-only' = 'true')"));
     assert_pmn_ok(exec(s, "INSERT INTO t VALUES (1, 10), (2, 20)"));
     assert_int_not_equal(exec(s, "ALTER TABLE t SET ('scan.mode' = 'from-file-time')"), 0);
-    assert_int_not_equal(
-        exec(s, "ALTER TABLE t SET ('scan.file-creation-time-millis' = 'soon')"), 0);
+    assert_int_not_equal(exec(s, "ALTER TABLE t SET ('scan.file-creation-time-millis' = 'soon')"),
+                         0);
     assert_int_not_equal(exec(s, "CREATE TABLE u (id INT) WITH ('scan.mode' = 'earliest')"), 0);
     usleep(5000);
     int64_t bound = pmn_now_millis();

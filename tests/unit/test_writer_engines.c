@@ -25,9 +25,9 @@ enum { NKEYS = 6, NCOLS = 3, NUL = -1 };
 enum { M_DEDUP, M_FIRST_ROW, M_PARTIAL };
 
 typedef struct model_key {
-    bool have;           /* the key is visible */
-    bool deleted;        /* a retraction removed it (what a commit writes: a -D) */
-    int vals[NCOLS];     /* NUL for NULL */
+    bool have;       /* the key is visible */
+    bool deleted;    /* a retraction removed it (what a commit writes: a -D) */
+    int vals[NCOLS]; /* NUL for NULL */
 } model_key;
 
 typedef struct engine_case {
@@ -135,8 +135,8 @@ static void expect_model(pmn_table *t, const model_key *m, const char *what)
         for (int i = 0; i < NCOLS; i++) {
             int got = r[i + 1].is_null ? NUL : (int)r[i + 1].v.i;
             if (got != m[id].vals[i])
-                fail_msg("%s: id %lld column %d: got %d, expected %d", what, (long long)id, i,
-                         got, m[id].vals[i]);
+                fail_msg("%s: id %lld column %d: got %d, expected %d", what, (long long)id, i, got,
+                         m[id].vals[i]);
         }
     }
     if (rc != PMN_ITEROVER)
@@ -228,32 +228,27 @@ static void test_writer_engines__first_row(void **state)
 static void test_writer_engines__partial_ignore_delete(void **state)
 {
     (void)state;
-    engine_case c = {"wpartign",
-                     {{"merge-engine", "partial-update"}, {"ignore-delete", "true"}},
-                     2,
-                     M_PARTIAL,
-                     true,
-                     false};
+    engine_case c = {"wpartign", {{"merge-engine", "partial-update"}, {"ignore-delete", "true"}},
+                     2,          M_PARTIAL,
+                     true,       false};
     run_case(&c, 15);
-    engine_case d = {"wpartign2",
-                     {{"merge-engine", "partial-update"}, {"partial-update.ignore-delete", "true"}},
-                     2,
-                     M_PARTIAL,
-                     true,
-                     false};
+    engine_case d = {
+        "wpartign2", {{"merge-engine", "partial-update"}, {"partial-update.ignore-delete", "true"}},
+        2,           M_PARTIAL,
+        true,        false};
     run_case(&d, 16);
 }
 
 static void test_writer_engines__partial_remove_on_delete(void **state)
 {
     (void)state;
-    engine_case c = {"wpartrm",
-                     {{"merge-engine", "partial-update"},
-                      {"partial-update.remove-record-on-delete", "true"}},
-                     2,
-                     M_PARTIAL,
-                     false,
-                     true};
+    engine_case c = {
+        "wpartrm",
+        {{"merge-engine", "partial-update"}, {"partial-update.remove-record-on-delete", "true"}},
+        2,
+        M_PARTIAL,
+        false,
+        true};
     run_case(&c, 17);
 }
 
