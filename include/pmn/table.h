@@ -259,7 +259,8 @@ typedef struct pmn_stream_options {
      * (changes from snapshot_id on), "from-snapshot-full" (rows of snapshot_id, then changes),
      * "from-timestamp" (changes committed after timestamp_millis), "from-file-creation-time"
      * (rows of the latest snapshot's files created at or after timestamp_millis, else the
-     * table's scan.file-creation-time-millis, as +I, then changes). NULL: the table's
+     * table's scan.file-creation-time-millis, as +I, then changes; with no snapshot yet it waits
+     * for the first and reads the latest then, filtered the same way). NULL: the table's
      * scan.mode option (scan.snapshot-id, scan.timestamp-millis,
      * scan.file-creation-time-millis supply the numbers). */
     const char *mode;

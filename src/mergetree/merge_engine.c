@@ -4,7 +4,8 @@
  * The merge engines of primary-key tables (paimon-format.md §5.4; Java's
  * DeduplicateMergeFunction, FirstRowMergeFunction,
  * PartialUpdateMergeFunction): see merge_engine.h. Moved out of
- * table/scan.c so that reads and compactions merge by the same rules.
+ * table/scan.c so that reads, compactions and the writer (the versions of a
+ * key within one commit) merge by the same rules.
  */
 #include "mergetree/merge_engine.h"
 
@@ -24,25 +25,33 @@ int pmn_merge_engine_load(const pmn_table *t, const char *what, pmn_merge_engine
     memset(e, 0, sizeof *e);
     const char *name = pmn_table_name(t);
     const char *engine = pmn_table_option(t, "merge-engine");
+    /* the nearest engine first, then the refusals: a refused e still holds it */
+    e->ignore_delete = option_true(t, "ignore-delete");
+    bool known = true;
+    if (!engine || !strcmp(engine, "deduplicate")) {
+        e->engine = PMN_ENGINE_DEDUP;
+        e->ignore_delete |= option_true(t, "deduplicate.ignore-delete");
+    } else if (!strcmp(engine, "first-row")) {
+        e->engine = PMN_ENGINE_FIRST_ROW;
+    } else if (!strcmp(engine, "partial-update")) {
+        e->engine = PMN_ENGINE_PARTIAL;
+        e->ignore_delete |= option_true(t, "partial-update.ignore-delete");
+        e->remove_on_delete = option_true(t, "partial-update.remove-record-on-delete");
+    } else {
+        e->engine = PMN_ENGINE_DEDUP;
+        known = false;
+    }
     if (pmn_table_option(t, "sequence.field"))
         return pmn_error_set(PMN_EINVALID,
                              "table %s orders versions by sequence.field, which pgpaimon cannot "
                              "%s yet; %s it with Java Paimon",
                              name, what, what);
-    e->ignore_delete = option_true(t, "ignore-delete");
-    if (!engine || !strcmp(engine, "deduplicate")) {
-        e->engine = PMN_ENGINE_DEDUP;
-        e->ignore_delete |= option_true(t, "deduplicate.ignore-delete");
-        return 0;
-    }
-    if (!strcmp(engine, "first-row")) {
-        e->engine = PMN_ENGINE_FIRST_ROW;
-        return 0;
-    }
-    if (!strcmp(engine, "partial-update")) {
-        e->engine = PMN_ENGINE_PARTIAL;
-        e->ignore_delete |= option_true(t, "partial-update.ignore-delete");
-        e->remove_on_delete = option_true(t, "partial-update.remove-record-on-delete");
+    if (!known)
+        return pmn_error_set(PMN_EINVALID,
+                             "table %s: merge-engine %s is not supported by pgpaimon; %s it "
+                             "with Java Paimon",
+                             name, engine, what);
+    if (e->engine == PMN_ENGINE_PARTIAL) {
         const pmn_kv *o = NULL;
         size_t n = pmn_table_options(t, &o);
         for (size_t i = 0; i < n; i++) {
@@ -56,12 +65,8 @@ int pmn_merge_engine_load(const pmn_table *t, const char *what, pmn_merge_engine
                                      "pgpaimon; %s it with Java Paimon",
                                      name, key, what);
         }
-        return 0;
     }
-    return pmn_error_set(PMN_EINVALID,
-                         "table %s: merge-engine %s is not supported by pgpaimon; %s it with "
-                         "Java Paimon",
-                         name, engine, what);
+    return 0;
 }
 
 bool pmn_merge_engine_simple(const pmn_merge_engine *e)
@@ -87,9 +92,9 @@ int pmn_merge_engine_step(const pmn_merge_engine *e, const char *table_name, pmn
     if (e->engine == PMN_ENGINE_PARTIAL) {
         if (!e->remove_on_delete)
             return pmn_error_set(PMN_EINVALID,
-                                 "table %s: a partial-update table holds a delete record; set "
-                                 "ignore-delete or partial-update.remove-record-on-delete to "
-                                 "read it",
+                                 "table %s: partial-update cannot merge a delete record unless "
+                                 "ignore-delete or partial-update.remove-record-on-delete is "
+                                 "set",
                                  table_name);
         if (kind != PMN_ROW_DELETE)
             return PMN_MERGE_SKIP; /* -U: the next +U updates the row */
@@ -112,8 +117,12 @@ void pmn_merge_engine_fold(const pmn_merge_engine *e, const pmn_type *row, pmn_m
     for (int32_t i = 0; i < row->nfields; i++) {
         if (fresh)
             acc[i] = pmn_datum_null();
-        if (!vals[i].is_null)
+        if (vals[i].is_null)
+            continue;
+        if (arena)
             pmn_datum_copy(row->fields[i].type, &vals[i], &acc[i], arena);
+        else
+            acc[i] = vals[i];
     }
     if (retract && e->engine == PMN_ENGINE_PARTIAL)
         return; /* the removed row's image: state set by the step */

@@ -3,8 +3,9 @@
  *
  * The merge engine of a primary-key table (paimon-format.md §5.4): how the
  * versions of one key, taken oldest (lowest sequence) first, merge into what
- * a read returns and what a compaction writes. Shared by the reader
- * (table/scan.c) and the compaction rewriter (mergetree/compact_rewriter.c):
+ * a read returns, what a compaction writes and what a commit writes. Shared
+ * by the reader (table/scan.c), the compaction rewriter
+ * (mergetree/compact_rewriter.c) and the writer (table/write.c):
  *
  *   deduplicate      the newest version; with ignore-delete (or
  *                    deduplicate.ignore-delete) -D/-U versions are skipped;
@@ -38,7 +39,9 @@ typedef struct pmn_merge_engine {
 
 /* pmn_merge_engine_load: the merge engine of t from its options. PMN_EINVALID names an option
  * pgpaimon cannot merge by; the message ends "<what> it with Java Paimon" (what: "read",
- * "compact"). */
+ * "compact"). Even then *e holds the nearest engine it can merge by (an unknown merge-engine:
+ * deduplicate; sequence.field and sequence groups ignored), for a caller that must merge
+ * anyway (the writer keeps accepting rows for such tables). */
 int pmn_merge_engine_load(const pmn_table *t, const char *what, pmn_merge_engine *e);
 
 /* pmn_merge_engine_simple: deduplicate without ignore-delete (the newest version wins as is,
@@ -71,7 +74,8 @@ int pmn_merge_engine_step(const pmn_merge_engine *e, const char *table_name, pmn
                           int32_t kind, int64_t seq);
 
 /* pmn_merge_engine_fold: fold the values of the version just stepped (current-schema
- * positions, row type `row`) into acc, deep-copying into arena (the source moves on). */
+ * positions, row type `row`) into acc, deep-copying into arena (the source moves on); with
+ * arena NULL acc refers to vals' storage (the caller keeps it alive until acc is used). */
 void pmn_merge_engine_fold(const pmn_merge_engine *e, const pmn_type *row, pmn_merge_state *st,
                            const pmn_datum *vals, int32_t kind, int64_t seq, pmn_datum *acc,
                            pmn_arena *arena);

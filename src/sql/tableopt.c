@@ -61,6 +61,13 @@ static const known_option options[] = {
     {"write-buffer-size", K_MEMORY, NULL},
     {"target-file-size", K_MEMORY, NULL},
     {"manifest.target-file-size", K_MEMORY, NULL},
+    /* where reads start (CoreOptions.StartupMode; the numbers are Java Longs) */
+    {"scan.mode", K_ENUM,
+     "|default|latest-full|full|latest|compacted-full|from-timestamp|from-file-creation-time|"
+     "from-snapshot|from-snapshot-full|incremental|"},
+    {"scan.snapshot-id", K_INT, NULL},
+    {"scan.timestamp-millis", K_INT, NULL},
+    {"scan.file-creation-time-millis", K_INT, NULL},
 };
 
 static bool is_int(const char *v)
@@ -117,9 +124,13 @@ int pmn_sql_check_table_option(const char *key, const char *value)
                 expected = "true or false";
             break;
         case K_ENUM: {
+            /* a whole choice ("full" also occurs inside "|latest-full|"; a value holding the
+             * separator could match before the list's start) */
             size_t n = strlen(value);
-            const char *hit = n ? strstr(o->choices, value) : NULL;
-            if (!hit || hit[-1] != '|' || hit[n] != '|')
+            const char *hit = n && !strchr(value, '|') ? strstr(o->choices, value) : NULL;
+            while (hit && (hit[-1] != '|' || hit[n] != '|'))
+                hit = strstr(hit + 1, value);
+            if (!hit)
                 expected = o->choices;
             break;
         }

@@ -5,7 +5,6 @@
  */
 #include "table/file_layout.h"
 
-#include "change/widen.h"
 #include "util/alloc.h"
 #include "util/error.h"
 #include "util/fs.h"
@@ -19,6 +18,20 @@ static const pmn_field *field_by_id(const pmn_type *row, int32_t id)
         if (row->fields[i].id == id)
             return &row->fields[i];
     return NULL;
+}
+
+void pmn_file_layouts_project(pmn_file_layouts *c, const pmn_table *t, const bool *projected)
+{
+    int32_t n = t->schema->row->nfields;
+    free(c->projected);
+    c->projected = NULL;
+    for (int32_t i = 0; i < n; i++) {
+        if (!projected[i]) {
+            c->projected = pmn_xcalloc((size_t)n + 1, sizeof *c->projected);
+            memcpy(c->projected, projected, sizeof *c->projected * (size_t)n);
+            break;
+        }
+    }
 }
 
 int pmn_file_layout_get(pmn_file_layouts *c, pmn_table *t, int64_t schema_id,
@@ -40,18 +53,19 @@ int pmn_file_layout_get(pmn_file_layouts *c, pmn_table *t, int64_t schema_id,
     const pmn_type *frow = fs ? fs->row : cur->row;
     pmn_file_layout *l = pmn_xcalloc(1, sizeof *l);
     l->schema_id = schema_id;
+    l->projected = c->projected;
     l->read_row = pmn_type_row();
     l->file_types = pmn_xcalloc((size_t)cur->row->nfields + 1, sizeof *l->file_types);
     for (int32_t i = 0; i < cur->row->nfields; i++) {
         const pmn_field *cf = &cur->row->fields[i];
         const pmn_field *ff = field_by_id(frow, cf->id);
-        if (ff) {
+        if (ff && (!c->projected || c->projected[i])) {
             pmn_type_row_add(l->read_row, cf->id, ff->name, pmn_type_copy(ff->type));
             l->file_types[i] = l->read_row->fields[i].type;
             if (!pmn_type_equal(ff->type, cf->type))
                 l->needs_convert = true;
         } else {
-            /* a name no writer uses: the column reads as NULL */
+            /* a name no writer uses: the column reads as NULL (not decoded) */
             char *absent = pmn_xasprintf("\001absent_%d", cf->id);
             pmn_type_row_add(l->read_row, cf->id, absent, pmn_type_copy(cf->type));
             free(absent);
@@ -62,16 +76,6 @@ int pmn_file_layout_get(pmn_file_layouts *c, pmn_table *t, int64_t schema_id,
     c->v[c->n++] = l;
     *out = l;
     return 0;
-}
-
-void pmn_file_layout_convert(const pmn_file_layout *l, const pmn_table *t, const pmn_datum *vals,
-                             pmn_datum *out)
-{
-    int32_t n = t->schema->row->nfields;
-    memcpy(out, vals, sizeof *out * (size_t)n);
-    if (l->needs_convert)
-        for (int32_t i = 0; i < n; i++)
-            pmn_datum_widen(l->file_types[i], t->schema->row->fields[i].type, &out[i]);
 }
 
 int pmn_file_open(pmn_table *t, const pmn_manifest_entry *e, const pmn_file_layout *l, bool kv,
@@ -98,6 +102,8 @@ void pmn_file_layouts_dispose(pmn_file_layouts *c)
         free(c->v[i]);
     }
     free(c->v);
+    free(c->projected);
     c->v = NULL;
     c->n = 0;
+    c->projected = NULL;
 }

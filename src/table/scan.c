@@ -17,7 +17,9 @@
  *             append tables: files one after another;
  *   evolve    each file is read through its own schema: current columns are
  *             matched to the file's columns by field id (renames), columns the
- *             file lacks read as NULL, widened types are converted;
+ *             file lacks read as NULL, widened types are converted
+ *             (table/file_layout.c, with the projection: unprojected columns
+ *             are never decoded);
  *   delete    with deletion-vectors.enabled (paimon-format.md §4.8), rows whose
  *             position (0-based ordinal in their data file) is in the file's
  *             deletion vector are skipped; primary-key tables then read only
@@ -28,10 +30,10 @@
  */
 #include "table/compact.h"
 #include "table/dv.h"
+#include "table/file_layout.h"
 #include "table/scan_parallel.h"
 #include "table/table_internal.h"
 
-#include "change/widen.h"
 #include "format/data_file.h"
 #include "mergetree/merge_engine.h"
 #include "mergetree/merge_heap.h"
@@ -43,18 +45,10 @@
 #include <string.h>
 #include <unistd.h>
 
-/* How one data file's columns map to the current schema. */
-typedef struct file_layout {
-    int64_t schema_id;
-    pmn_type *read_row;       /* current positions; names/types of the file schema; owned */
-    const pmn_type **file_types; /* per current column: type in the file (NULL = absent) */
-    bool needs_convert;
-} file_layout;
-
 typedef struct run {
     pmn_merge_input in;    /* key, sequence, kind, done; first: the heap holds &run.in */
     pmn_data_file_reader *reader;
-    const file_layout *layout;
+    const pmn_file_layout *layout;
     const pmn_datum *vals; /* current record, current-schema positions (PK: winners only) */
     const pmn_roaring *dv; /* deleted positions of this file, or NULL */
     int64_t pos;           /* position of the next row the reader returns */
@@ -69,8 +63,7 @@ struct pmn_scan {
     pmn_filter *filters;
     size_t nfilters;
     pmn_dv_index *dvs;       /* deletion vectors (deletion-vectors.enabled), or NULL */
-    file_layout **layouts;   /* one allocation each: runs keep pointers to them */
-    size_t nlayouts;
+    pmn_file_layouts layouts; /* by schema id, with the projection (each part its own) */
     size_t *group_start;     /* file index ranges of the groups that survived pruning */
     size_t *group_end;
     size_t ngroups;
@@ -97,60 +90,6 @@ struct pmn_scan {
     bool borrowed;           /* a part of a parallel scan: plan, filters, dvs are the parent's */
     pmn_scan_par *par;       /* parallel reading (scan_parallel.h), or NULL */
 };
-
-/* ------------------------------------------------------------------------ */
-/* Schema evolution                                                          */
-/* ------------------------------------------------------------------------ */
-
-static const pmn_field *field_by_id(const pmn_type *row, int32_t id)
-{
-    for (int32_t i = 0; i < row->nfields; i++)
-        if (row->fields[i].id == id)
-            return &row->fields[i];
-    return NULL;
-}
-
-static int layout_for(pmn_scan *s, int64_t schema_id, const file_layout **out)
-{
-    for (size_t i = 0; i < s->nlayouts; i++) {
-        if (s->layouts[i]->schema_id == schema_id) {
-            *out = s->layouts[i];
-            return 0;
-        }
-    }
-    const pmn_schema *cur = s->t->schema;
-    pmn_schema *fs = NULL;
-    if (schema_id != cur->id) {
-        int rc = pmn_schema_load(s->t->path, schema_id, &fs);
-        if (rc)
-            return pmn_error_wrap("table %s: ", s->t->full_name);
-    }
-    const pmn_type *frow = fs ? fs->row : cur->row;
-    s->layouts = pmn_xrealloc(s->layouts, sizeof *s->layouts * (s->nlayouts + 1));
-    file_layout *l = pmn_xcalloc(1, sizeof *l);
-    s->layouts[s->nlayouts++] = l;
-    l->schema_id = schema_id;
-    l->read_row = pmn_type_row();
-    l->file_types = pmn_xcalloc((size_t)cur->row->nfields + 1, sizeof *l->file_types);
-    for (int32_t i = 0; i < cur->row->nfields; i++) {
-        const pmn_field *cf = &cur->row->fields[i];
-        const pmn_field *ff = field_by_id(frow, cf->id);
-        if (ff && s->projected[i]) {
-            pmn_type_row_add(l->read_row, cf->id, ff->name, pmn_type_copy(ff->type));
-            l->file_types[i] = l->read_row->fields[i].type;
-            if (!pmn_type_equal(ff->type, cf->type))
-                l->needs_convert = true;
-        } else {
-            /* a name no writer uses: the column reads as NULL */
-            char *absent = pmn_xasprintf("\001absent_%d", cf->id);
-            pmn_type_row_add(l->read_row, cf->id, absent, pmn_type_copy(cf->type));
-            free(absent);
-        }
-    }
-    pmn_schema_free(fs);
-    *out = l;
-    return 0;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Pruning                                                                   */
@@ -316,6 +255,7 @@ static pmn_scan *fork_part(const pmn_scan *s, const size_t *groups, size_t ngrou
     p->borrowed = true;
     p->projected = pmn_xcalloc((size_t)n + 1, sizeof *p->projected);
     memcpy(p->projected, s->projected, sizeof *p->projected * (size_t)n);
+    pmn_file_layouts_project(&p->layouts, p->t, p->projected);
     p->filters = s->filters;
     p->nfilters = s->nfilters;
     p->row_filters = s->row_filters;
@@ -472,6 +412,7 @@ int pmn_scan_open_level(pmn_table *t, const pmn_scan_options *o, int32_t level, 
         for (size_t i = 0; i < o->nrow_filters; i++)
             s->projected[o->row_filters[i].field] = true; /* checked, so decoded */
     }
+    pmn_file_layouts_project(&s->layouts, t, s->projected);
     s->out = pmn_xcalloc((size_t)n + 1, sizeof *s->out);
     for (int32_t i = 0; i < n; i++)
         s->out[i] = pmn_datum_null();
@@ -678,22 +619,15 @@ static int open_group(pmn_scan *s, size_t g)
     for (size_t i = 0; i < s->nruns; i++) {
         const pmn_manifest_entry *e = &s->plan->files[from + i];
         run *r = &s->runs[i];
-        int rc = layout_for(s, e->file.schema_id, &r->layout);
+        int rc = pmn_file_layout_get(&s->layouts, s->t, e->file.schema_id, &r->layout);
         if (rc)
             return rc;
-        char *dir = pmn_table_bucket_dir(s->t, e->partition, e->bucket);
-        char *path = e->file.external_path ? pmn_xstrdup(e->file.external_path)
-                                           : pmn_xasprintf("%s/%s", dir, e->file.file_name);
-        free(dir);
         if (s->dvs) {
             rc = pmn_dv_index_get(s->dvs, e->partition, e->file.file_name, &r->dv);
-            if (rc) {
-                free(path);
+            if (rc)
                 return rc;
-            }
         }
-        rc = pmn_data_file_reader_open(path, r->layout->read_row, s->pk, &r->reader);
-        free(path);
+        rc = pmn_file_open(s->t, e, r->layout, s->pk, &r->reader);
         if (rc) {
             /* a file of a snapshot that expired while we read it: say so */
             pmn_error_wrap("table %s: ", s->t->full_name);
@@ -725,18 +659,11 @@ static int open_group(pmn_scan *s, size_t g)
     return 0;
 }
 
-/* emit: copy run r's current record into s->out in current-schema types. */
+/* emit: copy run r's current record into s->out in current-schema types (unprojected
+ * columns NULL). */
 static void emit(pmn_scan *s, const run *r)
 {
-    int32_t n = s->t->schema->row->nfields;
-    memcpy(s->out, r->vals, sizeof *s->out * (size_t)n);
-    if (r->layout->needs_convert)
-        for (int32_t i = 0; i < n; i++)
-            pmn_datum_widen(r->layout->file_types[i], s->t->schema->row->fields[i].type,
-                            &s->out[i]);
-    for (int32_t i = 0; i < n; i++)
-        if (!s->projected[i])
-            s->out[i] = pmn_datum_null();
+    pmn_file_layout_convert(r->layout, s->t, r->vals, s->out);
 }
 
 /* take_version: fold run r's current version into s->acc (deep copies: r moves on) by the
@@ -935,12 +862,7 @@ void pmn_scan_free(pmn_scan *s)
         return;
     pmn_scan_par_free(s->par); /* stops and frees the parts first: they borrow from s */
     close_group(s);
-    for (size_t i = 0; i < s->nlayouts; i++) {
-        pmn_type_free(s->layouts[i]->read_row);
-        free(s->layouts[i]->file_types);
-        free(s->layouts[i]);
-    }
-    free(s->layouts);
+    pmn_file_layouts_dispose(&s->layouts);
     if (!s->borrowed) {
         pmn_plan_free(s->plan);
         pmn_dv_index_free(s->dvs);

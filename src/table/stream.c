@@ -15,7 +15,10 @@
  * latest, compacted-full, from-snapshot[-full], from-timestamp, incremental
  * (a bounded range of snapshots), from-file-creation-time (the full phase
  * reads the latest snapshot's files created at or after
- * scan.file-creation-time-millis, then every later snapshot follows). Files of one snapshot
+ * scan.file-creation-time-millis, then every later snapshot follows; on a
+ * table without a snapshot it waits, as Java's FileCreationTimeStartingScanner
+ * does, for the first one and starts from the latest snapshot then, filtered
+ * the same way, recording no consumer position meanwhile). Files of one snapshot
  * are read by (partition, bucket, sequence), so the changes of a key come in
  * commit order. A consumer id stores the next unread snapshot in
  * consumer/consumer-<id> ({"nextSnapshot": N}, as Java does), which resumes
@@ -59,6 +62,9 @@ struct pmn_stream {
     pmn_file_layouts layouts;
     pmn_datum *out;
     bool full_marker;               /* consumer/full-phase-<id> names the full phase */
+    bool wait_start;                /* from-file-creation-time on a table without a snapshot:
+                                       the start waits for one */
+    int64_t wait_bound;             /* ... and filters its files from this creation time */
     bool changelog_input;           /* changelog-producer = input */
     bool changelog_from_compaction; /* changelog-producer = lookup / full-compaction */
 };
@@ -222,6 +228,26 @@ static int open_full(pmn_stream *s, int64_t bound)
     }
     if (rc == 0)
         rc = pmn_scan_open_level(t, &so, level, &s->full);
+    return rc;
+}
+
+/* start_waiting: once the table has a snapshot, the start a from-file-creation-time stream
+ * waited for: the full phase over the latest snapshot's files created since the bound (the
+ * consumer's position recorded first), then the snapshots after it. */
+static int start_waiting(pmn_stream *s)
+{
+    int64_t latest = 0;
+    int rc = pmn_snapshot_latest_id(s->t->path, &latest);
+    if (rc || latest == 0)
+        return rc;
+    s->full_snapshot = latest;
+    s->next = latest + 1;
+    if (s->consumer_id)
+        rc = record_start(s, true, s->wait_bound);
+    if (rc == 0)
+        rc = open_full(s, s->wait_bound);
+    if (rc == 0)
+        s->wait_start = false;
     return rc;
 }
 
@@ -401,6 +427,8 @@ int pmn_stream_open(pmn_table *t, const pmn_stream_options *o, pmn_stream **out)
         full = latest > 0;
         s->full_snapshot = latest;
         s->next = latest + 1;
+        s->wait_start = latest == 0; /* not "everything from snapshot 1": see start_waiting */
+        s->wait_bound = bound;
     } else if (!strcmp(mode, "from-timestamp")) {
         int64_t id = 0;
         rc = pmn_snapshot_id_at_time(t->path, ts > 0 ? ts - 1 : 0, &id);
@@ -421,7 +449,7 @@ int pmn_stream_open(pmn_table *t, const pmn_stream_options *o, pmn_stream **out)
     }
     /* a consumer's position is on disk before anything is read: expiry keeps the full
      * phase's snapshot (a snapshot expired before this point fails the scan cleanly) */
-    if (rc == 0 && s->consumer_id)
+    if (rc == 0 && s->consumer_id && !s->wait_start)
         rc = record_start(s, full, bound);
     if (rc == 0 && full)
         rc = open_full(s, bound);
@@ -512,6 +540,13 @@ static int load_snapshot(pmn_stream *s, bool *more)
 
 int pmn_stream_next(pmn_stream *s, pmn_row_kind *kind, const pmn_datum **row, int64_t *snapshot_id)
 {
+    if (s->wait_start) {
+        int rc = start_waiting(s);
+        if (rc)
+            return rc;
+        if (s->wait_start)
+            return PMN_ITEROVER; /* still no snapshot */
+    }
     if (s->full) {
         int rc = pmn_scan_next(s->full, row);
         if (rc == 0) {
@@ -578,8 +613,8 @@ int64_t pmn_stream_position(const pmn_stream *s)
 
 int pmn_stream_checkpoint(pmn_stream *s)
 {
-    if (!s->consumer_id)
-        return 0;
+    if (!s->consumer_id || s->wait_start)
+        return 0; /* waiting for a start: no position yet (reopening waits again) */
     /* inside the full phase the position stays its snapshot (recorded at open; a full phase
      * cut short is redone): rewritten only to keep consumer.expiration-time from removing
      * the consumer while a long full phase is read */

@@ -35,6 +35,7 @@
 
 #include "format/data_file.h"
 #include "mergetree/compact.h"
+#include "mergetree/merge_engine.h"
 #include "paimon/binary_row.h"
 #include "util/alloc.h"
 #include "util/clock.h"
@@ -46,9 +47,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* How the versions of a key in one commit merge (merge-engine, paimon-format.md §5.4). */
-enum { ENGINE_DEDUP, ENGINE_FIRST_ROW, ENGINE_PARTIAL };
 
 typedef struct record {
     pmn_datum *row;  /* in the buffer arena */
@@ -102,10 +100,9 @@ struct pmn_writer {
     size_t noverwrite_spec;
     pmn_arena overwrite_arena;
     bool changelog_input;  /* changelog-producer = input: also write every input record */
-    int engine;            /* merge-engine of a commit's versions of a key: ENGINE_* */
-    bool ignore_delete;    /* ignore-delete (first-row, partial-update) */
-    bool remove_on_delete; /* partial-update.remove-record-on-delete */
-    pmn_datum *merged;     /* partial-update: the merged row being written */
+    pmn_merge_engine merge; /* how a commit's versions of a key merge */
+    bool merge_simple;      /* ... the newest one as is (pmn_merge_engine_simple) */
+    pmn_datum *merged;      /* the merged row being written (refers to buffer rows) */
     pmn_manifest_entry *changelog; /* ADD entries of changelog files not committed yet */
     size_t nchangelog, capchangelog;
     bool write_only;       /* option write-only: no compaction or expiry after commits */
@@ -205,16 +202,12 @@ int pmn_writer_open(pmn_table *t, const char *commit_user, pmn_writer **out)
         rc = load_maint_options(w, t);
     const char *producer = pmn_options_get(&t->schema->options, "changelog-producer");
     w->changelog_input = producer && !strcmp(producer, "input") && pmn_table_is_pk(t);
-    const char *engine = pmn_options_get(&t->schema->options, "merge-engine");
-    w->engine = engine && !strcmp(engine, "first-row")        ? ENGINE_FIRST_ROW
-                : engine && !strcmp(engine, "partial-update") ? ENGINE_PARTIAL
-                                                              : ENGINE_DEDUP;
-    const char *ign = pmn_options_get(&t->schema->options, "ignore-delete");
-    const char *pign = pmn_options_get(&t->schema->options, "partial-update.ignore-delete");
-    const char *rod =
-        pmn_options_get(&t->schema->options, "partial-update.remove-record-on-delete");
-    w->ignore_delete = (ign && !strcmp(ign, "true")) || (pign && !strcmp(pign, "true"));
-    w->remove_on_delete = rod && !strcmp(rod, "true");
+    /* a table whose merge pgpaimon refuses to read or compact (aggregation, sequence.field,
+     * sequence groups) still takes rows: a commit's versions of a key merge by the nearest
+     * engine, as they always did */
+    if (pmn_merge_engine_load(t, "write", &w->merge))
+        pmn_error_clear();
+    w->merge_simple = pmn_merge_engine_simple(&w->merge);
     w->merged = pmn_xcalloc((size_t)t->schema->row->nfields + 1, sizeof *w->merged);
     if (rc) {
         pmn_writer_free(w);
@@ -411,74 +404,36 @@ static int write_changelog(pmn_writer *w, group *g)
     return rc;
 }
 
-/* merge_versions: what to write for the records [from, to) of one key (in sequence order) by
- * the table's merge engine, as Java's write buffer merges them: deduplicate the last;
- * first-row the first that is not a delete; partial-update every column's last non-null
- * value (a delete: skipped with ignore-delete, starts the row over with
- * remove-record-on-delete, else an error). *out = NULL: nothing. */
+/* merge_versions: what to write for the records [from, to) of one key (in sequence order):
+ * they merge by the table's merge engine (mergetree/merge_engine.h) as Java's write buffer
+ * merges them. *out = NULL: nothing (every version was skipped). */
 static int merge_versions(pmn_writer *w, record *recs, size_t from, size_t to, record *tmp,
                           const record **out)
 {
     *out = NULL;
-    if (w->engine == ENGINE_DEDUP) {
-        /* ignore-delete: the newest version that is not a retraction (Java's
-         * DeduplicateMergeFunction skips them), none if all are */
-        for (size_t i = to; i > from; i--) {
-            int32_t k = recs[i - 1].kind;
-            if (!w->ignore_delete || !(k == PMN_ROW_DELETE || k == PMN_ROW_UPDATE_BEFORE)) {
-                *out = &recs[i - 1];
-                break;
-            }
-        }
+    if (w->merge_simple) {
+        *out = &recs[to - 1];
         return 0;
     }
-    bool have = false, deleted = false;
-    int32_t nf = w->t->schema->row->nfields;
+    const pmn_type *row = w->t->schema->row;
+    pmn_merge_state st;
+    pmn_merge_engine_begin(&st);
     for (size_t i = from; i < to; i++) {
         const record *r = &recs[i];
-        bool retract = r->kind == PMN_ROW_DELETE || r->kind == PMN_ROW_UPDATE_BEFORE;
-        if (w->engine == ENGINE_FIRST_ROW) {
-            if (!retract) {
-                *out = r;
-                return 0;
-            }
-            continue;
-        }
-        if (retract) {
-            if (w->ignore_delete)
-                continue;
-            if (!w->remove_on_delete)
-                return pmn_error_set(PMN_EINVALID,
-                                     "table %s: partial-update does not accept deletes unless "
-                                     "ignore-delete or partial-update.remove-record-on-delete "
-                                     "is set",
-                                     w->t->full_name);
-            if (r->kind == PMN_ROW_DELETE) {
-                have = false;
-                deleted = true;
-                tmp->row = r->row;
-                tmp->seq = r->seq;
-            }
-            continue;
-        }
-        for (int32_t f = 0; f < nf; f++) {
-            if (!have)
-                w->merged[f] = pmn_datum_null();
-            if (!r->row[f].is_null)
-                w->merged[f] = r->row[f];
-        }
-        have = true;
-        deleted = false;
-        tmp->seq = r->seq;
+        int act = pmn_merge_engine_step(&w->merge, w->t->full_name, &st, r->kind, r->seq);
+        if (act < 0)
+            return act;
+        /* a removal (RESET) is written as a -D carrying the delete's values */
+        if (act != PMN_MERGE_SKIP)
+            pmn_merge_engine_fold(&w->merge, row, &st, r->row, r->kind, r->seq, w->merged,
+                                  NULL);
     }
-    if (have) {
-        tmp->row = w->merged;
-        tmp->kind = PMN_ROW_INSERT;
-        *out = tmp;
-    } else if (deleted) {
-        tmp->kind = PMN_ROW_DELETE; /* removes the older versions when read */
-        *out = tmp;
-    }
+    if (!st.have && !st.deleted)
+        return 0;
+    tmp->row = w->merged;
+    tmp->seq = st.seq;
+    tmp->kind = st.kind;
+    *out = tmp;
     return 0;
 }
 

@@ -45,11 +45,39 @@ static void test_sql_options__refuses_unparsable_values(void **state)
     assert_int_equal(pmn_sql_check_table_option("bucket", ""), PMN_EINVALID);
 }
 
+/* the startup options: scan.mode one of Java's StartupMode values, the numbers integers */
+static void test_sql_options__scan_startup(void **state)
+{
+    (void)state;
+    const char *modes[] = {"default",        "latest-full",
+                           "full",           "latest",
+                           "compacted-full", "from-timestamp",
+                           "from-snapshot",  "from-snapshot-full",
+                           "incremental",    "from-file-creation-time"};
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
+        assert_pmn_ok(pmn_sql_check_table_option("scan.mode", modes[i]));
+    assert_pmn_ok(pmn_sql_check_table_option("scan.file-creation-time-millis", "1700000000000"));
+    assert_pmn_ok(pmn_sql_check_table_option("scan.snapshot-id", "3"));
+    assert_pmn_ok(pmn_sql_check_table_option("scan.timestamp-millis", "1700000000000"));
+    assert_int_equal(pmn_sql_check_table_option("scan.mode", "from-file-time"), PMN_EINVALID);
+    assert_non_null(strstr(pmn_error_last(), "'scan.mode'"));
+    assert_non_null(strstr(pmn_error_last(), "from-file-creation-time, from-snapshot"));
+    assert_int_equal(pmn_sql_check_table_option("scan.file-creation-time-millis", "yesterday"),
+                     PMN_EINVALID);
+    assert_string_equal(pmn_error_last(), "Could not parse value 'yesterday' for key "
+                                          "'scan.file-creation-time-millis' (expected an "
+                                          "integer)");
+    assert_int_equal(pmn_sql_check_table_option("scan.snapshot-id", "1.5"), PMN_EINVALID);
+    assert_int_equal(pmn_sql_check_table_option("scan.mode", "|default"), PMN_EINVALID);
+    assert_int_equal(pmn_sql_check_table_option("scan.mode", "full|"), PMN_EINVALID);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sql_options__accepts_paimon_values),
         cmocka_unit_test(test_sql_options__refuses_unparsable_values),
+        cmocka_unit_test(test_sql_options__scan_startup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
