@@ -67,18 +67,10 @@ int pmn_audit_open(pmn_table *t, const pmn_scan_options *opts, pmn_audit_scan **
                              t->full_name, t->full_name,
                              engine && strcmp(engine, "deduplicate") != 0 ? engine
                                                                           : "sequence.field");
-    int64_t snapshot_id = 0;
-    pmn_snapshot *tag = NULL;
-    int rc = pmn_plan_resolve(t, opts, &snapshot_id, &tag);
+    pmn_plan *plan = NULL;
+    int rc = pmn_plan_open_read(t, opts, &plan);
     if (rc)
         return rc;
-    pmn_plan *plan = NULL;
-    rc = tag ? pmn_plan_open_snapshot(t, tag, &plan) : pmn_plan_open(t, snapshot_id, &plan);
-    if (rc) {
-        if (tag && !plan)
-            pmn_snapshot_free(tag);
-        return rc;
-    }
     const char *dv = pmn_table_option(t, "deletion-vectors.enabled");
     if (dv && strcmp(dv, "true") == 0) {
         pmn_plan_free(plan);

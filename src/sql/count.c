@@ -78,18 +78,10 @@ int pmn_sql_count_from_metadata(pmn_table *t, const pmn_scan_options *opts, int6
     const char *dv = pmn_table_option(t, "deletion-vectors.enabled");
     if (dv && strcmp(dv, "true") == 0)
         return 0;
-    int64_t snapshot_id = 0;
-    pmn_snapshot *tag = NULL;
-    int rc = pmn_plan_resolve(t, opts, &snapshot_id, &tag);
+    pmn_plan *p = NULL;
+    int rc = pmn_plan_open_read(t, opts, &p);
     if (rc)
         return rc;
-    pmn_plan *p = NULL;
-    rc = tag ? pmn_plan_open_snapshot(t, tag, &p) : pmn_plan_open(t, snapshot_id, &p);
-    if (rc) {
-        if (tag && !p)
-            pmn_snapshot_free(tag);
-        return rc;
-    }
     bool pk = pmn_table_is_pk(t);
     bool ok = true;
     int64_t n = 0;

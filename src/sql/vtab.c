@@ -110,6 +110,8 @@ typedef struct paimon_vtab {
     char *tag;                     /* non-NULL: time travel by tag (owned) */
     double est_rows;               /* estimated rows of a full scan */
     bool empty;                    /* time travel to before the first commit: no rows */
+    bool creation_time_mode;       /* the table's scan.mode is from-file-creation-time and the
+                                      query names no snapshot: the latest, files filtered */
     bool *is_pk;                   /* per column: part of the primary key (owned) */
     bool *is_part;                 /* per column: a partition column (owned) */
     int npk;                       /* primary-key columns */
@@ -210,6 +212,30 @@ static void vtab_free(paimon_vtab *v)
     free(v);
 }
 
+/* creation_time_mode: a batch read of t takes Java's FileCreationTimeStartingScanner: scan.mode
+ * from-file-creation-time, or the default mode with scan.file-creation-time-millis as the only
+ * start option (CoreOptions.startupMode). */
+static bool creation_time_mode(const pmn_table *t)
+{
+    const pmn_kv *o = NULL;
+    size_t n = pmn_table_options(t, &o);
+    const char *mode = NULL;
+    bool time = false, other = false;
+    for (size_t i = 0; i < n; i++) {
+        if (!strcmp(o[i].key, "scan.mode"))
+            mode = o[i].value;
+        else if (!strcmp(o[i].key, "scan.file-creation-time-millis"))
+            time = true;
+        else if (!strcmp(o[i].key, "scan.snapshot-id") ||
+                 !strcmp(o[i].key, "scan.timestamp-millis") ||
+                 !strcmp(o[i].key, "scan.timestamp") || !strcmp(o[i].key, "scan.tag-name"))
+            other = true;
+    }
+    if (mode && !strcmp(mode, "from-file-creation-time"))
+        return true;
+    return (!mode || !strcmp(mode, "default")) && time && !other;
+}
+
 static int x_connect(sqlite3 *db, void *paux, int argc, const char *const *argv, sqlite3_vtab **out,
                      char **err)
 {
@@ -254,6 +280,7 @@ static int x_connect(sqlite3 *db, void *paux, int argc, const char *const *argv,
     v->timestamp_millis = tsms ? strtoll(tsms, NULL, 10) : 0;
     v->tag = tag;
     tag = NULL;
+    v->creation_time_mode = !snap && !tsms && !v->tag && creation_time_mode(v->table);
     pmn_buf_puts(&decl, "CREATE TABLE x(");
     if (system && strcmp(system, "audit_log") == 0) {
         v->audit = true;
@@ -690,6 +717,8 @@ static int x_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str, 
     opts.row_filters = c->checks;
     opts.nrow_filters = c->nchecks;
     opts.threads = PMN_SCAN_THREADS_AUTO;
+    if (v->creation_time_mode)
+        opts.mode = "from-file-creation-time"; /* the bound is the table's option */
     /* only the count column (sql/count.h): one row holding the count */
     bool count_only = !v->audit && v->ncols < 63 && used == (1ULL << v->ncols) && argc == 0;
     if ((v->snapshot_id == 0 && !v->timestamp_millis && !v->tag) || v->empty) {

@@ -418,3 +418,27 @@ int pmn_plan_resolve(pmn_table *t, const pmn_scan_options *o, int64_t *snapshot_
     }
     return pmn_snapshot_latest_id(t->path, snapshot_id);
 }
+
+int pmn_plan_open_read(pmn_table *t, const pmn_scan_options *o, pmn_plan **out)
+{
+    *out = NULL;
+    int64_t snapshot_id = 0;
+    pmn_snapshot *tag = NULL;
+    int rc = pmn_plan_resolve(t, o, &snapshot_id, &tag);
+    if (rc)
+        return rc;
+    pmn_plan *plan = NULL;
+    rc = tag ? pmn_plan_open_snapshot(t, tag, &plan) : pmn_plan_open(t, snapshot_id, &plan);
+    if (rc) {
+        if (tag && !plan)
+            pmn_snapshot_free(tag);
+        return rc;
+    }
+    rc = pmn_plan_filter_mode(t, o, plan); /* scan.mode from-file-creation-time */
+    if (rc) {
+        pmn_plan_free(plan);
+        return rc;
+    }
+    *out = plan;
+    return 0;
+}

@@ -352,26 +352,10 @@ int pmn_scan_open_level(pmn_table *t, const pmn_scan_options *o, int32_t level, 
             return pmn_error_set(PMN_EINVALID, "table %s: a row filter names column %d of %d",
                                  t->full_name, o->row_filters[i].field,
                                  t->schema->row->nfields);
-    int64_t snapshot_id = 0;
-    pmn_snapshot *tag = NULL;
-    int rc = pmn_plan_resolve(t, o, &snapshot_id, &tag);
+    pmn_plan *plan = NULL;
+    int rc = pmn_plan_open_read(t, o, &plan);
     if (rc)
         return rc;
-    pmn_plan *plan = NULL;
-    if (tag)
-        rc = pmn_plan_open_snapshot(t, tag, &plan);
-    else
-        rc = pmn_plan_open(t, snapshot_id, &plan);
-    if (rc) {
-        if (tag && !plan)
-            pmn_snapshot_free(tag);
-        return rc;
-    }
-    rc = pmn_plan_filter_mode(t, o, plan); /* scan.mode from-file-creation-time */
-    if (rc) {
-        pmn_plan_free(plan);
-        return rc;
-    }
     /* as Java (SnapshotReaderImpl): vectors are applied only while the option is on */
     pmn_dv_index *dvs = NULL;
     if (pmn_table_dv_enabled(t)) {

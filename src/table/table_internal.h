@@ -99,6 +99,9 @@ int pmn_plan_creation_bound(pmn_table *t, const pmn_scan_options *o, int64_t *bo
 /* pmn_plan_filter_mode: drop from p the files a read with options o leaves out by its mode
  * (from-file-creation-time: files created before the bound). */
 int pmn_plan_filter_mode(pmn_table *t, const pmn_scan_options *o, pmn_plan *p);
+/* pmn_plan_open_read: the plan a batch read with options o sees: the snapshot (id, time, tag
+ * or mode) resolved, replayed, and its files filtered by the mode. */
+int pmn_plan_open_read(pmn_table *t, const pmn_scan_options *o, pmn_plan **out);
 /* pmn_plan_open_snapshot: replay `snap`; the plan owns snap on success only. */
 int pmn_plan_open_snapshot(pmn_table *t, pmn_snapshot *snap, pmn_plan **out);
 

@@ -1,0 +1,26 @@
+# A table whose scan.mode is from-file-creation-time (or whose only start option is
+# scan.file-creation-time-millis) is read in batch as Java's FileCreationTimeStartingScanner
+# does: the latest snapshot's files created at or after the bound. A query naming a snapshot
+# reads that snapshot whole. COUNT(*) and t$audit_log read the same files.
+set -u
+"$PGPAIMON" sql --warehouse /tmp/paimon <<'SQL'
+CREATE TABLE t (id INT NOT NULL, v STRING, PRIMARY KEY (id) NOT ENFORCED) WITH ('bucket' = '1');
+INSERT INTO t VALUES (1, 'old'), (2, 'old');
+SQL
+sleep 1.1
+bound=$(date +%s%3N)
+sleep 0.1
+"$PGPAIMON" sql --warehouse /tmp/paimon <<SQL
+INSERT INTO t VALUES (3, 'new');
+ALTER TABLE t SET ('scan.mode' = 'from-file-creation-time', 'scan.file-creation-time-millis' = '$bound');
+SELECT * FROM t;
+SELECT COUNT(*) AS n FROM t;
+SELECT COUNT(*) AS n FROM t WHERE id > 0;
+SELECT rowkind, id FROM \`t\$audit_log\`;
+SELECT * FROM t /*+ OPTIONS('scan.snapshot-id' = '1') */ ORDER BY id;
+ALTER TABLE t RESET ('scan.mode');
+SELECT COUNT(*) AS n FROM t;
+ALTER TABLE t RESET ('scan.file-creation-time-millis');
+SELECT COUNT(*) AS n FROM t;
+SQL
+echo "exit status: $?"
