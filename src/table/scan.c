@@ -464,9 +464,16 @@ int pmn_scan_open_level(pmn_table *t, const pmn_scan_options *o, int32_t level, 
                      (level == PMN_SCAN_ABOVE_LEVEL_0 && plan->files[f].file.level > 0)) &&
                     file_may_match(s, &plan->files[f].file, &scratch))
                     plan->files[keep++] = plan->files[f];
-            if (keep > i) {
+            if (keep > i && s->pk) {
                 s->group_start[s->ngroups] = i;
                 s->group_end[s->ngroups] = keep;
+                s->ngroups++;
+            }
+            /* append files need no merge: each is a group of its own, so a parallel scan
+             * splits even a table of one bucket (one thread reads them in the same order) */
+            for (size_t f = i; f < keep && !s->pk; f++) {
+                s->group_start[s->ngroups] = f;
+                s->group_end[s->ngroups] = f + 1;
                 s->ngroups++;
             }
         }

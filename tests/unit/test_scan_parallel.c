@@ -9,7 +9,8 @@
  * thread and in many), pmn_scan_count equals the model's live count with and
  * without columns, a scan freed after a few rows stops its threads, a data
  * file missing under a part surfaces as that part's error, and AUTO keeps a
- * small table in one thread (rows in plan order).
+ * small table in one thread (rows in plan order), and an append table of one
+ * bucket is split between threads file by file.
  */
 #include "testutil.h"
 
@@ -292,6 +293,69 @@ static void test_part_error(void **state)
     free(bucket);
 }
 
+/* An append table of one bucket (bucket-unaware): its files are split between threads. */
+static void test_append_table(void **state)
+{
+    fixture *f = *state;
+    pmn_type *row = pmn_type_row();
+    pmn_type_row_add(row, 0, "a", pmn_type_new(PMN_TYPE_BIGINT));
+    pmn_type_row_add(row, 0, "s", pmn_type_new(PMN_TYPE_VARCHAR));
+    pmn_kv opts[] = {{"write-only", "true"}}; /* seven files: no small-file merging */
+    pmn_table_def def = {.row_type = row, .options = opts, .noptions = 1};
+    assert_pmn_ok(pmn_catalog_create_table(f->cat, "db", "log", &def, false));
+    pmn_type_free(row);
+    pmn_table *t;
+    assert_pmn_ok(pmn_table_open(f->cat, "db", "log", &t));
+    pmn_writer *w;
+    assert_pmn_ok(pmn_writer_open(t, NULL, &w));
+    const int64_t per = 3000, commits = 7;
+    for (int64_t c = 0; c < commits; c++) {
+        for (int64_t i = 0; i < per; i++) {
+            char v[32];
+            int len = snprintf(v, sizeof v, "row-%lld", (long long)(c * per + i));
+            pmn_datum r[2] = {pmn_datum_int(c * per + i), pmn_datum_str(v, (uint32_t)len)};
+            assert_pmn_ok(pmn_writer_write(w, PMN_ROW_INSERT, r));
+        }
+        int64_t snap;
+        assert_pmn_ok(pmn_writer_commit(w, c + 1, NULL, 0, &snap));
+    }
+    pmn_writer_free(w);
+    pmn_filter odd_half = {.field = 0, .op = PMN_FILTER_GE, .value = pmn_datum_int(per * 3)};
+    for (int threads = 0; threads <= 4; threads += 2) {
+        pmn_scan_options o = {.threads = threads, .row_filters = &odd_half, .nrow_filters = 1};
+        pmn_scan *s;
+        assert_pmn_ok(pmn_scan_open(t, &o, &s));
+        bool *seen = pmn_xcalloc((size_t)(per * commits), sizeof *seen);
+        const pmn_datum *r;
+        int64_t n = 0;
+        int rc;
+        while ((rc = pmn_scan_next(s, &r)) == 0) {
+            int64_t a = r[0].v.i;
+            assert_true(a >= per * 3 && a < per * commits);
+            assert_false(seen[a]);
+            seen[a] = true;
+            char v[32];
+            int len = snprintf(v, sizeof v, "row-%lld", (long long)a);
+            assert_int_equal(r[1].v.bin.len, len);
+            assert_memory_equal(r[1].v.bin.ptr, v, (size_t)len);
+            n++;
+        }
+        assert_int_equal(rc, PMN_ITEROVER);
+        assert_int_equal(n, per * (commits - 3));
+        pmn_scan_free(s);
+        free(seen);
+        pmn_scan_options c = {.threads = threads};
+        assert_pmn_ok(pmn_scan_open(t, &c, &s));
+        assert_pmn_ok(pmn_scan_count(s, &n));
+        assert_int_equal(n, per * commits);
+        uint64_t files;
+        pmn_scan_stats(s, &files, NULL);
+        assert_int_equal(files, commits);
+        pmn_scan_free(s);
+    }
+    pmn_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -300,6 +364,7 @@ int main(void)
         cmocka_unit_test(test_count),
         cmocka_unit_test(test_early_free_and_auto),
         cmocka_unit_test(test_part_error),
+        cmocka_unit_test(test_append_table),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
