@@ -110,6 +110,13 @@ typedef struct pmn_scan_options {
 
 typedef struct pmn_scan pmn_scan;
 
+/* pmn_table_batch_mode: the scan.mode a batch read of t takes from the table's options when the
+ * read names no snapshot, time or tag: "from-file-creation-time" when scan.mode says so, or
+ * when the mode is default and scan.file-creation-time-millis is the only start option (Java's
+ * CoreOptions.startupMode); NULL otherwise (read the latest snapshot). Pass it as
+ * pmn_scan_options.mode to read as Java's batch scan does. */
+const char *pmn_table_batch_mode(const pmn_table *t);
+
 /* pmn_scan_open: plan a read of the table's merged rows at the chosen snapshot. */
 int pmn_scan_open(pmn_table *t, const pmn_scan_options *opts, pmn_scan **out);
 /* pmn_scan_next: next row, one datum per field of the table's row type (fields left out of the

@@ -272,6 +272,8 @@ static int cmd_scan(const table_args *a, const char *sub, pmn_table *t)
     int rc;
     pmn_scan_options o = {.snapshot_id = a->snapshot, .timestamp_millis = a->timestamp,
                           .tag = a->tag};
+    if (!a->snapshot && !a->timestamp && !a->tag)
+        o.mode = pmn_table_batch_mode(t); /* as Java's batch scan */
     pmn_scan *s = NULL;
     rc = pmn_scan_open(t, &o, &s);
     pmn_buf line = PMN_BUF_INIT;

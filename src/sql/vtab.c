@@ -212,30 +212,6 @@ static void vtab_free(paimon_vtab *v)
     free(v);
 }
 
-/* creation_time_mode: a batch read of t takes Java's FileCreationTimeStartingScanner: scan.mode
- * from-file-creation-time, or the default mode with scan.file-creation-time-millis as the only
- * start option (CoreOptions.startupMode). */
-static bool creation_time_mode(const pmn_table *t)
-{
-    const pmn_kv *o = NULL;
-    size_t n = pmn_table_options(t, &o);
-    const char *mode = NULL;
-    bool time = false, other = false;
-    for (size_t i = 0; i < n; i++) {
-        if (!strcmp(o[i].key, "scan.mode"))
-            mode = o[i].value;
-        else if (!strcmp(o[i].key, "scan.file-creation-time-millis"))
-            time = true;
-        else if (!strcmp(o[i].key, "scan.snapshot-id") ||
-                 !strcmp(o[i].key, "scan.timestamp-millis") ||
-                 !strcmp(o[i].key, "scan.timestamp") || !strcmp(o[i].key, "scan.tag-name"))
-            other = true;
-    }
-    if (mode && !strcmp(mode, "from-file-creation-time"))
-        return true;
-    return (!mode || !strcmp(mode, "default")) && time && !other;
-}
-
 static int x_connect(sqlite3 *db, void *paux, int argc, const char *const *argv, sqlite3_vtab **out,
                      char **err)
 {
@@ -280,7 +256,7 @@ static int x_connect(sqlite3 *db, void *paux, int argc, const char *const *argv,
     v->timestamp_millis = tsms ? strtoll(tsms, NULL, 10) : 0;
     v->tag = tag;
     tag = NULL;
-    v->creation_time_mode = !snap && !tsms && !v->tag && creation_time_mode(v->table);
+    v->creation_time_mode = !snap && !tsms && !v->tag && pmn_table_batch_mode(v->table);
     pmn_buf_puts(&decl, "CREATE TABLE x(");
     if (system && strcmp(system, "audit_log") == 0) {
         v->audit = true;

@@ -442,3 +442,18 @@ int pmn_plan_open_read(pmn_table *t, const pmn_scan_options *o, pmn_plan **out)
     *out = plan;
     return 0;
 }
+
+const char *pmn_table_batch_mode(const pmn_table *t)
+{
+    const pmn_options *o = &t->schema->options;
+    const char *mode = pmn_options_get(o, "scan.mode");
+    if (mode && !strcmp(mode, "from-file-creation-time"))
+        return mode;
+    bool other = pmn_options_get(o, "scan.snapshot-id") ||
+                 pmn_options_get(o, "scan.timestamp-millis") ||
+                 pmn_options_get(o, "scan.timestamp") || pmn_options_get(o, "scan.tag-name");
+    if ((!mode || !strcmp(mode, "default")) && !other &&
+        pmn_options_get(o, "scan.file-creation-time-millis"))
+        return "from-file-creation-time";
+    return NULL;
+}

@@ -1,7 +1,8 @@
 # A table whose scan.mode is from-file-creation-time (or whose only start option is
 # scan.file-creation-time-millis) is read in batch as Java's FileCreationTimeStartingScanner
 # does: the latest snapshot's files created at or after the bound. A query naming a snapshot
-# reads that snapshot whole. COUNT(*) and t$audit_log read the same files.
+# reads that snapshot whole. COUNT(*), t$audit_log and `pgpaimon table scan` read the same
+# files.
 set -u
 "$PGPAIMON" sql --warehouse /tmp/paimon <<'SQL'
 CREATE TABLE t (id INT NOT NULL, v STRING, PRIMARY KEY (id) NOT ENFORCED) WITH ('bucket' = '1');
@@ -18,6 +19,10 @@ SELECT COUNT(*) AS n FROM t;
 SELECT COUNT(*) AS n FROM t WHERE id > 0;
 SELECT rowkind, id FROM \`t\$audit_log\`;
 SELECT * FROM t /*+ OPTIONS('scan.snapshot-id' = '1') */ ORDER BY id;
+SQL
+# the CLI's batch read takes the same mode
+"$PGPAIMON" table scan --warehouse /tmp/paimon default.t
+"$PGPAIMON" sql --warehouse /tmp/paimon <<SQL
 ALTER TABLE t RESET ('scan.mode');
 SELECT COUNT(*) AS n FROM t;
 ALTER TABLE t RESET ('scan.file-creation-time-millis');
