@@ -164,7 +164,8 @@ static int parse_hint(rw *r, const pmn_sql_tok *t, pmn_sql_tref *ref)
         }
         char *val = pmn_sql_ident_value(body, &k);
         int rc = 0;
-        if (!strcmp(key, "scan.snapshot-id") || !strcmp(key, "scan.timestamp-millis")) {
+        if (!strcmp(key, "scan.snapshot-id") || !strcmp(key, "scan.timestamp-millis") ||
+            !strcmp(key, "scan.file-creation-time-millis")) {
             char *end;
             errno = 0;
             long long v = strtoll(val, &end, 10);
@@ -173,8 +174,29 @@ static int parse_hint(rw *r, const pmn_sql_tok *t, pmn_sql_tref *ref)
                                    key, val);
             } else if (key[5] == 's') {
                 ref->snapshot_id = v;
-            } else {
+            } else if (key[5] == 't') {
                 ref->timestamp_millis = v;
+            } else {
+                ref->file_creation_millis = v;
+            }
+        } else if (!strcmp(key, "scan.mode")) {
+            static const char *const batch_modes[] = {
+                "default",        "latest",        "latest-full",    "full",
+                "from-snapshot",  "from-snapshot-full", "from-timestamp",
+                "compacted-full", "from-file-creation-time"};
+            bool known = false;
+            for (size_t m = 0; m < sizeof batch_modes / sizeof batch_modes[0]; m++)
+                known |= !strcmp(val, batch_modes[m]);
+            if (known) {
+                free(ref->mode);
+                ref->mode = pmn_xstrdup(val);
+            } else {
+                rc = pmn_error_set(PMN_EINVALID,
+                                   "scan.mode '%s' cannot be read in batch here (one of default, "
+                                   "latest, latest-full, full, from-snapshot, "
+                                   "from-snapshot-full, from-timestamp, compacted-full, "
+                                   "from-file-creation-time)",
+                                   val);
             }
         } else if (!strcmp(key, "scan.tag-name")) {
             free(ref->tag);
@@ -186,7 +208,7 @@ static int parse_hint(rw *r, const pmn_sql_tok *t, pmn_sql_tref *ref)
             rc = pmn_error_set(PMN_EINVALID,
                                "unsupported table option '%s' in OPTIONS hint (supported: "
                                "scan.snapshot-id, scan.timestamp-millis, scan.timestamp, "
-                               "scan.tag-name)",
+                               "scan.tag-name, scan.mode, scan.file-creation-time-millis)",
                                key);
         }
         free(key);
@@ -202,11 +224,17 @@ static int parse_hint(rw *r, const pmn_sql_tok *t, pmn_sql_tref *ref)
     }
 #undef SKIP
     int choices = (ref->snapshot_id > 0) + (ref->timestamp_millis > 0) + (ref->tag != NULL) +
-                  (ref->timestamp_text != NULL);
+                  (ref->timestamp_text != NULL) + (ref->file_creation_millis > 0);
     if (choices > 1)
         return error_at(r, t->off,
                         "choose one of scan.snapshot-id, scan.timestamp-millis, "
-                        "scan.timestamp, scan.tag-name and FOR SYSTEM_TIME AS OF");
+                        "scan.timestamp, scan.tag-name, scan.file-creation-time-millis and "
+                        "FOR SYSTEM_TIME AS OF");
+    if (ref->file_creation_millis > 0 && ref->mode && strcmp(ref->mode, "default") &&
+        strcmp(ref->mode, "from-file-creation-time"))
+        return error_at(r, t->off,
+                        "scan.file-creation-time-millis goes with scan.mode "
+                        "from-file-creation-time");
     return 0;
 }
 
@@ -225,6 +253,10 @@ static char *vtab_name(const pmn_sql_tref *ref)
         pmn_buf_printf(&b, "@timestamp=%s", ref->timestamp_text);
     if (ref->tag)
         pmn_buf_printf(&b, "@tag=%s", ref->tag);
+    if (ref->file_creation_millis > 0)
+        pmn_buf_printf(&b, "@file-creation-time=%lld", (long long)ref->file_creation_millis);
+    if (ref->mode)
+        pmn_buf_printf(&b, "@mode=%s", ref->mode);
     size_t n;
     return (char *)pmn_buf_detach(&b, &n);
 }
@@ -237,6 +269,7 @@ static void tref_dispose(pmn_sql_tref *ref)
     free(ref->system);
     free(ref->timestamp_text);
     free(ref->tag);
+    free(ref->mode);
     free(ref->vtab);
 }
 
@@ -324,7 +357,8 @@ static int table_ref(rw *r, size_t i, size_t *next)
                     "FOR SYSTEM_TIME AS OF needs a literal TIMESTAMP 'yyyy-MM-dd HH:mm:ss'");
                 goto out;
             }
-            if (ref.snapshot_id || ref.timestamp_millis || ref.tag || ref.timestamp_text) {
+            if (ref.snapshot_id || ref.timestamp_millis || ref.tag || ref.timestamp_text ||
+                ref.file_creation_millis || ref.mode) {
                 rc = error_at(r, r->toks[j].off,
                               "FOR SYSTEM_TIME AS OF cannot be combined with a scan.* hint");
                 goto out;

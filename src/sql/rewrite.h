@@ -52,6 +52,8 @@ typedef struct pmn_sql_tref {
     char *system;             /* "snapshots", "schemas", ... or NULL for the data (owned) */
     int64_t snapshot_id;      /* > 0: scan.snapshot-id */
     int64_t timestamp_millis; /* > 0: scan.timestamp-millis */
+    int64_t file_creation_millis; /* > 0: scan.file-creation-time-millis */
+    char *mode;               /* scan.mode (owned) or NULL */
     char *timestamp_text; /* FOR SYSTEM_TIME AS OF TIMESTAMP / scan.timestamp: local time text */
     char *tag;            /* scan.tag-name (owned) or NULL */
     char *vtab;           /* the virtual table's name (owned, unquoted) */

@@ -975,6 +975,14 @@ static int create_vtabs(pmn_sql_session *s, const pmn_sql_rewrite *rw, const cha
             pmn_buf_puts(&sql, x);
             sqlite3_free(x);
         }
+        if (ref->file_creation_millis > 0)
+            pmn_buf_printf(&sql, ", file_creation_millis=%lld",
+                           (long long)ref->file_creation_millis);
+        if (ref->mode) {
+            char *x = sqlite3_mprintf(", mode=%Q", ref->mode);
+            pmn_buf_puts(&sql, x);
+            sqlite3_free(x);
+        }
         pmn_buf_puts(&sql, ")");
         char *drop = sqlite3_mprintf("DROP TABLE IF EXISTS temp.\"%w\"", ref->vtab);
         sqlite3_exec(s->db, drop, NULL, NULL, NULL);

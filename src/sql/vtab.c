@@ -110,8 +110,9 @@ typedef struct paimon_vtab {
     char *tag;                     /* non-NULL: time travel by tag (owned) */
     double est_rows;               /* estimated rows of a full scan */
     bool empty;                    /* time travel to before the first commit: no rows */
-    bool creation_time_mode;       /* the table's scan.mode is from-file-creation-time and the
-                                      query names no snapshot: the latest, files filtered */
+    char *mode;                    /* scan.mode of the read (hint, else the table's batch mode
+                                      when the query names no snapshot), or NULL (owned) */
+    int64_t file_creation_millis;  /* > 0: scan.file-creation-time-millis of a hint */
     bool *is_pk;                   /* per column: part of the primary key (owned) */
     bool *is_part;                 /* per column: a partition column (owned) */
     int npk;                       /* primary-key columns */
@@ -206,6 +207,7 @@ static void vtab_free(paimon_vtab *v)
     pmn_table_free(v->table);
     free(v->system);
     free(v->tag);
+    free(v->mode);
     free(v->is_pk);
     free(v->is_part);
     sqlite3_free(v->base.zErrMsg);
@@ -217,7 +219,7 @@ static int x_connect(sqlite3 *db, void *paux, int argc, const char *const *argv,
 {
     module_aux *aux = paux;
     char *catalog = NULL, *database = NULL, *table = NULL, *system = NULL, *tag = NULL;
-    char *snap = NULL, *tsms = NULL;
+    char *snap = NULL, *tsms = NULL, *fct = NULL, *mode = NULL;
     int rc = SQLITE_ERROR;
     paimon_vtab *v = NULL;
     pmn_buf decl = PMN_BUF_INIT;
@@ -225,9 +227,11 @@ static int x_connect(sqlite3 *db, void *paux, int argc, const char *const *argv,
         char **slot = NULL;
         char *val = NULL;
         static const char *const keys[] = {"catalog",     "database",         "table", "system",
-                                           "snapshot_id", "timestamp_millis", "tag"};
-        char **slots[] = {&catalog, &database, &table, &system, &snap, &tsms, &tag};
-        for (int k = 0; k < 7 && !slot; k++)
+                                           "snapshot_id", "timestamp_millis", "tag",
+                                           "file_creation_millis", "mode"};
+        char **slots[] = {&catalog, &database, &table, &system, &snap,
+                          &tsms,    &tag,      &fct,   &mode};
+        for (int k = 0; k < 9 && !slot; k++)
             if (arg_kv(argv[i], keys[k], &val))
                 slot = slots[k];
         if (!slot) {
@@ -256,7 +260,14 @@ static int x_connect(sqlite3 *db, void *paux, int argc, const char *const *argv,
     v->timestamp_millis = tsms ? strtoll(tsms, NULL, 10) : 0;
     v->tag = tag;
     tag = NULL;
-    v->creation_time_mode = !snap && !tsms && !v->tag && pmn_table_batch_mode(v->table);
+    /* a hint's scan.mode (sql/rewrite.c), or the mode the table's options ask for */
+    v->file_creation_millis = fct ? strtoll(fct, NULL, 10) : 0;
+    if (mode)
+        v->mode = pmn_xstrdup(mode);
+    else if (v->file_creation_millis > 0)
+        v->mode = pmn_xstrdup("from-file-creation-time");
+    else if (!snap && !tsms && !v->tag && pmn_table_batch_mode(v->table))
+        v->mode = pmn_xstrdup(pmn_table_batch_mode(v->table));
     pmn_buf_puts(&decl, "CREATE TABLE x(");
     if (system && strcmp(system, "audit_log") == 0) {
         v->audit = true;
@@ -353,6 +364,8 @@ out:
     free(tag);
     free(snap);
     free(tsms);
+    free(fct);
+    free(mode);
     return rc;
 }
 
@@ -693,8 +706,9 @@ static int x_filter(sqlite3_vtab_cursor *cur, int idx_num, const char *idx_str, 
     opts.row_filters = c->checks;
     opts.nrow_filters = c->nchecks;
     opts.threads = PMN_SCAN_THREADS_AUTO;
-    if (v->creation_time_mode)
-        opts.mode = "from-file-creation-time"; /* the bound is the table's option */
+    opts.mode = v->mode;
+    if (v->file_creation_millis > 0) /* from-file-creation-time: the bound */
+        opts.timestamp_millis = v->file_creation_millis;
     /* only the count column (sql/count.h): one row holding the count */
     bool count_only = !v->audit && v->ncols < 63 && used == (1ULL << v->ncols) && argc == 0;
     if ((v->snapshot_id == 0 && !v->timestamp_millis && !v->tag) || v->empty) {

@@ -30,7 +30,7 @@ SELECT * FROM nope.lakehouse.items;
 SELECT nope FROM items;
 SELECT id FROM items WHERE;
 SELEC id FROM items;
-SELECT * FROM items /*+ OPTIONS('scan.mode' = 'latest') */;
+SELECT * FROM items /*+ OPTIONS('consumer-id' = 'job1') */;
 SELECT * FROM items /*+ OPTIONS('scan.snapshot-id' = 'abc') */;
 SELECT * FROM items /*+ OPTIONS('scan.snapshot-id' = '99') */;
 SELECT * FROM items /*+ OPTIONS('scan.tag-name' = 'v1') */;

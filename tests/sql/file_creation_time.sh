@@ -27,5 +27,13 @@ ALTER TABLE t RESET ('scan.mode');
 SELECT COUNT(*) AS n FROM t;
 ALTER TABLE t RESET ('scan.file-creation-time-millis');
 SELECT COUNT(*) AS n FROM t;
+-- the same through hints
+SELECT * FROM t /*+ OPTIONS('scan.file-creation-time-millis' = '$bound') */;
+SELECT COUNT(*) AS n FROM t /*+ OPTIONS('scan.mode' = 'from-file-creation-time', 'scan.file-creation-time-millis' = '$bound') */;
+SELECT COUNT(*) AS n FROM t /*+ OPTIONS('scan.mode' = 'compacted-full') */;
+SELECT COUNT(*) AS n FROM t /*+ OPTIONS('scan.mode' = 'from-file-creation-time') */;
+SELECT * FROM t /*+ OPTIONS('scan.mode' = 'incremental') */;
+SELECT * FROM t /*+ OPTIONS('scan.snapshot-id' = '1', 'scan.file-creation-time-millis' = '$bound') */;
+SELECT * FROM t /*+ OPTIONS('scan.mode' = 'compacted-full', 'scan.file-creation-time-millis' = '$bound') */;
 SQL
 echo "exit status: $?"

@@ -270,9 +270,20 @@ static void test_sql__rewrite_system_tables_and_time_travel(void **state)
     assert_int_equal(rw.nrefs, 2);
     pmn_sql_rewrite_dispose(&rw);
 
-    const char *bad = "SELECT * FROM t /*+ OPTIONS('scan.mode'='latest') */";
+    const char *bad = "SELECT * FROM t /*+ OPTIONS('consumer-id'='x') */";
     assert_int_equal(pmn_sql_rewrite_query(bad, strlen(bad), "c", "d", true, &rw), PMN_EINVALID);
-    assert_non_null(strstr(pmn_error_last(), "unsupported table option 'scan.mode'"));
+    assert_non_null(strstr(pmn_error_last(), "unsupported table option 'consumer-id'"));
+    bad = "SELECT * FROM t /*+ OPTIONS('scan.mode'='incremental') */";
+    assert_int_equal(pmn_sql_rewrite_query(bad, strlen(bad), "c", "d", true, &rw), PMN_EINVALID);
+    assert_non_null(strstr(pmn_error_last(), "cannot be read in batch"));
+    rewrite_ok("SELECT * FROM t /*+ OPTIONS('scan.mode'='from-file-creation-time', "
+               "'scan.file-creation-time-millis'='1700000000000') */",
+               "c", "d", true,
+               "SELECT * FROM \"c.d.t@file-creation-time=1700000000000@mode=from-file-creation-"
+               "time\" AS \"t\"",
+               &rw);
+    assert_int_equal(rw.refs[0].file_creation_millis, 1700000000000LL);
+    pmn_sql_rewrite_dispose(&rw);
     bad = "SELECT * FROM t FOR SYSTEM_TIME AS OF NOW()";
     assert_int_equal(pmn_sql_rewrite_query(bad, strlen(bad), "c", "d", true, &rw), PMN_EINVALID);
     assert_non_null(strstr(pmn_error_last(), "line 1, column 39"));
