@@ -169,14 +169,19 @@ bool pmn_avro__zero_width(const pmn_avro_schema *s);
 
 /* How to step over one value without decoding it: the common shapes (numbers, strings,
  * bytes, fixed, and ["null", one of them]) get a flat op, anything else the generic skip. */
-enum { PMN_AVRO_SK_GENERIC, PMN_AVRO_SK_NONE, PMN_AVRO_SK_VARINT, PMN_AVRO_SK_BYTES,
-       PMN_AVRO_SK_FIXED };
+enum {
+    PMN_AVRO_SK_GENERIC,
+    PMN_AVRO_SK_NONE,
+    PMN_AVRO_SK_VARINT,
+    PMN_AVRO_SK_BYTES,
+    PMN_AVRO_SK_FIXED
+};
 
 typedef struct pmn_avro_skipper {
     uint8_t op;
-    int8_t union_value; /* >= 0: a union; the branch that holds a value of `op` */
-    int8_t union_null;  /* the null branch of that union */
-    int32_t fixed;      /* PMN_AVRO_SK_FIXED byte count */
+    int8_t union_value;            /* >= 0: a union; the branch that holds a value of `op` */
+    int8_t union_null;             /* the null branch of that union */
+    int32_t fixed;                 /* PMN_AVRO_SK_FIXED byte count */
     const pmn_avro_schema *schema; /* PMN_AVRO_SK_GENERIC */
 } pmn_avro_skipper;
 

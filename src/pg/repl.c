@@ -255,9 +255,8 @@ static int create_slot(pmn_repl *r, bool export_snapshot, bool temporary,
     pmn_pgresult_free(res);
     if (rc == 0) {
         char lsn[32];
-        pmn_log_info("created %sreplication slot \"%s\" at %s%s%s",
-                     temporary ? "temporary " : "", r->slot,
-                     pmn_pgoutput_lsn_format(lsn, sizeof lsn, out->consistent_point),
+        pmn_log_info("created %sreplication slot \"%s\" at %s%s%s", temporary ? "temporary " : "",
+                     r->slot, pmn_pgoutput_lsn_format(lsn, sizeof lsn, out->consistent_point),
                      *out->snapshot_name ? ", snapshot " : "", out->snapshot_name);
     }
     return rc;

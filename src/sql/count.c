@@ -49,8 +49,7 @@ static bool group_disjoint(pmn_table *t, const pmn_manifest_entry *files, size_t
     key_range *r = pmn_arena_alloc(a, sizeof *r * n);
     for (size_t i = 0; i < n; i++) {
         const pmn_data_file_meta *f = &files[from + i].file;
-        if (!f->has_delete_row_count || f->delete_row_count != 0 ||
-            f->schema_id != t->schema->id)
+        if (!f->has_delete_row_count || f->delete_row_count != 0 || f->schema_id != t->schema->id)
             return false;
         r[i].min = pmn_arena_alloc(a, sizeof(pmn_datum) * ((size_t)k->ntrimmed_pk + 1));
         r[i].max = pmn_arena_alloc(a, sizeof(pmn_datum) * ((size_t)k->ntrimmed_pk + 1));
@@ -195,8 +194,7 @@ char *pmn_sql_count_rewrite(const pmn_sql_rewrite *rw)
     const char *name = skip_space(p);
     const char *name_end = quoted(name);
     /* system and audit-log tables ($) have no count column */
-    if (!name_end || memchr(name, '$', (size_t)(name_end - name)) ||
-        !lake_vtab(rw, name, name_end))
+    if (!name_end || memchr(name, '$', (size_t)(name_end - name)) || !lake_vtab(rw, name, name_end))
         return NULL;
     const char *from_end = name_end, *corr = name, *corr_end = name_end;
     p = skip_space(name_end);

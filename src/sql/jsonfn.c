@@ -528,25 +528,36 @@ static void behave(sqlite3_context *ctx, const char *fn, int beh, sqlite3_value 
     }
 }
 
+/* begin_call: what the JSON functions share first: their clauses parsed into *c, the document
+ * parsed (*root) and the path evaluated on it (*st, *v, *strict; err for PATH_ERROR). false
+ * when the call's result is settled already (an error, or NULL for a NULL argument). */
+static bool begin_call(sqlite3_context *ctx, const char *fn, int argc, sqlite3_value **argv,
+                       clauses *c, json_t **root, json_t **v, bool *strict, int *st, char *err,
+                       size_t errlen)
+{
+    bool null;
+    if (argc < 2 || !parse_clauses(ctx, fn, argc, argv, c) ||
+        !json_arg(ctx, fn, argv[0], root, &null))
+        return false;
+    if (null || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+        json_decref(*root);
+        sqlite3_result_null(ctx);
+        return false;
+    }
+    *st = path_eval(*root, (const char *)sqlite3_value_text(argv[1]), strict, v, err, errlen);
+    return true;
+}
+
 static void fn_json_value(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     static const char fn[] = "JSON_VALUE";
     clauses c = {.ret = RET_STRING, .on_empty = BEH_NULL, .on_error = BEH_NULL};
-    json_t *root;
-    bool null;
-    if (argc < 2 || !parse_clauses(ctx, fn, argc, argv, &c) ||
-        !json_arg(ctx, fn, argv[0], &root, &null))
-        return;
-    if (null || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
-        json_decref(root);
-        sqlite3_result_null(ctx);
-        return;
-    }
-    char err[512] = "";
+    json_t *root, *v;
     bool strict;
-    json_t *v;
-    int st =
-        path_eval(root, (const char *)sqlite3_value_text(argv[1]), &strict, &v, err, sizeof err);
+    int st;
+    char err[512] = "";
+    if (!begin_call(ctx, fn, argc, argv, &c, &root, &v, &strict, &st, err, sizeof err))
+        return;
     if (st == PATH_FOUND) {
         if (json_is_null(v) || (!strict && (json_is_array(v) || json_is_object(v)))) {
             st = PATH_EMPTY;
@@ -576,21 +587,12 @@ static void fn_json_query(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     static const char fn[] = "JSON_QUERY";
     clauses c = {.on_empty = BEH_NULL, .on_error = BEH_NULL};
-    json_t *root;
-    bool null;
-    if (argc < 2 || !parse_clauses(ctx, fn, argc, argv, &c) ||
-        !json_arg(ctx, fn, argv[0], &root, &null))
-        return;
-    if (null || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
-        json_decref(root);
-        sqlite3_result_null(ctx);
-        return;
-    }
-    char err[512] = "";
+    json_t *root, *v;
     bool strict;
-    json_t *v;
-    int st =
-        path_eval(root, (const char *)sqlite3_value_text(argv[1]), &strict, &v, err, sizeof err);
+    int st;
+    char err[512] = "";
+    if (!begin_call(ctx, fn, argc, argv, &c, &root, &v, &strict, &st, err, sizeof err))
+        return;
     if (st == PATH_FOUND && json_is_null(v)) {
         st = PATH_EMPTY;
     } else if (st == PATH_FOUND) {
@@ -630,21 +632,12 @@ static void fn_json_exists(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     static const char fn[] = "JSON_EXISTS";
     clauses c = {.on_error = BEH_FALSE};
-    json_t *root;
-    bool null;
-    if (argc < 2 || !parse_clauses(ctx, fn, argc, argv, &c) ||
-        !json_arg(ctx, fn, argv[0], &root, &null))
-        return;
-    if (null || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
-        json_decref(root);
-        sqlite3_result_null(ctx);
-        return;
-    }
-    char err[512] = "";
+    json_t *root, *v;
     bool strict;
-    json_t *v;
-    int st =
-        path_eval(root, (const char *)sqlite3_value_text(argv[1]), &strict, &v, err, sizeof err);
+    int st;
+    char err[512] = "";
+    if (!begin_call(ctx, fn, argc, argv, &c, &root, &v, &strict, &st, err, sizeof err))
+        return;
     if (st == PATH_ERROR)
         behave(ctx, fn, c.on_error, NULL, err);
     else

@@ -181,9 +181,9 @@ static int parse_hint(rw *r, const pmn_sql_tok *t, pmn_sql_tref *ref)
             }
         } else if (!strcmp(key, "scan.mode")) {
             static const char *const batch_modes[] = {
-                "default",        "latest",        "latest-full",    "full",
-                "from-snapshot",  "from-snapshot-full", "from-timestamp",
-                "compacted-full", "from-file-creation-time"};
+                "default",        "latest",         "latest-full",
+                "full",           "from-snapshot",  "from-snapshot-full",
+                "from-timestamp", "compacted-full", "from-file-creation-time"};
             bool known = false;
             for (size_t m = 0; m < sizeof batch_modes / sizeof batch_modes[0]; m++)
                 known |= !strcmp(val, batch_modes[m]);

@@ -117,11 +117,11 @@ typedef struct paimon_vtab {
     bool *is_part;                 /* per column: a partition column (owned) */
     int npk;                       /* primary-key columns */
     int npart;                     /* partition columns */
-    int *pk_order;        /* field index of each primary-key column, in key order (owned) */
-    uint64_t key_lookups; /* scans that bound every key column with = */
-    pmn_lookup *cache;    /* rows hashed by key, after many lookups (owned; sql/lookup.h) */
-    bool cache_failed;    /* the table was too large to cache: keep looking up */
-    bool *cache_cols;     /* columns any key lookup of the statement used (owned) */
+    int *pk_order;             /* field index of each primary-key column, in key order (owned) */
+    uint64_t key_lookups;      /* scans that bound every key column with = */
+    pmn_lookup *cache;         /* rows hashed by key, after many lookups (owned; sql/lookup.h) */
+    bool cache_failed;         /* the table was too large to cache: keep looking up */
+    bool *cache_cols;          /* columns any key lookup of the statement used (owned) */
     uint64_t lookup_rows_read; /* rows decoded by key-lookup scans */
 } paimon_vtab;
 
@@ -226,11 +226,11 @@ static int x_connect(sqlite3 *db, void *paux, int argc, const char *const *argv,
     for (int i = 3; i < argc; i++) {
         char **slot = NULL;
         char *val = NULL;
-        static const char *const keys[] = {"catalog",     "database",         "table", "system",
-                                           "snapshot_id", "timestamp_millis", "tag",
-                                           "file_creation_millis", "mode"};
-        char **slots[] = {&catalog, &database, &table, &system, &snap,
-                          &tsms,    &tag,      &fct,   &mode};
+        static const char *const keys[] = {
+            "catalog",     "database",         "table", "system",
+            "snapshot_id", "timestamp_millis", "tag",   "file_creation_millis",
+            "mode"};
+        char **slots[] = {&catalog, &database, &table, &system, &snap, &tsms, &tag, &fct, &mode};
         for (int k = 0; k < 9 && !slot; k++)
             if (arg_kv(argv[i], keys[k], &val))
                 slot = slots[k];
@@ -582,7 +582,8 @@ static int fetch(paimon_cursor *c)
 
 /* A scan whose filters bind every primary-key column with =: count it, build the lookup cache
  * once the statement has done LOOKUP_CACHE_AFTER of them (or they decoded a quarter of the
- * table), and answer from the cache when it holds the needed columns. Returns true when the cursor is positioned from the cache. */
+ * table), and answer from the cache when it holds the needed columns. Returns true when the cursor
+ * is positioned from the cache. */
 static bool key_lookup(paimon_cursor *c, paimon_vtab *v, const pmn_filter *filters, size_t nfilters,
                        const int *proj, size_t nproj, const pmn_scan_options *opts)
 {
@@ -614,8 +615,8 @@ static bool key_lookup(paimon_cursor *c, paimon_vtab *v, const pmn_filter *filte
     bool due = v->key_lookups > LOOKUP_CACHE_AFTER ||
                (v->key_lookups > 4 && (double)v->lookup_rows_read >= v->est_rows / 4);
     if (!v->cache && !v->cache_failed && due && v->est_rows <= LOOKUP_CACHE_MAX_ROWS) {
-        if (pmn_lookup_build(v->table, opts, v->cache_cols, LOOKUP_CACHE_MAX_BYTES,
-                             &v->cache) != 0) {
+        if (pmn_lookup_build(v->table, opts, v->cache_cols, LOOKUP_CACHE_MAX_BYTES, &v->cache) !=
+            0) {
             v->cache = NULL;
             v->cache_failed = true;
             pmn_error_clear();

@@ -150,8 +150,7 @@ int pmn_plan_open_snapshot(pmn_table *t, pmn_snapshot *snap, pmn_plan **out)
                     rc = pmn_error_set(PMN_ECORRUPT,
                                        "snapshot %lld of %s: trying to add file %s which is "
                                        "already added",
-                                       (long long)snap->id, t->full_name,
-                                       all[j].e->file.file_name);
+                                       (long long)snap->id, t->full_name, all[j].e->file.file_name);
                 live = true;
             } else {
                 live = false;

@@ -46,7 +46,7 @@
 #include <unistd.h>
 
 typedef struct run {
-    pmn_merge_input in;    /* key, sequence, kind, done; first: the heap holds &run.in */
+    pmn_merge_input in; /* key, sequence, kind, done; first: the heap holds &run.in */
     pmn_data_file_reader *reader;
     const pmn_file_layout *layout;
     const pmn_datum *vals; /* current record, current-schema positions (PK: winners only) */
@@ -59,25 +59,25 @@ struct pmn_scan {
     pmn_table *t;
     pmn_plan *plan;
     bool pk;
-    bool *projected;         /* per column: decode it */
+    bool *projected; /* per column: decode it */
     pmn_filter *filters;
     size_t nfilters;
-    pmn_dv_index *dvs;       /* deletion vectors (deletion-vectors.enabled), or NULL */
+    pmn_dv_index *dvs;        /* deletion vectors (deletion-vectors.enabled), or NULL */
     pmn_file_layouts layouts; /* by schema id, with the projection (each part its own) */
-    size_t *group_start;     /* file index ranges of the groups that survived pruning */
+    size_t *group_start;      /* file index ranges of the groups that survived pruning */
     size_t *group_end;
     size_t ngroups;
     size_t cur_group;
     bool group_open;
     run *runs;
     size_t nruns;
-    pmn_merge_heap heap;     /* primary-key groups: the runs by (key, seq) */
-    long pending_advance;    /* run to advance before the next row (-1 none); PK: the top */
-    const pmn_datum *upper;  /* upper bound on the first key column from the filters, or NULL */
+    pmn_merge_heap heap;    /* primary-key groups: the runs by (key, seq) */
+    long pending_advance;   /* run to advance before the next row (-1 none); PK: the top */
+    const pmn_datum *upper; /* upper bound on the first key column from the filters, or NULL */
     bool upper_inclusive;
-    const pmn_datum *lower;  /* lower bound on the first key column from the filters, or NULL */
+    const pmn_datum *lower; /* lower bound on the first key column from the filters, or NULL */
     bool lower_inclusive;
-    uint64_t blocks_closed;  /* blocks decoded by readers already freed */
+    uint64_t blocks_closed; /* blocks decoded by readers already freed */
     pmn_datum *out;
     pmn_arena out_arena;     /* converted values of the current row */
     pmn_merge_engine engine; /* how the versions of a key merge */
@@ -87,8 +87,8 @@ struct pmn_scan {
     uint64_t files_read, rows_read;
     pmn_filter *row_filters; /* applied to every row (pmn_scan_options.row_filters) */
     size_t nrow_filters;
-    bool borrowed;           /* a part of a parallel scan: plan, filters, dvs are the parent's */
-    pmn_scan_par *par;       /* parallel reading (scan_parallel.h), or NULL */
+    bool borrowed;     /* a part of a parallel scan: plan, filters, dvs are the parent's */
+    pmn_scan_par *par; /* parallel reading (scan_parallel.h), or NULL */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -127,8 +127,8 @@ static bool partition_matches(pmn_scan *s, pmn_bytes partition, pmn_arena *a)
     if (k->npartition == 0 || s->nfilters == 0)
         return true;
     pmn_datum *vals = pmn_arena_alloc(a, sizeof *vals * (size_t)k->npartition);
-    if (pmn_binary_row_deserialize(partition.ptr, partition.len, k->partition_types,
-                                   k->npartition, a, vals) != 0) {
+    if (pmn_binary_row_deserialize(partition.ptr, partition.len, k->partition_types, k->npartition,
+                                   a, vals) != 0) {
         pmn_error_clear();
         return true;
     }
@@ -350,8 +350,7 @@ int pmn_scan_open_level(pmn_table *t, const pmn_scan_options *o, int32_t level, 
     for (size_t i = 0; o && i < o->nrow_filters; i++)
         if (o->row_filters[i].field < 0 || o->row_filters[i].field >= t->schema->row->nfields)
             return pmn_error_set(PMN_EINVALID, "table %s: a row filter names column %d of %d",
-                                 t->full_name, o->row_filters[i].field,
-                                 t->schema->row->nfields);
+                                 t->full_name, o->row_filters[i].field, t->schema->row->nfields);
     pmn_plan *plan = NULL;
     int rc = pmn_plan_open_read(t, o, &plan);
     if (rc)
@@ -536,9 +535,9 @@ static int run_advance(pmn_scan *s, run *r)
 {
     const pmn_key_layout *k = &s->t->keys;
     for (;;) {
-        int rc = s->pk ? pmn_data_file_reader_next_key(r->reader, &r->in.key, &r->in.seq,
-                                                       &r->in.kind)
-                       : pmn_data_file_reader_next(r->reader, &r->vals, &r->in.seq, &r->in.kind);
+        int rc = s->pk
+                     ? pmn_data_file_reader_next_key(r->reader, &r->in.key, &r->in.seq, &r->in.kind)
+                     : pmn_data_file_reader_next(r->reader, &r->vals, &r->in.seq, &r->in.kind);
         if (rc == PMN_ITEROVER) {
             r->in.done = true;
             return 0;
@@ -668,8 +667,8 @@ static int take_version(pmn_scan *s, run *r, pmn_merge_state *st)
     if (rc)
         return rc;
     emit(s, r);
-    pmn_merge_engine_fold(&s->engine, s->t->schema->row, st, s->out, r->in.kind, r->in.seq,
-                          s->acc, &s->acc_arena);
+    pmn_merge_engine_fold(&s->engine, s->t->schema->row, st, s->out, r->in.kind, r->in.seq, s->acc,
+                          &s->acc_arena);
     return 0;
 }
 

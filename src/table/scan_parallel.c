@@ -289,8 +289,7 @@ int pmn_scan_par_count(pmn_scan_par *p, int64_t *count)
     return 0;
 }
 
-void pmn_scan_par_stats(const pmn_scan_par *p, uint64_t *files, uint64_t *rows,
-                        uint64_t *blocks)
+void pmn_scan_par_stats(const pmn_scan_par *p, uint64_t *files, uint64_t *rows, uint64_t *blocks)
 {
     *files = *rows = *blocks = 0;
     for (size_t i = 0; i < p->nparts; i++) {

@@ -90,31 +90,45 @@ static char *consumer_path(const pmn_stream *s)
     return pmn_xasprintf("%s/consumer/consumer-%s", s->t->path, s->consumer_id);
 }
 
-/* read_consumer: nextSnapshot of the consumer, 0 if it has none yet. */
-static int read_consumer(pmn_stream *s, int64_t *next)
+/* read_json_object: the JSON object in file `path` (*root NULL when the file does not exist);
+ * the caller json_decrefs it. PMN_ECORRUPT for anything but a JSON object. */
+static int read_json_object(const char *path, json_t **root)
 {
-    *next = 0;
-    char *path = consumer_path(s);
+    *root = NULL;
     char *data;
     size_t len;
     int rc = pmn_fs_read_file(path, &data, &len);
     if (rc == PMN_ENOTFOUND) {
         pmn_error_clear();
-        free(path);
         return 0;
     }
-    if (rc) {
-        free(path);
+    if (rc)
         return rc;
-    }
-    json_t *root = json_loadb(data, len, 0, NULL);
-    json_t *n = root ? json_object_get(root, "nextSnapshot") : NULL;
-    if (json_is_integer(n))
-        *next = json_integer_value(n);
-    else
-        rc = pmn_error_set(PMN_ECORRUPT, "%s: no \"nextSnapshot\" number", path);
-    json_decref(root);
+    *root = json_loadb(data, len, 0, NULL);
     free(data);
+    if (!json_is_object(*root)) {
+        json_decref(*root);
+        *root = NULL;
+        return pmn_error_set(PMN_ECORRUPT, "%s: not a JSON object", path);
+    }
+    return 0;
+}
+
+/* read_consumer: nextSnapshot of the consumer, 0 if it has none yet. */
+static int read_consumer(pmn_stream *s, int64_t *next)
+{
+    *next = 0;
+    char *path = consumer_path(s);
+    json_t *root;
+    int rc = read_json_object(path, &root);
+    if (rc == 0 && root) {
+        json_t *n = json_object_get(root, "nextSnapshot");
+        if (json_is_integer(n))
+            *next = json_integer_value(n);
+        else
+            rc = pmn_error_set(PMN_ECORRUPT, "%s: no \"nextSnapshot\" number", path);
+    }
+    json_decref(root);
     free(path);
     return rc;
 }
@@ -129,29 +143,19 @@ static int read_marker(pmn_stream *s, int64_t *snapshot, int64_t *bound)
 {
     *snapshot = *bound = 0;
     char *path = marker_path(s);
-    char *data;
-    size_t len;
-    int rc = pmn_fs_read_file(path, &data, &len);
-    if (rc == PMN_ENOTFOUND) {
-        pmn_error_clear();
-        free(path);
-        return 0;
+    json_t *root;
+    int rc = read_json_object(path, &root);
+    if (rc == 0 && root) {
+        json_t *n = json_object_get(root, "snapshot");
+        json_t *b = json_object_get(root, "fileCreationTimeMillis");
+        if (json_is_integer(n))
+            *snapshot = json_integer_value(n);
+        else
+            rc = pmn_error_set(PMN_ECORRUPT, "%s: no \"snapshot\" number", path);
+        if (json_is_integer(b))
+            *bound = json_integer_value(b);
     }
-    if (rc) {
-        free(path);
-        return rc;
-    }
-    json_t *root = json_loadb(data, len, 0, NULL);
-    json_t *n = root ? json_object_get(root, "snapshot") : NULL;
-    json_t *b = root ? json_object_get(root, "fileCreationTimeMillis") : NULL;
-    if (json_is_integer(n))
-        *snapshot = json_integer_value(n);
-    else
-        rc = pmn_error_set(PMN_ECORRUPT, "%s: no \"snapshot\" number", path);
-    if (json_is_integer(b))
-        *bound = json_integer_value(b);
     json_decref(root);
-    free(data);
     free(path);
     return rc;
 }

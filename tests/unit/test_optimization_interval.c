@@ -29,8 +29,11 @@ static pmn_table *create_table(pmn_catalog *cat, const char *name, const char *i
     pmn_type_row_add(row, 0, "v", pmn_type_new(PMN_TYPE_INT));
     const char *pk[] = {"k"};
     pmn_kv opts[] = {{"bucket", "1"}, {"compaction.optimization-interval", interval}};
-    pmn_table_def def = {.row_type = row, .primary_keys = pk, .nprimary_keys = 1,
-                         .options = opts, .noptions = interval ? 2 : 1};
+    pmn_table_def def = {.row_type = row,
+                         .primary_keys = pk,
+                         .nprimary_keys = 1,
+                         .options = opts,
+                         .noptions = interval ? 2 : 1};
     pmn_catalog_create_database(cat, "db", true);
     assert_pmn_ok(pmn_catalog_create_table(cat, "db", name, &def, false));
     pmn_type_free(row);

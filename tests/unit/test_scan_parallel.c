@@ -43,7 +43,8 @@ static void put(pmn_writer *w, model_row *m, int64_t k, int32_t n, bool v_null, 
 {
     char v[64];
     int len = snprintf(v, sizeof v, "value-%lld-%d", (long long)k, n);
-    pmn_datum row[3] = {pmn_datum_int(k), v_null ? pmn_datum_null() : pmn_datum_str(v, (uint32_t)len),
+    pmn_datum row[3] = {pmn_datum_int(k),
+                        v_null ? pmn_datum_null() : pmn_datum_str(v, (uint32_t)len),
                         pmn_datum_int(n)};
     assert_pmn_ok(pmn_writer_write(w, del ? PMN_ROW_DELETE : PMN_ROW_INSERT, row));
     m[k].live = !del;
@@ -64,8 +65,8 @@ static int setup(void **state)
     char buckets[8];
     snprintf(buckets, sizeof buckets, "%d", BUCKETS);
     pmn_kv opts[] = {{"bucket", buckets}, {"write-only", "true"}};
-    pmn_table_def def = {.row_type = row, .primary_keys = pk, .nprimary_keys = 1,
-                         .options = opts, .noptions = 2};
+    pmn_table_def def = {
+        .row_type = row, .primary_keys = pk, .nprimary_keys = 1, .options = opts, .noptions = 2};
     pmn_catalog_create_database(f->cat, "db", true);
     assert_pmn_ok(pmn_catalog_create_table(f->cat, "db", "t", &def, false));
     pmn_type_free(row);
@@ -169,8 +170,11 @@ static void test_row_filters(void **state)
         read_all(f, &o, n_is_7);
         /* a row filter's column is decoded even when the projection leaves it out */
         int proj[] = {0, 1};
-        pmn_scan_options p = {.projection = proj, .nprojection = 2, .row_filters = &isnull,
-                              .nrow_filters = 1, .threads = threads};
+        pmn_scan_options p = {.projection = proj,
+                              .nprojection = 2,
+                              .row_filters = &isnull,
+                              .nrow_filters = 1,
+                              .threads = threads};
         pmn_scan *s;
         assert_pmn_ok(pmn_scan_open(f->t, &p, &s));
         int64_t n = 0, want = 0;
