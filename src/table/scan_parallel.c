@@ -17,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A batch holds up to BATCH_DATUMS datums (2 MiB) of rows, at most BATCH_ROWS rows. */
 #define BATCH_ROWS 1024
+#define BATCH_DATUMS ((size_t)1 << 16)
 #define BATCH_BYTES ((size_t)1 << 20)
 #define BATCHES_PER_PART 3
 
@@ -43,6 +45,7 @@ struct pmn_scan_par {
     const pmn_type *row;
     const bool *projected;
     int32_t ncols;
+    size_t batch_rows; /* rows per batch: fewer for wide rows */
     pthread_mutex_t mu;
     pthread_cond_t filled; /* a batch is ready or a part ended */
     pthread_cond_t freed;  /* a batch was handed back, or stop */
@@ -79,7 +82,7 @@ static batch *take_free(pmn_scan_par *p)
             p->free_list = b->next;
         } else {
             b = pmn_xcalloc(1, sizeof *b);
-            b->rows = pmn_xcalloc((size_t)BATCH_ROWS * (size_t)p->ncols + 1, sizeof *b->rows);
+            b->rows = pmn_xcalloc(p->batch_rows * (size_t)p->ncols + 1, sizeof *b->rows);
             pmn_arena_init(&b->arena);
             p->nbatches++;
         }
@@ -151,7 +154,7 @@ static void *read_rows(void *arg)
         if (rc)
             break;
         copy_row(p, row, &b->rows[b->n * (size_t)p->ncols], &b->arena);
-        if (++b->n == BATCH_ROWS || b->arena.used_bytes >= BATCH_BYTES) {
+        if (++b->n == p->batch_rows || b->arena.used_bytes >= BATCH_BYTES) {
             publish_stats(pt);
             publish(p, b);
             b = NULL;
@@ -190,6 +193,11 @@ pmn_scan_par *pmn_scan_par_new(pmn_scan **parts, size_t nparts, const pmn_type *
     p->row = row;
     p->projected = projected;
     p->ncols = row->nfields;
+    p->batch_rows = BATCH_DATUMS / (size_t)(p->ncols > 0 ? p->ncols : 1);
+    if (p->batch_rows > BATCH_ROWS)
+        p->batch_rows = BATCH_ROWS;
+    if (p->batch_rows < 8)
+        p->batch_rows = 8;
     p->max_batches = nparts * BATCHES_PER_PART + 1;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->filled, NULL);
