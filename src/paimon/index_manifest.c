@@ -58,6 +58,12 @@ static void build_type(void)
     entry_type = t;
 }
 
+const pmn_type *pmn_index_manifest_row_type(void)
+{
+    pthread_once(&type_once, build_type);
+    return entry_type;
+}
+
 static const char *to_str(const pmn_datum *d, pmn_arena *a)
 {
     if (d->is_null)

@@ -39,6 +39,10 @@ typedef struct pmn_index_entry {
     const char *external_path; /* NULL unless written to an external path (1.3+) */
 } pmn_index_entry;
 
+/* pmn_index_manifest_row_type: the ROW type of an index manifest entry as Paimon 1.x writes it
+ * (_VERSION ... _EXTERNAL_PATH). Static: never freed by the caller. */
+const pmn_type *pmn_index_manifest_row_type(void);
+
 /* pmn_index_manifest_read: all entries of an index manifest file. PMN_ECORRUPT (naming the file)
  * on a _VERSION other than 1, an unknown kind or missing required fields. */
 int pmn_index_manifest_read(const char *path, pmn_arena *a, pmn_index_entry **entries,

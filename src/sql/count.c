@@ -7,6 +7,7 @@
 
 #include "change/datum.h"
 #include "paimon/binary_row.h"
+#include "sql/lexer.h"
 #include "sql/rewrite.h"
 #include "table/table_internal.h"
 #include "util/alloc.h"
@@ -16,7 +17,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 typedef struct key_range {
     pmn_datum *min, *max;
@@ -106,120 +106,82 @@ int pmn_sql_count_from_metadata(pmn_table *t, const pmn_scan_options *opts, int6
 
 /* ---- COUNT(*) through the count column ---- */
 
-static const char *skip_space(const char *p)
+/* next_tok: the token after `t` that is neither blank nor comment. */
+static pmn_sql_tok next_tok(const char *sql, size_t len, const pmn_sql_tok *t)
 {
-    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-        p++;
-    return p;
+    pmn_sql_tok k = pmn_sql_lex(sql, len, t ? t->off + t->len : 0);
+    while (k.kind == PMN_TK_SPACE || k.kind == PMN_TK_COMMENT)
+        k = pmn_sql_lex(sql, len, k.off + k.len);
+    return k;
 }
 
-/* keyword: p starts with word w (any case) followed by a non-identifier byte: past it. */
-static const char *keyword(const char *p, const char *w)
+/* lake_vtab: the quoted name token is the virtual table of a lake table's data. */
+static bool lake_vtab(const pmn_sql_rewrite *rw, const pmn_sql_tok *name)
 {
-    size_t n = strlen(w);
-    if (strncasecmp(p, w, n) != 0)
-        return NULL;
-    char c = p[n];
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')
-        return NULL;
-    return p + n;
-}
-
-/* quoted: p at a "..." identifier: past it, its text (quotes included) in [*from, end). */
-static const char *quoted(const char *p)
-{
-    if (*p != '"')
-        return NULL;
-    for (p++; *p; p++) {
-        if (*p == '"') {
-            if (p[1] != '"')
-                return p + 1;
-            p++;
-        }
-    }
-    return NULL;
-}
-
-/* identifier: a quoted or plain SQL identifier: past it. */
-static const char *identifier(const char *p)
-{
-    if (*p == '"')
-        return quoted(p);
-    const char *q = p;
-    while ((*q >= 'A' && *q <= 'Z') || (*q >= 'a' && *q <= 'z') || *q == '_' ||
-           (q > p && *q >= '0' && *q <= '9'))
-        q++;
-    return q > p ? q : NULL;
-}
-
-/* lake_vtab: the quoted name [q, end) is the virtual table of a lake table's data. */
-static bool lake_vtab(const pmn_sql_rewrite *rw, const char *q, const char *end)
-{
-    size_t n = (size_t)(end - q) - 2;
-    for (size_t i = 0; i < rw->nrefs; i++) {
-        const pmn_sql_tref *r = &rw->refs[i];
-        if (!r->system && strlen(r->vtab) == n && !memcmp(r->vtab, q + 1, n) &&
-            !memchr(r->vtab, '"', n))
-            return true;
-    }
-    return false;
+    if (name->kind != PMN_TK_QIDENT)
+        return false;
+    char *v = pmn_sql_ident_value(rw->sql, name);
+    bool found = false;
+    for (size_t i = 0; i < rw->nrefs && !found; i++)
+        found = !rw->refs[i].system && !strcmp(rw->refs[i].vtab, v);
+    free(v);
+    return found;
 }
 
 char *pmn_sql_count_rewrite(const pmn_sql_rewrite *rw)
 {
     const char *sql = rw->sql;
-    const char *p = keyword(skip_space(sql), "SELECT");
-    if (!p)
+    size_t len = strlen(sql);
+    pmn_sql_tok t = next_tok(sql, len, NULL);
+    if (!pmn_sql_tok_is(sql, &t, "SELECT"))
         return NULL;
-    const char *count = skip_space(p);
-    p = keyword(count, "COUNT");
-    if (!p)
+    pmn_sql_tok count = next_tok(sql, len, &t);
+    if (!pmn_sql_tok_is(sql, &count, "COUNT"))
         return NULL;
-    p = skip_space(p);
-    if (strncmp(p, "(*)", 3) != 0)
-        return NULL;
-    const char *count_end = p + 3;
-    p = skip_space(count_end);
-    const char *alias = NULL, *alias_end = NULL, *q;
-    if ((q = keyword(p, "AS")) != NULL) {
-        alias = skip_space(q);
-        alias_end = identifier(alias);
-        if (!alias_end)
+    t = count;
+    static const char *const star[] = {"(", "*", ")"};
+    for (int i = 0; i < 3; i++) {
+        t = next_tok(sql, len, &t);
+        if (!pmn_sql_tok_punct(sql, &t, star[i]))
             return NULL;
-        p = skip_space(alias_end);
     }
-    p = keyword(p, "FROM");
-    if (!p)
-        return NULL;
-    const char *name = skip_space(p);
-    const char *name_end = quoted(name);
-    /* system and audit-log tables ($) have no count column */
-    if (!name_end || memchr(name, '$', (size_t)(name_end - name)) || !lake_vtab(rw, name, name_end))
-        return NULL;
-    const char *from_end = name_end, *corr = name, *corr_end = name_end;
-    p = skip_space(name_end);
-    if ((q = keyword(p, "AS")) != NULL) {
-        corr = skip_space(q);
-        corr_end = quoted(corr);
-        if (!corr_end)
+    size_t count_end = t.off + t.len;
+    pmn_sql_tok alias = {.kind = PMN_TK_EOF};
+    t = next_tok(sql, len, &t);
+    if (pmn_sql_tok_is(sql, &t, "AS")) {
+        alias = next_tok(sql, len, &t);
+        if (alias.kind != PMN_TK_IDENT && alias.kind != PMN_TK_QIDENT)
             return NULL;
-        from_end = corr_end;
-        p = skip_space(corr_end);
+        t = next_tok(sql, len, &alias);
     }
-    if (*p == ';')
-        p = skip_space(p + 1);
-    if (*p)
+    if (!pmn_sql_tok_is(sql, &t, "FROM"))
+        return NULL;
+    pmn_sql_tok name = next_tok(sql, len, &t);
+    if (!lake_vtab(rw, &name)) /* system and audit-log tables have no count column */
+        return NULL;
+    pmn_sql_tok corr = name, end = name;
+    t = next_tok(sql, len, &name);
+    if (pmn_sql_tok_is(sql, &t, "AS")) {
+        corr = next_tok(sql, len, &t);
+        if (corr.kind != PMN_TK_QIDENT)
+            return NULL;
+        end = corr;
+        t = next_tok(sql, len, &corr);
+    }
+    if (pmn_sql_tok_punct(sql, &t, ";"))
+        t = next_tok(sql, len, &t);
+    if (t.kind != PMN_TK_EOF)
         return NULL;
     /* +column: an expression, so the result has no declared type, as COUNT(*) has none; without
      * an alias SQLite would name the column after the expression's text: keep that name */
     pmn_buf b = PMN_BUF_INIT;
-    pmn_buf_printf(&b, "SELECT +%.*s.\"%s\" AS ", (int)(corr_end - corr), corr,
+    pmn_buf_printf(&b, "SELECT +%.*s.\"%s\" AS ", (int)corr.len, sql + corr.off,
                    PMN_SQL_COUNT_COLUMN);
-    if (alias)
-        pmn_buf_printf(&b, "%.*s", (int)(alias_end - alias), alias);
+    if (alias.kind != PMN_TK_EOF)
+        pmn_buf_printf(&b, "%.*s", (int)alias.len, sql + alias.off);
     else
-        pmn_buf_printf(&b, "\"%.*s\"", (int)(count_end - count), count);
-    pmn_buf_printf(&b, " FROM %.*s", (int)(from_end - name), name);
+        pmn_buf_printf(&b, "\"%.*s\"", (int)(count_end - count.off), sql + count.off);
+    pmn_buf_printf(&b, " FROM %.*s", (int)(end.off + end.len - name.off), sql + name.off);
     char *out = pmn_xstrdup(pmn_buf_cstr(&b));
     pmn_buf_dispose(&b);
     return out;

@@ -262,12 +262,13 @@ static int x_connect(sqlite3 *db, void *paux, int argc, const char *const *argv,
     tag = NULL;
     /* a hint's scan.mode (sql/rewrite.c), or the mode the table's options ask for */
     v->file_creation_millis = fct ? strtoll(fct, NULL, 10) : 0;
+    const char *table_mode = snap || tsms || v->tag ? NULL : pmn_table_batch_mode(v->table);
     if (mode)
         v->mode = pmn_xstrdup(mode);
     else if (v->file_creation_millis > 0)
         v->mode = pmn_xstrdup("from-file-creation-time");
-    else if (!snap && !tsms && !v->tag && pmn_table_batch_mode(v->table))
-        v->mode = pmn_xstrdup(pmn_table_batch_mode(v->table));
+    else if (table_mode)
+        v->mode = pmn_xstrdup(table_mode);
     pmn_buf_puts(&decl, "CREATE TABLE x(");
     if (system && strcmp(system, "audit_log") == 0) {
         v->audit = true;

@@ -283,35 +283,46 @@ static pmn_scan *fork_part(const pmn_scan *s, const size_t *groups, size_t ngrou
     return p;
 }
 
+typedef struct sized_group {
+    int64_t bytes;
+    size_t g;
+} sized_group;
+
+static int larger_first(const void *a, const void *b)
+{
+    const sized_group *x = a, *y = b;
+    if (x->bytes != y->bytes)
+        return x->bytes > y->bytes ? -1 : 1;
+    return x->g < y->g ? -1 : x->g > y->g; /* a stable order for equal sizes */
+}
+
 /* start_parallel: split s's groups over up to `threads` parts, largest groups first, each to
  * the part with the fewest bytes so far. Deletion vectors are loaded lazily, so scans that
  * apply them stay in one thread. */
 static int start_parallel(pmn_scan *s, int threads)
 {
+    if (threads <= 1 && threads != PMN_SCAN_THREADS_AUTO)
+        return 0;
+    if (s->ngroups < 2 || s->dvs)
+        return 0;
+    sized_group *by_size = pmn_xcalloc(s->ngroups, sizeof *by_size);
+    int64_t total = 0;
+    for (size_t g = 0; g < s->ngroups; g++) {
+        by_size[g] = (sized_group){group_bytes(s, g), g};
+        total += by_size[g].bytes;
+    }
     if (threads == PMN_SCAN_THREADS_AUTO) {
-        int64_t total = 0;
-        for (size_t g = 0; g < s->ngroups; g++)
-            total += group_bytes(s, g);
         long cpus = sysconf(_SC_NPROCESSORS_ONLN);
         threads = total >= PARALLEL_MIN_BYTES && cpus > 1
                       ? (int)(cpus > PARALLEL_MAX_AUTO ? PARALLEL_MAX_AUTO : cpus)
                       : 1;
     }
-    if (threads <= 1 || s->ngroups < 2 || s->dvs)
+    if (threads <= 1) {
+        free(by_size);
         return 0;
-    size_t nparts = (size_t)threads < s->ngroups ? (size_t)threads : s->ngroups;
-    size_t *order = pmn_xcalloc(s->ngroups, sizeof *order);
-    int64_t *bytes = pmn_xcalloc(s->ngroups, sizeof *bytes);
-    for (size_t g = 0; g < s->ngroups; g++) {
-        order[g] = g;
-        bytes[g] = group_bytes(s, g);
     }
-    for (size_t i = 1; i < s->ngroups; i++) /* insertion sort, largest first */
-        for (size_t j = i; j > 0 && bytes[order[j]] > bytes[order[j - 1]]; j--) {
-            size_t x = order[j];
-            order[j] = order[j - 1];
-            order[j - 1] = x;
-        }
+    size_t nparts = (size_t)threads < s->ngroups ? (size_t)threads : s->ngroups;
+    qsort(by_size, s->ngroups, sizeof *by_size, larger_first);
     size_t *owner = pmn_xcalloc(s->ngroups, sizeof *owner);
     int64_t *load = pmn_xcalloc(nparts, sizeof *load);
     for (size_t i = 0; i < s->ngroups; i++) {
@@ -319,8 +330,8 @@ static int start_parallel(pmn_scan *s, int threads)
         for (size_t p = 1; p < nparts; p++)
             if (load[p] < load[best])
                 best = p;
-        owner[order[i]] = best;
-        load[best] += bytes[order[i]];
+        owner[by_size[i].g] = best;
+        load[best] += by_size[i].bytes;
     }
     pmn_scan **parts = pmn_xcalloc(nparts, sizeof *parts);
     size_t *mine = pmn_xcalloc(s->ngroups, sizeof *mine);
@@ -332,8 +343,7 @@ static int start_parallel(pmn_scan *s, int threads)
         parts[p] = fork_part(s, mine, n);
     }
     free(mine);
-    free(order);
-    free(bytes);
+    free(by_size);
     free(owner);
     free(load);
     s->par = pmn_scan_par_new(parts, nparts, s->t->schema->row, s->projected);

@@ -56,11 +56,8 @@ static pmn_table *create_table(pmn_catalog *cat, const char *name, const pmn_kv 
         opts[n++] = extra[i];
     pmn_table_def def = {
         .row_type = row, .primary_keys = keys, .nprimary_keys = 1, .options = opts, .noptions = n};
-    pmn_catalog_create_database(cat, "db", true);
-    assert_pmn_ok(pmn_catalog_create_table(cat, "db", name, &def, false));
+    pmn_table *t = pmn_test_create_table(cat, "db", name, &def);
     pmn_type_free(row);
-    pmn_table *t;
-    assert_pmn_ok(pmn_table_open(cat, "db", name, &t));
     return t;
 }
 

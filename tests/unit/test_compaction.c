@@ -182,11 +182,8 @@ static pmn_table *create_table(pmn_catalog *cat, const char *name, bool pk, cons
                          .nprimary_keys = pk ? 1 : 0,
                          .options = opts,
                          .noptions = n};
-    pmn_catalog_create_database(cat, "db", true);
-    assert_pmn_ok(pmn_catalog_create_table(cat, "db", name, &def, false));
+    pmn_table *t = pmn_test_create_table(cat, "db", name, &def);
     pmn_type_free(row);
-    pmn_table *t;
-    assert_pmn_ok(pmn_table_open(cat, "db", name, &t));
     return t;
 }
 

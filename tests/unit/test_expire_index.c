@@ -14,6 +14,7 @@
 
 #include "change/datum.h"
 #include "format/avro.h"
+#include "paimon/index_manifest.h"
 #include "paimon/snapshot.h"
 #include "pmn/pmn.h"
 #include "table/table_internal.h"
@@ -24,32 +25,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static pmn_type *nn(pmn_type_root root)
-{
-    return pmn_type_not_null(pmn_type_new(root));
-}
-
-static pmn_type *index_manifest_type(void)
-{
-    pmn_type *range = pmn_type_not_null(pmn_type_row());
-    pmn_type_row_add(range, 0, "f0", nn(PMN_TYPE_VARCHAR));
-    pmn_type_row_add(range, 1, "f1", nn(PMN_TYPE_INT));
-    pmn_type_row_add(range, 2, "f2", nn(PMN_TYPE_INT));
-    pmn_type_row_add(range, 3, "_CARDINALITY", pmn_type_new(PMN_TYPE_BIGINT));
-    pmn_type *t = pmn_type_not_null(pmn_type_row());
-    pmn_type_row_add(t, 0, "_VERSION", nn(PMN_TYPE_INT));
-    pmn_type_row_add(t, 1, "_KIND", nn(PMN_TYPE_TINYINT));
-    pmn_type_row_add(t, 2, "_PARTITION", nn(PMN_TYPE_VARBINARY));
-    pmn_type_row_add(t, 3, "_BUCKET", nn(PMN_TYPE_INT));
-    pmn_type_row_add(t, 4, "_INDEX_TYPE", nn(PMN_TYPE_VARCHAR));
-    pmn_type_row_add(t, 5, "_FILE_NAME", nn(PMN_TYPE_VARCHAR));
-    pmn_type_row_add(t, 6, "_FILE_SIZE", nn(PMN_TYPE_BIGINT));
-    pmn_type_row_add(t, 7, "_ROW_COUNT", nn(PMN_TYPE_BIGINT));
-    pmn_type_row_add(t, 8, "_DELETIONS_VECTORS_RANGES", pmn_type_array(range));
-    pmn_type_row_add(t, 9, "_EXTERNAL_PATH", pmn_type_new(PMN_TYPE_VARCHAR));
-    return t;
-}
 
 typedef struct env {
     char *dir;
@@ -155,7 +130,7 @@ static bool manifest_exists(env *e, const char *name)
  * when absent), published as snapshot latest + 1. */
 static void install_index(env *e, const char *mname, const char *const *files, size_t n)
 {
-    pmn_type *type = index_manifest_type();
+    const pmn_type *type = pmn_index_manifest_row_type();
     char *schema = pmn_avro_schema_for_row(type);
     char *mpath = pmn_xasprintf("%s/manifest/%s", pmn_table_path(e->t), mname);
     pmn_avro_writer *w;
@@ -192,7 +167,6 @@ static void install_index(env *e, const char *mname, const char *const *files, s
     pmn_snapshot_free(s);
     free(mpath);
     free(schema);
-    pmn_type_free(type);
 }
 
 /* history: snapshot 1 data; 2 index {A}; 3 index {A, B}; 4 index {B, C}; 5, 6 data (they keep

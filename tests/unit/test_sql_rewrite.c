@@ -7,6 +7,7 @@
 #include "testutil.h"
 
 #include "pmn/common.h"
+#include "sql/count.h"
 #include "sql/lexer.h"
 #include "sql/rewrite.h"
 #include "sql/stmt.h"
@@ -406,6 +407,35 @@ static void test_sql__rewrite_items_json_casts(void **state)
     pmn_sql_rewrite_dispose(&rw);
 }
 
+/* count_rewrite: what pmn_sql_count_rewrite makes of query q (NULL: left alone). */
+static char *count_rewrite(const char *q)
+{
+    pmn_sql_rewrite rw;
+    rewrite_ok(q, "c", "d", true, NULL, &rw);
+    char *out = pmn_sql_count_rewrite(&rw);
+    pmn_sql_rewrite_dispose(&rw);
+    return out;
+}
+
+static void test_sql__count_column_rewrite(void **state)
+{
+    (void)state;
+    char *r = count_rewrite("SELECT COUNT(*) FROM t");
+    assert_string_equal(r, "SELECT +\"t\".\"__pmn_row_count\" AS \"EXPR$0\" FROM \"c.d.t\" "
+                           "AS \"t\"");
+    free(r);
+    r = count_rewrite("select count ( * ) as n from t /*+ OPTIONS('scan.snapshot-id' = '2') */;");
+    assert_string_equal(r, "SELECT +\"t\".\"__pmn_row_count\" AS n FROM "
+                           "\"c.d.t@snapshot=2\" AS \"t\"");
+    free(r);
+    const char *left[] = {"SELECT COUNT(*) FROM t WHERE a = 1", "SELECT COUNT(*), 1 FROM t",
+                          "SELECT COUNT(a) FROM t", "SELECT COUNT(*) FROM `t$snapshots`",
+                          "SELECT COUNT(*) FROM t JOIN u ON t.a = u.a",
+                          "SELECT COUNT(*) + 1 FROM t"};
+    for (size_t i = 0; i < sizeof left / sizeof left[0]; i++)
+        assert_null(count_rewrite(left[i]));
+}
+
 static void test_sql__garbage_never_crashes(void **state)
 {
     static const char *const words[] = {"SELECT",
@@ -534,6 +564,7 @@ int main(void)
         cmocka_unit_test(test_sql__rewrite_expressions),
         cmocka_unit_test(test_sql__rewrite_keyword_functions),
         cmocka_unit_test(test_sql__rewrite_items_json_casts),
+        cmocka_unit_test(test_sql__count_column_rewrite),
         cmocka_unit_test(test_sql__garbage_never_crashes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,3 +26,13 @@ char *pmn_test_fixture(const char *rel)
 {
     return pmn_xasprintf("%s/%s", PMN_FIXTURES_DIR, rel);
 }
+
+pmn_table *pmn_test_create_table(pmn_catalog *cat, const char *db, const char *name,
+                                 const pmn_table_def *def)
+{
+    pmn_catalog_create_database(cat, db, true);
+    assert_pmn_ok(pmn_catalog_create_table(cat, db, name, def, false));
+    pmn_table *t;
+    assert_pmn_ok(pmn_table_open(cat, db, name, &t));
+    return t;
+}
